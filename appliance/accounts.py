@@ -1,0 +1,219 @@
+"""Staff accounts and machine tokens.
+
+Passwords are kept only as argon2id hashes; tokens only as their SHA-256 (a token is long and
+random, so a fast hash is enough and lookups stay cheap). No account exists until an administrator
+creates one: there is no default password anywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from peewee import SqliteDatabase
+
+from appliance.clock import Clock
+from appliance.models import ROLES, ApiToken, Counter, Officer, OfficerCounter
+from appliance.storage import connected
+from appliance.tickets import stamp
+
+STAFF_ROLES = ("officer", "supervisor", "admin")
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+MIN_PASSWORD = 10
+TOKEN_PREFIX = "mpp_"  # noqa: S105 - a marker, not a secret
+
+
+class AccountError(ValueError):
+    """A refused account change, with a message for the administrator."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: a logged-in officer or a machine token."""
+
+    kind: str  # "officer" | "token"
+    id: int
+    name: str
+    role: str
+    counters: frozenset[str]
+
+    def at_least(self, role: str) -> bool:
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+    def may_act_on(self, counter_code: str) -> bool:
+        """Supervisors and admins act on every counter; officers only on their own."""
+        return self.at_least("supervisor") or counter_code in self.counters
+
+
+class Accounts:
+    def __init__(self, db: SqliteDatabase, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+        # Cheap enough for a Pi (~50 ms), still far beyond guessing speed.
+        self._hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+        self._dummy = self._hasher.hash(secrets.token_hex(16))
+
+    def check_password_strength(self, password: str, username: str) -> None:
+        if len(password) < MIN_PASSWORD:
+            raise AccountError(f"Kata sandi minimal {MIN_PASSWORD} karakter.")
+        if username.lower() in password.lower():
+            raise AccountError("Kata sandi tidak boleh memuat nama pengguna.")
+
+    def add_officer(
+        self,
+        username: str,
+        password: str,
+        role: str,
+        *,
+        display_name: str = "",
+        counters: Iterable[str] = (),
+    ) -> Officer:
+        if not USERNAME.match(username):
+            raise AccountError(
+                "Nama pengguna: 2-32 huruf kecil, angka, titik, garis bawah atau tanda hubung."
+            )
+        if role not in STAFF_ROLES:
+            raise AccountError(f"Peran harus salah satu dari: {', '.join(STAFF_ROLES)}.")
+        self.check_password_strength(password, username)
+        counter_codes = sorted(set(counters))
+        with connected(self.db), self.db.atomic():
+            if Officer.get_or_none(Officer.username == username) is not None:
+                raise AccountError(f"Pengguna {username!r} sudah ada.")
+            self._check_counters(counter_codes)
+            officer: Officer = Officer.create(
+                username=username,
+                display_name=display_name or username,
+                password_hash=self._hasher.hash(password),
+                role=role,
+                created_at=stamp(self.clock.now()),
+            )
+            for code in counter_codes:
+                OfficerCounter.create(officer=officer.id, counter=code)
+        return officer
+
+    def _check_counters(self, codes: list[str]) -> None:
+        known = {c.code for c in Counter.select(Counter.code).where(Counter.code.in_(codes))}
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise AccountError("Loket tidak dikenal: " + ", ".join(unknown))
+
+    def set_password(self, username: str, password: str) -> None:
+        self.check_password_strength(password, username)
+        with connected(self.db), self.db.atomic():
+            updated = (
+                Officer.update(password_hash=self._hasher.hash(password))
+                .where(Officer.username == username)
+                .execute()
+            )
+        if updated != 1:
+            raise AccountError(f"Pengguna {username!r} tidak ditemukan.")
+
+    def set_counters(self, username: str, counters: Iterable[str]) -> None:
+        codes = sorted(set(counters))
+        with connected(self.db), self.db.atomic():
+            officer = Officer.get_or_none(Officer.username == username)
+            if officer is None:
+                raise AccountError(f"Pengguna {username!r} tidak ditemukan.")
+            self._check_counters(codes)
+            OfficerCounter.delete().where(OfficerCounter.officer == officer.id).execute()
+            for code in codes:
+                OfficerCounter.create(officer=officer.id, counter=code)
+
+    def set_active(self, username: str, active: bool) -> None:
+        with connected(self.db), self.db.atomic():
+            updated = Officer.update(active=active).where(Officer.username == username).execute()
+        if updated != 1:
+            raise AccountError(f"Pengguna {username!r} tidak ditemukan.")
+
+    def officers(self) -> list[tuple[Officer, list[str]]]:
+        with connected(self.db):
+            result = []
+            for officer in Officer.select().order_by(Officer.username):
+                counters = [
+                    oc.counter_id
+                    for oc in OfficerCounter.select().where(OfficerCounter.officer == officer.id)
+                ]
+                result.append((officer, sorted(counters)))
+            return result
+
+    def authenticate(self, username: str, password: str) -> Principal | None:
+        """The officer for these credentials, or None (same work whether or not they exist)."""
+        with connected(self.db):
+            officer = Officer.get_or_none((Officer.username == username) & Officer.active)
+            stored = officer.password_hash if officer is not None else self._dummy
+            try:
+                self._hasher.verify(stored, password)
+            except (VerificationError, InvalidHashError):
+                return None
+            if officer is None:
+                return None
+            if self._hasher.check_needs_rehash(stored):
+                Officer.update(password_hash=self._hasher.hash(password)).where(
+                    Officer.id == officer.id
+                ).execute()
+            return self.principal_for_officer(officer.id)
+
+    def principal_for_officer(self, officer_id: int) -> Principal | None:
+        with connected(self.db):
+            officer = Officer.get_or_none((Officer.id == officer_id) & Officer.active)
+            if officer is None:
+                return None
+            counters = frozenset(
+                oc.counter_id
+                for oc in OfficerCounter.select().where(OfficerCounter.officer == officer.id)
+            )
+            return Principal("officer", officer.id, officer.username, officer.role, counters)
+
+    def create_token(self, name: str, role: str, *, counters: Iterable[str] = ()) -> str:
+        """A new random token; only its hash is stored, so it is shown exactly once."""
+        if role not in ROLES:
+            raise AccountError(f"Peran harus salah satu dari: {', '.join(ROLES)}.")
+        if not name.strip():
+            raise AccountError("Token memerlukan nama.")
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with connected(self.db), self.db.atomic():
+            if ApiToken.get_or_none(ApiToken.name == name) is not None:
+                raise AccountError(f"Token bernama {name!r} sudah ada.")
+            codes = sorted(set(counters))
+            self._check_counters(codes)
+            ApiToken.create(
+                name=name,
+                role=role,
+                token_hash=_digest(token),
+                created_at=stamp(self.clock.now()),
+                counters=",".join(codes),
+            )
+        return token
+
+    def revoke_token(self, name: str) -> None:
+        with connected(self.db), self.db.atomic():
+            updated = ApiToken.update(revoked=True).where(ApiToken.name == name).execute()
+        if updated != 1:
+            raise AccountError(f"Token {name!r} tidak ditemukan.")
+
+    def principal_for_token(self, token: str) -> Principal | None:
+        if not token.startswith(TOKEN_PREFIX):
+            return None
+        with connected(self.db):
+            row = ApiToken.get_or_none((ApiToken.token_hash == _digest(token)) & ~ApiToken.revoked)
+            if row is None:
+                return None
+            counters = frozenset(c for c in row.counters.split(",") if c)
+            return Principal("token", row.id, row.name, row.role, counters)
+
+    def tokens(self) -> list[ApiToken]:
+        with connected(self.db):
+            return list(ApiToken.select().order_by(ApiToken.name))
+
+    def has_admin(self) -> bool:
+        with connected(self.db):
+            return bool(Officer.select().where((Officer.role == "admin") & Officer.active).exists())
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,45 @@
+"""Event types written to the outbox and synced to central (SPEC §6)."""
+
+from __future__ import annotations
+
+TICKET_ISSUED = "ticket.issued"
+TICKET_CALLED = "ticket.called"
+TICKET_RECALLED = "ticket.recalled"
+TICKET_STARTED = "ticket.started"
+TICKET_DONE = "ticket.done"
+TICKET_NO_SHOW = "ticket.no_show"
+TICKET_RESTORED = "ticket.restored"
+TICKET_TRANSFERRED = "ticket.transferred"
+TICKET_CANCELLED = "ticket.cancelled"
+TICKET_EXPIRED = "ticket.expired"
+COUNTER_PAUSED = "counter.paused"
+COUNTER_RESUMED = "counter.resumed"
+SURVEY_SUBMITTED = "survey.submitted"
+PRINTER_FAULT = "printer.fault"
+PRINTER_RECOVERED = "printer.recovered"
+CONFIG_APPLIED = "config.applied"
+CLOCK_CONFIRMED = "clock.confirmed"
+BUSINESS_DAY_OPENED = "day.opened"
+
+EVENT_TYPES = frozenset(
+    {
+        TICKET_ISSUED,
+        TICKET_CALLED,
+        TICKET_RECALLED,
+        TICKET_STARTED,
+        TICKET_DONE,
+        TICKET_NO_SHOW,
+        TICKET_RESTORED,
+        TICKET_TRANSFERRED,
+        TICKET_CANCELLED,
+        TICKET_EXPIRED,
+        COUNTER_PAUSED,
+        COUNTER_RESUMED,
+        SURVEY_SUBMITTED,
+        PRINTER_FAULT,
+        PRINTER_RECOVERED,
+        CONFIG_APPLIED,
+        CLOCK_CONFIRMED,
+        BUSINESS_DAY_OPENED,
+    }
+)

@@ -1,0 +1,113 @@
+"""Opening hours and breaks of a site (pure).
+
+A service is open when the site's weekly hours include the local time. Breaks (including the long
+Friday prayer break) do not refuse tickets: citizens arrive during breaks and wait; the kiosk says
+the counters are on a break.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Break:
+    days: tuple[str, ...]
+    start: time
+    end: time
+    label: str
+
+
+@dataclass(frozen=True)
+class Hours:
+    weekly: Mapping[str, tuple[time, time] | None]
+    breaks: tuple[Break, ...]
+
+
+@dataclass(frozen=True)
+class Opening:
+    """Whether tickets may be issued now, and what to tell the citizen."""
+
+    open: bool
+    reason: str  # "open" | "break" | "before_opening" | "after_closing" | "closed_today"
+    message: str
+    opens: time | None = None
+    closes: time | None = None
+    break_label: str | None = None
+
+
+def parse_hhmm(text: str) -> time:
+    """`"08:00"` → time(8, 0); ValueError otherwise."""
+    hours, sep, minutes = text.partition(":")
+    if not sep or len(hours) != 2 or len(minutes) != 2:
+        raise ValueError(f"expected HH:MM, got {text!r}")
+    return time(int(hours), int(minutes))
+
+
+def hours_from_catalogue(doc: Mapping[str, object]) -> Hours:
+    """Build `Hours` from the catalogue's `hours` object (already validated)."""
+    weekly_raw = doc.get("weekly", {})
+    weekly: dict[str, tuple[time, time] | None] = {}
+    if isinstance(weekly_raw, Mapping):
+        for day in WEEKDAYS:
+            span = weekly_raw.get(day)
+            if isinstance(span, Sequence) and len(span) == 2:
+                weekly[day] = (parse_hhmm(str(span[0])), parse_hhmm(str(span[1])))
+            else:
+                weekly[day] = None
+    breaks: list[Break] = []
+    breaks_raw = doc.get("breaks", [])
+    if isinstance(breaks_raw, Sequence):
+        for item in breaks_raw:
+            if isinstance(item, Mapping):
+                days = item.get("days", [])
+                breaks.append(
+                    Break(
+                        days=tuple(str(d) for d in days) if isinstance(days, Sequence) else (),
+                        start=parse_hhmm(str(item["from"])),
+                        end=parse_hhmm(str(item["to"])),
+                        label=str(item.get("label", "Istirahat")),
+                    )
+                )
+    return Hours(weekly=weekly, breaks=tuple(breaks))
+
+
+def opening_at(hours: Hours, local: datetime) -> Opening:
+    """Whether the site is issuing tickets at local time `local`."""
+    day = WEEKDAYS[local.weekday()]
+    span = hours.weekly.get(day)
+    if span is None:
+        return Opening(False, "closed_today", "Layanan tutup hari ini.")
+    opens, closes = span
+    now = local.time().replace(tzinfo=None)
+    if now < opens:
+        return Opening(
+            False,
+            "before_opening",
+            f"Layanan belum dibuka. Buka pukul {opens:%H:%M}.",
+            opens,
+            closes,
+        )
+    if now >= closes:
+        return Opening(
+            False,
+            "after_closing",
+            f"Layanan sudah tutup. Tutup pukul {closes:%H:%M}.",
+            opens,
+            closes,
+        )
+    for brk in hours.breaks:
+        if day in brk.days and brk.start <= now < brk.end:
+            return Opening(
+                True,
+                "break",
+                f"{brk.label} sampai pukul {brk.end:%H:%M}; antrean tetap dicatat.",
+                opens,
+                closes,
+                brk.label,
+            )
+    return Opening(True, "open", "Layanan buka.", opens, closes)

@@ -1,0 +1,645 @@
+"""The queue engine: the only writer of ticket state.
+
+Every action is one `BEGIN IMMEDIATE` transaction that changes the ticket (and counter) and
+appends its event to the outbox. Listeners (printer, board doorbell, announcements) hear about a
+change only after it committed, so nothing is printed or announced for a change that rolled back.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from peewee import SqliteDatabase
+
+from appliance import events, outbox
+from appliance.clock import Clock
+from appliance.hours import hours_from_catalogue, opening_at
+from appliance.models import (
+    CALLED,
+    CANCELLED,
+    DONE,
+    EXPIRED,
+    NO_SHOW,
+    PRIORITY_REASONS,
+    SERVING,
+    SOURCES,
+    WAITING,
+    Call,
+    Counter,
+    CounterService,
+    Service,
+    Site,
+    Ticket,
+)
+from appliance.numbering import BusinessDay, business_day, format_number, zone
+from appliance.storage import connected, get_state, set_state
+from appliance.tickets import TicketInfo, stamp, ticket_info
+
+log = logging.getLogger(__name__)
+
+BUSINESS_DATE = "queue.business_date"
+
+
+class QueueError(Exception):
+    """A refused action, with a stable code for the API and a message for people."""
+
+    status = 409
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class NotFound(QueueError):
+    status = 404
+
+
+class Conflict(QueueError):
+    status = 409
+
+
+class Refused(QueueError):
+    """Valid request that breaks a rule (closed, quota reached)."""
+
+    status = 422
+
+
+class Invalid(QueueError):
+    status = 400
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    priority_streak_limit: int = 3
+    recalls_before_no_show: int = 2
+    enforce_hours: bool = True
+    recent_handling_window: int = 20
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a committed action did; handed to listeners after commit."""
+
+    action: str
+    version: int  # the outbox seq of the last event written
+    events: tuple[str, ...]
+    ticket: TicketInfo | None = None
+    counter: str | None = None
+    call_id: int | None = None
+
+
+Listener = Callable[[Change], None]
+
+
+@dataclass
+class _Txn:
+    now: datetime
+    synced: bool
+    day: BusinessDay
+    events: list[str] = field(default_factory=list)
+    seq: int = 0
+
+
+class QueueEngine:
+    def __init__(
+        self,
+        db: SqliteDatabase,
+        clock: Clock,
+        settings: QueueSettings | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings or QueueSettings()
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call `listener(change)` after every committed action (on the acting thread)."""
+        self._listeners.append(listener)
+
+    # -- transaction plumbing -------------------------------------------------------------
+
+    @contextmanager
+    def _action(self) -> Iterator[_Txn]:
+        with connected(self.db), self.db.atomic():
+            now = self.clock.now()
+            day, new_day = self._open_day(now)
+            txn = _Txn(now=now, synced=self.clock.synchronised(), day=day)
+            if new_day:
+                self._expire_before(txn)
+            yield txn
+
+    def _emit(self, txn: _Txn, event_type: str, data: dict[str, Any]) -> int:
+        data = {**data, "business_date": txn.day.date.isoformat()}
+        txn.seq = outbox.append(self.db, event_type, data, at=txn.now, clock_synced=txn.synced)
+        txn.events.append(event_type)
+        return txn.seq
+
+    def _notify(self, change: Change) -> None:
+        for listener in self._listeners:
+            try:
+                listener(change)
+            except Exception:  # a broken listener must never undo or block the queue
+                log.exception("listener failed for %s", change.action)
+
+    def _open_day(self, now: datetime) -> tuple[BusinessDay, bool]:
+        """The business day inside a write transaction, and whether it just began."""
+        site = Site.select(Site.timezone).first()
+        tz = zone(site.timezone if site is not None else "Asia/Jakarta")
+        raw = get_state(BUSINESS_DATE)
+        last = date.fromisoformat(raw) if raw else None
+        day = business_day(now, tz, last)
+        if last is None or day.date > last:
+            set_state(BUSINESS_DATE, day.date.isoformat())
+            return day, last is not None
+        return day, False
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def current_day(self) -> BusinessDay:
+        """The business day as it stands now, without writing."""
+        with connected(self.db):
+            site = Site.select(Site.timezone).first()
+            tz = zone(site.timezone if site is not None else "Asia/Jakarta")
+            raw = get_state(BUSINESS_DATE)
+            return business_day(self.clock.now(), tz, date.fromisoformat(raw) if raw else None)
+
+    def ticket(self, ticket_id: int) -> TicketInfo:
+        with connected(self.db):
+            row = Ticket.get_or_none(Ticket.id == ticket_id)
+            if row is None:
+                raise NotFound("ticket_not_found", "Tiket tidak ditemukan.")
+            return ticket_info(row, window=self.settings.recent_handling_window)
+
+    def track(self, status_token: str) -> TicketInfo:
+        with connected(self.db):
+            row = Ticket.get_or_none(Ticket.status_token == status_token)
+            if row is None:
+                raise NotFound("ticket_not_found", "Tiket tidak ditemukan.")
+            return ticket_info(row, window=self.settings.recent_handling_window)
+
+    # -- issuing ----------------------------------------------------------------------------
+
+    def issue(
+        self,
+        service_code: str,
+        *,
+        priority: bool = False,
+        priority_reason: str | None = None,
+        source: str = "api",
+        issued_by: int | None = None,
+    ) -> TicketInfo:
+        """Give the next number of the service's prefix for today, or refuse with a reason."""
+        if source not in SOURCES:
+            raise Invalid("invalid_source", f"Sumber tiket tidak dikenal: {source!r}.")
+        if priority and priority_reason not in PRIORITY_REASONS:
+            raise Invalid(
+                "invalid_priority_reason",
+                "Tiket prioritas memerlukan kategori: " + ", ".join(PRIORITY_REASONS) + ".",
+            )
+        if not priority:
+            priority_reason = None
+        with self._action() as txn:
+            service = _active_service(service_code)
+            self._check_open(txn)
+            if service.daily_quota is not None:
+                issued_today = (
+                    Ticket.select()
+                    .where(
+                        (Ticket.service == service.code)
+                        & (Ticket.business_date == txn.day.date)
+                        & (Ticket.transferred_from.is_null())
+                    )
+                    .count()
+                )
+                if issued_today >= service.daily_quota:
+                    raise Refused(
+                        "quota_reached",
+                        f"Kuota harian layanan {service.name} ({service.daily_quota}) "
+                        "sudah habis. Silakan datang kembali besok.",
+                    )
+            sequence = _next_sequence(self.db, txn.day.date, service.prefix)
+            ticket = Ticket.create(
+                business_date=txn.day.date,
+                prefix=service.prefix,
+                sequence=sequence,
+                number=format_number(service.prefix, sequence),
+                service=service.code,
+                state=WAITING,
+                priority=priority,
+                priority_reason=priority_reason,
+                status_token=secrets.token_urlsafe(16),
+                source=source,
+                issued_at=stamp(txn.now),
+                issued_by=issued_by,
+            )
+            self._emit(
+                txn,
+                events.TICKET_ISSUED,
+                {
+                    "ticket_id": ticket.id,
+                    "number": ticket.number,
+                    "prefix": ticket.prefix,
+                    "sequence": sequence,
+                    "service": service.code,
+                    "agency": service.agency_id,
+                    "priority": priority,
+                    "priority_reason": priority_reason,
+                    "status_token": ticket.status_token,
+                    "source": source,
+                },
+            )
+            info = ticket_info(ticket, window=self.settings.recent_handling_window)
+        self._notify(Change("issue", txn.seq, tuple(txn.events), info))
+        return info
+
+    def _check_open(self, txn: _Txn) -> None:
+        if not self.settings.enforce_hours:
+            return
+        site = Site.select().first()
+        if site is None:
+            raise Refused("no_catalogue", "Katalog layanan belum dimuat.")
+        opening = opening_at(
+            hours_from_catalogue(json.loads(site.hours)), txn.now.astimezone(zone(site.timezone))
+        )
+        if not opening.open:
+            raise Refused(opening.reason, opening.message)
+
+    # -- counter actions ----------------------------------------------------------------------
+
+    def call_next(self, counter_code: str, *, officer_id: int | None = None) -> TicketInfo:
+        """Call the best waiting ticket for the counter's services; finishes one being served."""
+        with self._action() as txn:
+            counter = _active_counter(counter_code)
+            if counter.paused:
+                raise Conflict("counter_paused", "Loket sedang jeda. Lanjutkan dulu.")
+            current = _current(counter)
+            if current is not None:
+                if current.state == CALLED:
+                    raise Conflict(
+                        "counter_busy",
+                        f"{current.number} masih dipanggil: mulai layani, tandai tidak hadir, "
+                        "atau panggil ulang.",
+                    )
+                self._finish(txn, counter, current)
+            chosen = self._choose(txn, counter)
+            if chosen is None:
+                raise NotFound("queue_empty", "Tidak ada antrean yang menunggu.")
+            updated = (
+                Ticket.update(
+                    state=CALLED,
+                    called_at=stamp(txn.now),
+                    counter=counter.code,
+                    officer=officer_id,
+                )
+                .where((Ticket.id == chosen.id) & (Ticket.state == WAITING))
+                .execute()
+            )
+            if updated != 1:  # cannot happen under the write lock; refuse rather than double-call
+                raise Conflict("already_called", "Tiket sudah dipanggil loket lain.")
+            streak = counter.priority_streak + 1 if chosen.priority else 0
+            Counter.update(
+                current_ticket_id=chosen.id, priority_streak=streak, officer=officer_id
+            ).where(Counter.code == counter.code).execute()
+            call_id = self._announce(txn, chosen, counter, events.TICKET_CALLED, officer_id)
+            info = ticket_info(Ticket.get_by_id(chosen.id))
+        self._notify(Change("call", txn.seq, tuple(txn.events), info, counter.code, call_id))
+        return info
+
+    def _choose(self, txn: _Txn, counter: Counter) -> Ticket | None:
+        services = [
+            cs.service_id
+            for cs in CounterService.select(CounterService.service).where(
+                CounterService.counter == counter.code
+            )
+        ]
+        if not services:
+            return None
+        waiting = Ticket.select().where(
+            (Ticket.state == WAITING)
+            & (Ticket.business_date == txn.day.date)
+            & (Ticket.service.in_(services))
+        )
+        # Priority first, unless this counter already called the limit of priority tickets in a
+        # row: then one general ticket goes first so nobody waits forever.
+        starving = counter.priority_streak >= self.settings.priority_streak_limit
+        order = Ticket.priority.asc() if starving else Ticket.priority.desc()
+        result: Ticket | None = waiting.order_by(order, Ticket.id).first()
+        return result
+
+    def _announce(
+        self, txn: _Txn, ticket: Ticket, counter: Counter, kind: str, officer_id: int | None
+    ) -> int:
+        service = Service.get_by_id(ticket.service_id)
+        seq = self._emit(
+            txn,
+            kind,
+            {
+                "ticket_id": ticket.id,
+                "number": ticket.number,
+                "service": ticket.service_id,
+                "counter": counter.code,
+                "officer_id": officer_id,
+                "priority": bool(ticket.priority),
+            },
+        )
+        call = Call.create(
+            seq=seq,
+            ticket=ticket.id,
+            number=ticket.number,
+            counter=counter.code,
+            counter_name=counter.name,
+            service_name=service.name,
+            recall=kind == events.TICKET_RECALLED,
+            at=stamp(txn.now),
+        )
+        return int(call.id)
+
+    def recall(self, counter_code: str, *, officer_id: int | None = None) -> TicketInfo:
+        """Announce the current ticket again."""
+        with self._action() as txn:
+            counter = _active_counter(counter_code)
+            ticket = _require_current(counter, (CALLED,))
+            Ticket.update(recalls=Ticket.recalls + 1).where(Ticket.id == ticket.id).execute()
+            call_id = self._announce(txn, ticket, counter, events.TICKET_RECALLED, officer_id)
+            info = ticket_info(Ticket.get_by_id(ticket.id))
+        self._notify(Change("recall", txn.seq, tuple(txn.events), info, counter.code, call_id))
+        return info
+
+    def start(self, counter_code: str, *, officer_id: int | None = None) -> TicketInfo:
+        """The citizen arrived at the counter: serving."""
+        return self._counter_step(counter_code, "start", (CALLED,), SERVING, officer_id)
+
+    def done(self, counter_code: str, *, officer_id: int | None = None) -> TicketInfo:
+        """Finish the current ticket (from called too, when the officer skipped start)."""
+        return self._counter_step(counter_code, "done", (CALLED, SERVING), DONE, officer_id)
+
+    def no_show(self, counter_code: str, *, officer_id: int | None = None) -> TicketInfo:
+        """The called citizen did not come."""
+        return self._counter_step(counter_code, "no_show", (CALLED,), NO_SHOW, officer_id)
+
+    def _counter_step(
+        self,
+        counter_code: str,
+        action: str,
+        allowed: tuple[str, ...],
+        target: str,
+        officer_id: int | None,
+    ) -> TicketInfo:
+        with self._action() as txn:
+            counter = _active_counter(counter_code)
+            ticket = _require_current(counter, allowed)
+            if target == DONE:
+                self._finish(txn, counter, ticket)
+            else:
+                fields: dict[Any, Any] = {Ticket.state: target}
+                if target == SERVING:
+                    fields[Ticket.started_at] = stamp(txn.now)
+                    event = events.TICKET_STARTED
+                else:
+                    fields[Ticket.finished_at] = stamp(txn.now)
+                    event = events.TICKET_NO_SHOW
+                    Counter.update(current_ticket_id=None).where(
+                        Counter.code == counter.code
+                    ).execute()
+                Ticket.update(fields).where(Ticket.id == ticket.id).execute()
+                self._emit(
+                    txn,
+                    event,
+                    {
+                        "ticket_id": ticket.id,
+                        "number": ticket.number,
+                        "counter": counter.code,
+                        "officer_id": officer_id,
+                    },
+                )
+            info = ticket_info(Ticket.get_by_id(ticket.id))
+        self._notify(Change(action, txn.seq, tuple(txn.events), info, counter.code))
+        return info
+
+    def _finish(self, txn: _Txn, counter: Counter, ticket: Ticket) -> None:
+        Ticket.update(state=DONE, finished_at=stamp(txn.now)).where(
+            Ticket.id == ticket.id
+        ).execute()
+        Counter.update(current_ticket_id=None).where(Counter.code == counter.code).execute()
+        began = ticket.started_at or ticket.called_at
+        handling = (txn.now - datetime.fromisoformat(began)).total_seconds() if began else None
+        self._emit(
+            txn,
+            events.TICKET_DONE,
+            {
+                "ticket_id": ticket.id,
+                "number": ticket.number,
+                "counter": counter.code,
+                "handling_seconds": round(handling, 1) if handling is not None else None,
+            },
+        )
+
+    def transfer(
+        self, counter_code: str, service_code: str, *, officer_id: int | None = None
+    ) -> TicketInfo:
+        """Move the counter's current ticket to another service, keeping its place."""
+        with self._action() as txn:
+            counter = _active_counter(counter_code)
+            ticket = _require_current(counter, (CALLED, SERVING))
+            Counter.update(current_ticket_id=None).where(Counter.code == counter.code).execute()
+            info = self._move(txn, ticket, service_code, officer_id)
+        self._notify(Change("transfer", txn.seq, tuple(txn.events), info, counter.code))
+        return info
+
+    def transfer_ticket(
+        self, ticket_id: int, service_code: str, *, officer_id: int | None = None
+    ) -> TicketInfo:
+        """The greeter sends a waiting ticket (usually from the button) to the right service."""
+        with self._action() as txn:
+            ticket = _ticket(ticket_id)
+            if ticket.state != WAITING:
+                raise Conflict(
+                    "wrong_state", f"Hanya tiket menunggu yang bisa dialihkan ({ticket.state})."
+                )
+            info = self._move(txn, ticket, service_code, officer_id)
+        self._notify(Change("transfer", txn.seq, tuple(txn.events), info))
+        return info
+
+    def _move(
+        self, txn: _Txn, ticket: Ticket, service_code: str, officer_id: int | None
+    ) -> TicketInfo:
+        target = _active_service(service_code)
+        if target.code == ticket.service_id:
+            raise Conflict("same_service", "Tiket sudah di layanan itu.")
+        Ticket.update(
+            state=WAITING,
+            service=target.code,
+            counter=None,
+            called_at=None,
+            started_at=None,
+            transferred_from=ticket.service_id,
+        ).where(Ticket.id == ticket.id).execute()
+        self._emit(
+            txn,
+            events.TICKET_TRANSFERRED,
+            {
+                "ticket_id": ticket.id,
+                "number": ticket.number,
+                "from_service": ticket.service_id,
+                "to_service": target.code,
+                "officer_id": officer_id,
+            },
+        )
+        return ticket_info(Ticket.get_by_id(ticket.id))
+
+    def restore(self, ticket_id: int, *, officer_id: int | None = None) -> TicketInfo:
+        """A no-show citizen came back the same day: back in line at their original place."""
+        with self._action() as txn:
+            ticket = _ticket(ticket_id)
+            if ticket.state != NO_SHOW:
+                raise Conflict("wrong_state", "Hanya tiket tidak hadir yang bisa dipulihkan.")
+            if str(ticket.business_date) != txn.day.date.isoformat():
+                raise Conflict("not_today", "Tiket dari hari lain tidak bisa dipulihkan.")
+            Ticket.update(state=WAITING, counter=None, called_at=None, finished_at=None).where(
+                Ticket.id == ticket.id
+            ).execute()
+            self._emit(
+                txn,
+                events.TICKET_RESTORED,
+                {"ticket_id": ticket.id, "number": ticket.number, "officer_id": officer_id},
+            )
+            info = ticket_info(Ticket.get_by_id(ticket.id))
+        self._notify(Change("restore", txn.seq, tuple(txn.events), info))
+        return info
+
+    def cancel(self, ticket_id: int, *, officer_id: int | None = None) -> TicketInfo:
+        with self._action() as txn:
+            ticket = _ticket(ticket_id)
+            if ticket.state not in (WAITING, CALLED, SERVING):
+                raise Conflict("wrong_state", f"Tiket {ticket.number} sudah {ticket.state}.")
+            Ticket.update(state=CANCELLED, finished_at=stamp(txn.now)).where(
+                Ticket.id == ticket.id
+            ).execute()
+            Counter.update(current_ticket_id=None).where(
+                Counter.current_ticket_id == ticket.id
+            ).execute()
+            self._emit(
+                txn,
+                events.TICKET_CANCELLED,
+                {"ticket_id": ticket.id, "number": ticket.number, "officer_id": officer_id},
+            )
+            info = ticket_info(Ticket.get_by_id(ticket.id))
+        self._notify(Change("cancel", txn.seq, tuple(txn.events), info))
+        return info
+
+    def pause(self, counter_code: str, *, officer_id: int | None = None) -> None:
+        self._set_paused(counter_code, True, officer_id)
+
+    def resume(self, counter_code: str, *, officer_id: int | None = None) -> None:
+        self._set_paused(counter_code, False, officer_id)
+
+    def _set_paused(self, counter_code: str, paused: bool, officer_id: int | None) -> None:
+        with self._action() as txn:
+            counter = _active_counter(counter_code)
+            if bool(counter.paused) == paused:
+                raise Conflict(
+                    "already_paused" if paused else "not_paused",
+                    "Loket sudah jeda." if paused else "Loket tidak sedang jeda.",
+                )
+            Counter.update(paused=paused).where(Counter.code == counter.code).execute()
+            self._emit(
+                txn,
+                events.COUNTER_PAUSED if paused else events.COUNTER_RESUMED,
+                {"counter": counter.code, "officer_id": officer_id},
+            )
+        action = "pause" if paused else "resume"
+        self._notify(Change(action, txn.seq, tuple(txn.events), counter=counter.code))
+
+    def close_day(self) -> int:
+        """Expire every ticket still waiting or called from business days before today.
+
+        A new business day does this by itself in its first action; this is the same by hand
+        (`mpp day close`). Returns how many tickets expired.
+        """
+        with self._action() as txn:
+            expired = self._expire_before(txn)
+        if expired:
+            self._notify(Change("close_day", txn.seq, tuple(txn.events)))
+        return expired
+
+    def _expire_before(self, txn: _Txn) -> int:
+        """Waiting and called tickets of earlier days expire; ones being served are left to
+        their officer. Each expiry is its own event so central sees every state change."""
+        stale = list(
+            Ticket.select(Ticket.id, Ticket.number, Ticket.business_date)
+            .where(Ticket.state.in_((WAITING, CALLED)) & (Ticket.business_date < txn.day.date))
+            .order_by(Ticket.id)
+        )
+        for ticket in stale:
+            Ticket.update(state=EXPIRED, finished_at=stamp(txn.now)).where(
+                Ticket.id == ticket.id
+            ).execute()
+            self._emit(
+                txn,
+                events.TICKET_EXPIRED,
+                {
+                    "ticket_id": ticket.id,
+                    "number": ticket.number,
+                    "ticket_date": str(ticket.business_date),
+                },
+            )
+        if stale:
+            Counter.update(current_ticket_id=None).where(
+                Counter.current_ticket_id.in_([t.id for t in stale])
+            ).execute()
+        return len(stale)
+
+
+def _next_sequence(db: SqliteDatabase, day: date, prefix: str) -> int:
+    row = db.execute_sql(
+        'INSERT INTO "day_counter" ("business_date", "prefix", "last_sequence") VALUES (?, ?, 1) '
+        'ON CONFLICT ("business_date", "prefix") DO UPDATE SET last_sequence = last_sequence + 1 '
+        "RETURNING last_sequence",
+        (day.isoformat(), prefix),
+    ).fetchone()
+    return int(row[0])
+
+
+def _active_service(code: str) -> Service:
+    service: Service | None = Service.get_or_none((Service.code == code) & Service.active)
+    if service is None:
+        raise NotFound("unknown_service", f"Layanan {code!r} tidak dikenal atau tidak aktif.")
+    return service
+
+
+def _active_counter(code: str) -> Counter:
+    counter: Counter | None = Counter.get_or_none((Counter.code == code) & Counter.active)
+    if counter is None:
+        raise NotFound("unknown_counter", f"Loket {code!r} tidak dikenal.")
+    return counter
+
+
+def _ticket(ticket_id: int) -> Ticket:
+    ticket: Ticket | None = Ticket.get_or_none(Ticket.id == ticket_id)
+    if ticket is None:
+        raise NotFound("ticket_not_found", "Tiket tidak ditemukan.")
+    return ticket
+
+
+def _current(counter: Counter) -> Ticket | None:
+    if counter.current_ticket_id is None:
+        return None
+    ticket: Ticket | None = Ticket.get_or_none(Ticket.id == counter.current_ticket_id)
+    return ticket
+
+
+def _require_current(counter: Counter, allowed: tuple[str, ...]) -> Ticket:
+    ticket = _current(counter)
+    if ticket is None:
+        raise Conflict("no_current_ticket", "Loket ini tidak sedang memanggil tiket.")
+    if ticket.state not in allowed:
+        raise Conflict("wrong_state", f"Tiket {ticket.number} berstatus {ticket.state}.")
+    return ticket

@@ -1,0 +1,220 @@
+"""Reading tickets: the `TicketInfo` snapshot handed to the web, printer and board."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from peewee import fn
+
+from appliance.models import (
+    DONE,
+    WAITING,
+    Agency,
+    Counter,
+    CounterService,
+    Service,
+    Site,
+    Ticket,
+)
+from appliance.numbering import zone
+from appliance.waiting import average_handling_minutes, estimated_wait_minutes
+
+
+@dataclass(frozen=True)
+class TicketInfo:
+    id: int
+    number: str
+    prefix: str
+    sequence: int
+    business_date: date
+    service: str
+    service_name: str
+    agency: str
+    agency_name: str
+    state: str
+    priority: bool
+    priority_reason: str | None
+    status_token: str
+    source: str
+    issued_at: datetime
+    called_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    counter: str | None
+    counter_name: str | None
+    recalls: int
+    transferred_from: str | None
+    people_ahead: int | None
+    estimated_wait_minutes: int | None
+
+    def to_dict(self, *, public: bool = False) -> dict[str, Any]:
+        """JSON shape of SPEC §4; `public` drops what only staff may see."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "number": self.number,
+            "prefix": self.prefix,
+            "sequence": self.sequence,
+            "business_date": self.business_date.isoformat(),
+            "service": self.service,
+            "service_name": self.service_name,
+            "agency": self.agency,
+            "agency_name": self.agency_name,
+            "state": self.state,
+            "priority": self.priority,
+            "priority_reason": self.priority_reason,
+            "status_token": self.status_token,
+            "issued_at": _iso(self.issued_at),
+            "called_at": _iso(self.called_at),
+            "started_at": _iso(self.started_at),
+            "finished_at": _iso(self.finished_at),
+            "counter": self.counter,
+            "counter_name": self.counter_name,
+            "people_ahead": self.people_ahead,
+            "estimated_wait_minutes": self.estimated_wait_minutes,
+            "source": self.source,
+            "recalls": self.recalls,
+            "transferred_from": self.transferred_from,
+        }
+        if public:
+            for key in ("id", "priority_reason", "source", "recalls", "transferred_from"):
+                data.pop(key)
+        return data
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value is not None else None
+
+
+def stamp(moment: datetime) -> str:
+    """How times are stored: ISO 8601 UTC with milliseconds."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def parse_stamp(text: str | None, tz: ZoneInfo) -> datetime | None:
+    return datetime.fromisoformat(text).astimezone(tz) if text else None
+
+
+def site_zone() -> ZoneInfo:
+    site = Site.select(Site.timezone).first()
+    return zone(site.timezone if site is not None else "Asia/Jakarta")
+
+
+def people_ahead(ticket: Ticket) -> int:
+    """Waiting tickets of the same service that will be called before this one."""
+    if ticket.state != WAITING:
+        return 0
+    base = Ticket.select().where(
+        (Ticket.state == WAITING)
+        & (Ticket.business_date == ticket.business_date)
+        & (Ticket.service == ticket.service_id)
+    )
+    if ticket.priority:
+        ahead = base.where(Ticket.priority & (Ticket.id < ticket.id))
+    else:
+        ahead = base.where(Ticket.priority | (Ticket.id < ticket.id))
+    return int(ahead.count())
+
+
+def open_counters(service_code: str) -> int:
+    return int(
+        CounterService.select()
+        .join(Counter)
+        .where((CounterService.service == service_code) & Counter.active & ~Counter.paused)
+        .count()
+    )
+
+
+def handling_minutes(service: Service, window: int) -> float:
+    """Recent mean handling time of the service, falling back to the catalogue's figure."""
+    rows = (
+        Ticket.select(Ticket.started_at, Ticket.called_at, Ticket.finished_at)
+        .where(
+            (Ticket.service == service.code)
+            & (Ticket.state == DONE)
+            & Ticket.finished_at.is_null(False)
+        )
+        .order_by(Ticket.id.desc())
+        .limit(window)
+    )
+    durations = []
+    for row in rows:
+        began = row.started_at or row.called_at
+        if began and row.finished_at:
+            durations.append(
+                (
+                    datetime.fromisoformat(row.finished_at) - datetime.fromisoformat(began)
+                ).total_seconds()
+            )
+    return average_handling_minutes(durations, service.avg_service_minutes)
+
+
+def wait_for(ticket: Ticket, service: Service, window: int) -> tuple[int, int]:
+    """(people ahead, estimated minutes) for a waiting ticket."""
+    ahead = people_ahead(ticket)
+    minutes = estimated_wait_minutes(
+        ahead, open_counters(service.code), handling_minutes(service, window)
+    )
+    return ahead, minutes
+
+
+def ticket_info(ticket: Ticket, *, window: int = 20, tz: ZoneInfo | None = None) -> TicketInfo:
+    """Snapshot of a ticket with names resolved and, while waiting, its place and wait."""
+    tz = tz or site_zone()
+    service: Service = Service.get_by_id(ticket.service_id)
+    agency: Agency = Agency.get_by_id(service.agency_id)
+    counter_name = None
+    if ticket.counter_id:
+        counter = Counter.get_or_none(Counter.code == ticket.counter_id)
+        counter_name = counter.name if counter is not None else ticket.counter_id
+    ahead: int | None = None
+    minutes: int | None = None
+    if ticket.state == WAITING:
+        ahead, minutes = wait_for(ticket, service, window)
+    issued = parse_stamp(ticket.issued_at, tz)
+    assert issued is not None
+    return TicketInfo(
+        id=ticket.id,
+        number=ticket.number,
+        prefix=ticket.prefix,
+        sequence=ticket.sequence,
+        business_date=_as_date(ticket.business_date),
+        service=service.code,
+        service_name=service.name,
+        agency=agency.code,
+        agency_name=agency.name,
+        state=ticket.state,
+        priority=bool(ticket.priority),
+        priority_reason=ticket.priority_reason,
+        status_token=ticket.status_token,
+        source=ticket.source,
+        issued_at=issued,
+        called_at=parse_stamp(ticket.called_at, tz),
+        started_at=parse_stamp(ticket.started_at, tz),
+        finished_at=parse_stamp(ticket.finished_at, tz),
+        counter=ticket.counter_id,
+        counter_name=counter_name,
+        recalls=ticket.recalls,
+        transferred_from=ticket.transferred_from,
+        people_ahead=ahead,
+        estimated_wait_minutes=minutes,
+    )
+
+
+def _as_date(value: object) -> date:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def waiting_counts(business_date: date) -> dict[str, int]:
+    """Waiting tickets per service code for one business day."""
+    rows = (
+        Ticket.select(Ticket.service, fn.COUNT(Ticket.id).alias("n"))
+        .where((Ticket.state == WAITING) & (Ticket.business_date == business_date))
+        .group_by(Ticket.service)
+        .tuples()
+    )
+    return {str(code): int(n) for code, n in rows}
