@@ -1,0 +1,158 @@
+"""Words the page scripts show, translated on the server and embedded as JSON in each page.
+
+Kept in one place so the translators' `.po` file covers the scripts too, and so a page needs no
+extra request for its words. Placeholders in braces are filled in by `MPP.t` in the browser.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+
+def js_strings() -> dict[str, str]:
+    """Every key the scripts in `web/static/js` ask `MPP.t` for, in the request's language."""
+    return {
+        **_general(),
+        **_states(),
+        **_kiosk(),
+        **_staff(),
+        **_admin(),
+    }
+
+
+def _general() -> dict[str, str]:
+    return {
+        "error_generic": _("Terjadi kesalahan (kode {status}). Coba lagi."),
+        "error_offline": _("Tidak dapat terhubung ke server antrean. Periksa jaringan."),
+        "back_home": _("Kembali ke beranda"),
+        "logout": _("Keluar"),
+        "need_role": _("Halaman ini memerlukan akses {role}."),
+        "minutes": _("{n} menit"),
+        "people_ahead": _("orang di depan"),
+        "estimated_wait": _("perkiraan tunggu"),
+        "priority": _("Prioritas"),
+        "general": _("Umum"),
+        "service": _("Layanan"),
+        "transfer": _("Alihkan"),
+        "none": _("Belum ada."),
+        "not_available": _("Belum tersedia."),
+        "yes": _("ya"),
+        "no": _("tidak"),
+        "weekdays": _("Minggu,Senin,Selasa,Rabu,Kamis,Jumat,Sabtu"),
+        "months": _(
+            "Januari,Februari,Maret,April,Mei,Juni,Juli,Agustus,September,Oktober,November,Desember"
+        ),
+        "login_failed": _("Nama pengguna atau kata sandi salah."),
+        "login_slow": _("Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi."),
+        "conn_live": _("● langsung"),
+        "conn_polling": _("● memeriksa berkala"),
+        "conn_reconnecting": _("● menyambung ulang"),
+        "conn_connecting": _("● menyambung"),
+        "conn_offline": _("● terputus"),
+        "role_kiosk": _("kios"),
+        "role_officer": _("petugas"),
+        "role_supervisor": _("supervisor"),
+        "role_admin": _("admin"),
+    }
+
+
+def _states() -> dict[str, str]:
+    return {
+        "state_waiting": _("Menunggu"),
+        "state_called": _("Dipanggil"),
+        "state_serving": _("Sedang dilayani"),
+        "state_done": _("Selesai"),
+        "state_no_show": _("Tidak hadir"),
+        "state_cancelled": _("Dibatalkan"),
+        "state_expired": _("Kedaluwarsa"),
+        "reason_lansia": _("Lansia"),
+        "reason_disabilitas": _("Disabilitas"),
+        "reason_ibu_hamil": _("Ibu hamil"),
+        "reason_anak": _("Anak"),
+        "reason_korban_bencana": _("Korban bencana"),
+        "status_go": _("Silakan menuju {counter}"),
+        "status_serving": _("Anda sedang dilayani."),
+        "status_unknown": _("Tiket tidak ditemukan. Periksa kembali kode QR pada tiket Anda."),
+        "updated_at": _("Terakhir diperbarui {time}."),
+        "board_no_waiting": _("Tidak ada antrean menunggu"),
+    }
+
+
+def _kiosk() -> dict[str, str]:
+    return {
+        "kiosk_choose_agency": _("Silakan pilih instansi"),
+        "kiosk_choose_service": _("Silakan pilih layanan"),
+        "kiosk_results": _("Hasil pencarian"),
+        "kiosk_no_match": _("Layanan tidak ditemukan. Coba kata lain atau tanya meja informasi."),
+        "kiosk_none_open": _("Belum ada layanan yang buka."),
+        "kiosk_services_n": _("{n} layanan"),
+        "kiosk_waiting_n": _("{n} menunggu"),
+        "kiosk_wait_about": _("± {n} menit"),
+        "kiosk_closed": _("Tutup"),
+        "kiosk_taking": _("Mohon tunggu, nomor sedang dibuat…"),
+        "kiosk_your_number": _("Nomor antrean Anda"),
+        "kiosk_take_paper": _("Silakan ambil tiket yang tercetak."),
+        "kiosk_printer_down": _(
+            "Printer sedang bermasalah. Catat atau foto nomor ini, lalu tunggu panggilan."
+        ),
+        "kiosk_listen": _("Perhatikan layar dan dengarkan panggilan nomor Anda."),
+        "kiosk_refused": _("Maaf, nomor antrean tidak dapat diambil"),
+        "kiosk_failed": _("Maaf, terjadi gangguan"),
+        "kiosk_ask_desk": _("Silakan bertanya ke meja informasi."),
+        "done_button": _("Selesai"),
+        "back_button": _("Kembali"),
+    }
+
+
+def _staff() -> dict[str, str]:
+    return {
+        "counter_none": _("Anda belum ditugaskan ke loket mana pun. Hubungi admin."),
+        "queue_empty": _("Tidak ada antrean yang menunggu."),
+        "no_current": _("Belum ada tiket dipanggil"),
+        "called_at": _("Dipanggil {time}"),
+        "recalls_n": _("dipanggil ulang {n}×"),
+        "called_toast": _("Memanggil {number}"),
+        "transferred_toast": _("{number} dialihkan ke {service}"),
+        "pause": _("Jeda"),
+        "resume": _("Lanjutkan"),
+        "desk_issued": _("Tiket diterbitkan"),
+        "desk_move_title": _("Alihkan {number} ke layanan"),
+    }
+
+
+def _admin() -> dict[str, str]:
+    return {
+        "stat_issued": _("Diterbitkan"),
+        "stat_served": _("Dilayani"),
+        "stat_no_show": _("Tidak hadir"),
+        "stat_services_active": _("Layanan aktif"),
+        "no_tickets_today": _("Belum ada tiket hari ini."),
+        "chart_label": _("Tiket diterbitkan dan dilayani per layanan hari ini"),
+        "health_printer": _("Printer"),
+        "health_buttons": _("Tombol"),
+        "health_sync": _("Sinkronisasi"),
+        "health_clock": _("Jam"),
+        "health_disk": _("Disk"),
+        "health_disk_free": _("Sisa disk"),
+        "health_version": _("Versi"),
+        "clock_device_says": _("Perangkat menunjukkan {time}."),
+        "clock_invalid": _("Tanggal dan jam tidak valid."),
+        "clock_confirm_q": _("Setel jam perangkat ke {time}?"),
+        "clock_confirmed": _("Tanggal dan jam dikonfirmasi."),
+        "catalogue_ready": _(
+            "Siap diimpor: {agencies} instansi, {services} layanan, {counters} loket."
+        ),
+        "catalogue_not_json": _("Berkas ini bukan JSON yang valid."),
+        "catalogue_done": _("Katalog berhasil diimpor."),
+        "col_username": _("Pengguna"),
+        "col_name": _("Nama"),
+        "col_role": _("Peran"),
+        "col_counters": _("Loket"),
+        "col_active": _("Aktif"),
+        "col_created": _("Dibuat"),
+        "col_revoked": _("Dicabut"),
+        "col_wait_p50": _("Tunggu p50"),
+        "col_wait_p90": _("Tunggu p90"),
+        "col_handling_p50": _("Layan p50"),
+        "col_handling_p90": _("Layan p90"),
+    }

@@ -1,0 +1,433 @@
+/* Shared helpers for every page: strings, the JSON API, login check, the live doorbell.
+   Plain ES2017 without a build step so it runs on a cheap tablet and an old office PC. */
+(function () {
+  'use strict';
+  var MPP = (window.MPP = {});
+  var strings = {};
+  try {
+    strings = JSON.parse(document.getElementById('mpp-strings').textContent || '{}');
+  } catch (e) {
+    strings = {};
+  }
+
+  /* A string of the page's language; {name} placeholders are filled from vars. */
+  MPP.t = function (key, vars) {
+    var text = Object.prototype.hasOwnProperty.call(strings, key) ? strings[key] : key;
+    if (vars) {
+      text = text.replace(/\{(\w+)\}/g, function (whole, name) {
+        return vars[name] !== undefined && vars[name] !== null ? String(vars[name]) : whole;
+      });
+    }
+    return text;
+  };
+
+  MPP.lang = document.documentElement.lang || 'id';
+  MPP.csrf = null;
+  MPP.bearer = null; // a machine token (kiosk device), sent instead of the session
+
+  /* Build an element without innerHTML, so data from the API can never become markup. */
+  MPP.el = function (tag, attrs, children) {
+    var node = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (key) {
+        var value = attrs[key];
+        if (value === null || value === undefined || value === false) return;
+        if (key === 'text') node.textContent = value;
+        else if (key === 'className') node.className = value;
+        else if (key.slice(0, 2) === 'on') node.addEventListener(key.slice(2), value);
+        else node.setAttribute(key, value === true ? '' : value);
+      });
+    }
+    (children || []).forEach(function (child) {
+      if (child === null || child === undefined) return;
+      node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
+    });
+    return node;
+  };
+
+  MPP.clear = function (node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    return node;
+  };
+
+  MPP.$ = function (selector) {
+    return document.querySelector(selector);
+  };
+
+  /* An API error carries the server's code and (Indonesian) message. */
+  function ApiError(status, code, message, details) {
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.message = message;
+    this.details = details;
+  }
+  ApiError.prototype = Object.create(Error.prototype);
+  MPP.ApiError = ApiError;
+
+  MPP.api = function (method, path, body) {
+    var headers = { Accept: 'application/json' };
+    var options = { method: method, headers: headers, credentials: 'same-origin', cache: 'no-store' };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      options.body = JSON.stringify(body);
+    }
+    if (MPP.bearer) headers.Authorization = 'Bearer ' + MPP.bearer;
+    else if (method !== 'GET' && MPP.csrf) headers['X-CSRF-Token'] = MPP.csrf;
+    return fetch(path, options).then(
+      function (response) {
+        return response.text().then(function (text) {
+          var data = null;
+          try {
+            data = text ? JSON.parse(text) : null;
+          } catch (e) {
+            data = null;
+          }
+          if (response.ok) return data;
+          var error = (data && data.error) || {};
+          throw new ApiError(
+            response.status,
+            error.code || 'http_' + response.status,
+            error.message || MPP.t('error_generic', { status: response.status }),
+            error.details || error.problems || null
+          );
+        });
+      },
+      function () {
+        throw new ApiError(0, 'offline', MPP.t('error_offline'));
+      }
+    );
+  };
+
+  /* Lists come as {"items": [...], "total": N}; accept a bare array too. */
+  MPP.items = function (data) {
+    if (!data) return [];
+    if (Array.isArray(data)) return data;
+    return data.items || [];
+  };
+
+  var ROLES = ['kiosk', 'officer', 'supervisor', 'admin'];
+  MPP.atLeast = function (who, role) {
+    return ROLES.indexOf(who.role) >= ROLES.indexOf(role);
+  };
+
+  /* The staff member behind this browser, whatever envelope /auth/me uses. */
+  MPP.who = function (me) {
+    var p = (me && (me.user || me.principal || me.officer)) || me || {};
+    return {
+      name: p.display_name || p.name || p.username || '',
+      username: p.username || p.name || '',
+      role: p.role || 'kiosk',
+      counters: p.counters || [],
+    };
+  };
+
+  MPP.toLogin = function () {
+    var here = location.pathname + location.search;
+    location.replace('/login?next=' + encodeURIComponent(here));
+  };
+
+  /* Staff pages: who is logged in? Redirects to /login on 401 and explains a 403. */
+  MPP.requireStaff = function (role) {
+    return MPP.api('GET', '/api/v1/auth/me').then(
+      function (me) {
+        MPP.csrf = (me && (me.csrf_token || me.csrf)) || MPP.csrf;
+        var who = MPP.who(me);
+        if (role && !MPP.atLeast(who, role)) {
+          MPP.fatal(MPP.t('need_role', { role: MPP.t('role_' + role) }));
+          throw new ApiError(403, 'forbidden', MPP.t('need_role', { role: role }));
+        }
+        MPP.showUser(who);
+        return who;
+      },
+      function (error) {
+        if (error.status === 401) MPP.toLogin();
+        else MPP.fatal(error.message);
+        throw error;
+      }
+    );
+  };
+
+  MPP.showUser = function (who) {
+    var slot = document.getElementById('user');
+    if (!slot) return;
+    MPP.clear(slot).appendChild(
+      MPP.el('span', { className: 'who', text: who.name + ' · ' + MPP.t('role_' + who.role) })
+    );
+    slot.appendChild(
+      MPP.el('button', {
+        type: 'button',
+        className: 'link',
+        text: MPP.t('logout'),
+        onclick: function () {
+          MPP.api('POST', '/api/v1/auth/logout', {}).then(MPP.toLogin, MPP.toLogin);
+        },
+      })
+    );
+  };
+
+  MPP.fatal = function (message) {
+    var main = document.getElementById('main');
+    if (!main) return;
+    MPP.clear(main).appendChild(
+      MPP.el('div', { className: 'panel fatal', role: 'alert' }, [
+        MPP.el('p', { text: message }),
+        MPP.el('a', { href: '/home', text: MPP.t('back_home') }),
+      ])
+    );
+  };
+
+  var toastTimer = null;
+  MPP.toast = function (message, kind) {
+    var box = document.getElementById('toast');
+    if (!box) return;
+    box.textContent = message;
+    box.className = 'toast ' + (kind || 'info');
+    box.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () {
+      box.hidden = true;
+    }, kind === 'error' ? 6000 : 3000);
+  };
+
+  /* Times are shown as the appliance wrote them (the site's zone), not the browser's zone. */
+  MPP.time = function (iso) {
+    if (!iso) return '';
+    var own = /T(\d\d):(\d\d)/.exec(String(iso));
+    if (own) return own[1] + ':' + own[2];
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return '';
+    return pad(d.getHours()) + ':' + pad(d.getMinutes());
+  };
+
+  MPP.dateTime = function (iso) {
+    var m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)/.exec(String(iso || ''));
+    return m ? m[3] + '-' + m[2] + '-' + m[1] + ' ' + m[4] + ':' + m[5] : String(iso || '');
+  };
+
+  function pad(n) {
+    return (n < 10 ? '0' : '') + n;
+  }
+  MPP.pad = pad;
+
+  MPP.minutes = function (value) {
+    if (value === null || value === undefined) return '–';
+    return MPP.t('minutes', { n: value });
+  };
+
+  MPP.stateLabel = function (state) {
+    return MPP.t('state_' + state);
+  };
+
+  MPP.reasonLabel = function (reason) {
+    return reason ? MPP.t('reason_' + reason) : '';
+  };
+
+  /* Lower-case, accents and punctuation folded, for forgiving search. */
+  MPP.fold = function (text) {
+    var s = String(text || '').toLowerCase();
+    if (s.normalize) s = s.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+    return s.replace(/[^a-z0-9]+/g, ' ').trim();
+  };
+
+  /* A service from GET /api/v1/services, whatever the field names turn out to be. */
+  MPP.service = function (raw) {
+    var agency = raw.agency && typeof raw.agency === 'object' ? raw.agency : null;
+    var waiting = raw.waiting;
+    if (waiting && typeof waiting === 'object') waiting = waiting.count;
+    if (waiting === undefined) waiting = raw.waiting_count;
+    return {
+      code: raw.code || raw.service,
+      name: raw.name || raw.service_name || raw.code,
+      prefix: raw.prefix || '',
+      agency: agency ? agency.code : raw.agency,
+      agencyName: (agency && agency.name) || raw.agency_name || raw.agency || '',
+      waiting: waiting || 0,
+      wait: raw.estimated_wait_minutes,
+      open: raw.open !== false && raw.is_open !== false,
+      reason: raw.closed_reason || raw.reason || '',
+      quota: raw.daily_quota,
+      fee: raw.fee || '',
+      requirements: raw.requirements || [],
+    };
+  };
+
+  /* The live doorbell: SSE `version` messages; polling every `pollMs` when streams fail.
+     onRing(version|null) is called for each ring and for each poll tick. */
+  MPP.doorbell = function (onRing, options) {
+    options = options || {};
+    var pollMs = options.pollMs || 2000;
+    var retryMs = options.retryMs || 30000;
+    var source = null;
+    var poller = null;
+    var state = { mode: 'connecting' };
+    var notify = options.onMode || function () {};
+
+    function setMode(mode) {
+      state.mode = mode;
+      notify(mode);
+    }
+
+    function startPolling() {
+      if (poller) return;
+      setMode('polling');
+      poller = setInterval(function () {
+        onRing(null);
+      }, pollMs);
+      setTimeout(function () {
+        if (state.mode !== 'live') connect();
+      }, retryMs);
+    }
+
+    function stopPolling() {
+      if (poller) clearInterval(poller);
+      poller = null;
+    }
+
+    function ring(event) {
+      var version = null;
+      try {
+        var data = JSON.parse(event.data);
+        version = typeof data === 'number' ? data : data && data.version;
+      } catch (e) {
+        version = parseInt(event.data, 10);
+      }
+      onRing(isNaN(version) ? null : version);
+    }
+
+    function connect() {
+      if (!window.EventSource) return startPolling();
+      if (source) source.close();
+      try {
+        source = new EventSource('/api/v1/stream');
+      } catch (e) {
+        return startPolling();
+      }
+      source.addEventListener('open', function () {
+        stopPolling();
+        setMode('live');
+        onRing(null); // catch up on whatever happened while we were away
+      });
+      source.addEventListener('version', ring);
+      source.addEventListener('message', ring);
+      source.addEventListener('error', function () {
+        // A non-200 answer closes an EventSource for good; a dropped stream retries by itself.
+        if (source.readyState === 2) {
+          source.close();
+          source = null;
+          startPolling();
+        } else {
+          startPolling(); // the browser retries the stream by itself; poll meanwhile
+        }
+        setMode('polling');
+      });
+    }
+
+    connect();
+    return {
+      state: state,
+      close: function () {
+        stopPolling();
+        if (source) source.close();
+      },
+    };
+  };
+
+  /* Run `task` now and then at most once at a time; rings during a run cause one more run. */
+  MPP.serial = function (task) {
+    var running = false;
+    var again = false;
+    function run() {
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      again = false;
+      Promise.resolve()
+        .then(task)
+        .catch(function (error) {
+          if (error && error.status === 401) MPP.toLogin();
+        })
+        .then(function () {
+          running = false;
+          if (again) run();
+        });
+    }
+    return run;
+  };
+
+  MPP.tickClock = function (node, withSeconds) {
+    function tick() {
+      var d = new Date();
+      node.textContent =
+        pad(d.getHours()) + ':' + pad(d.getMinutes()) + (withSeconds ? ':' + pad(d.getSeconds()) : '');
+    }
+    tick();
+    setInterval(tick, 1000);
+  };
+
+  MPP.today = function () {
+    var d = new Date();
+    var days = MPP.t('weekdays').split(',');
+    var months = MPP.t('months').split(',');
+    return days[d.getDay()] + ', ' + d.getDate() + ' ' + months[d.getMonth()] + ' ' + d.getFullYear();
+  };
+  /* A searchable list of services in `list`, filtered by the text of `input`; onPick(service). */
+  MPP.servicePicker = function (input, list, onPick, exclude) {
+    var all = [];
+    var chosen = null;
+    function render() {
+      var words = MPP.fold(input.value).split(' ').filter(Boolean);
+      MPP.clear(list);
+      all
+        .filter(function (s) {
+          if (exclude && exclude() === s.code) return false;
+          return words.every(function (w) {
+            return s.key.indexOf(w) >= 0;
+          });
+        })
+        .slice(0, 80)
+        .forEach(function (s) {
+          list.appendChild(
+            MPP.el('li', null, [
+              MPP.el('button', {
+                type: 'button',
+                'data-service': s.code,
+                className: chosen === s.code ? 'selected' : '',
+                onclick: function () {
+                  chosen = s.code;
+                  onPick(s);
+                  render();
+                },
+              }, [MPP.el('b', { text: s.prefix + ' ' }), s.name, MPP.el('span', { className: 'muted small', text: ' · ' + s.agencyName })]),
+            ])
+          );
+        });
+    }
+    input.addEventListener('input', render);
+    return {
+      load: function () {
+        return MPP.api('GET', '/api/v1/services').then(function (data) {
+          all = MPP.items(data).map(MPP.service);
+          all.forEach(function (s) {
+            s.key = MPP.fold(s.name + ' ' + s.code + ' ' + s.agencyName + ' ' + s.prefix);
+          });
+          render();
+          return all;
+        });
+      },
+      reset: function () {
+        chosen = null;
+        input.value = '';
+        render();
+      },
+      render: render,
+      find: function (code) {
+        return all.filter(function (s) {
+          return s.code === code;
+        })[0];
+      },
+    };
+  };
+})();

@@ -1,0 +1,153 @@
+/* Greeter's desk: priority tickets by category of need, and sending waiting tickets
+   (usually from the entrance button) to the service the citizen actually needs. */
+(function () {
+  'use strict';
+  var el = MPP.el;
+  var reasons = document.getElementById('reasons');
+  var issueButton = document.getElementById('issue');
+  var issuedBox = document.getElementById('issued');
+  var choice = document.getElementById('issue-choice');
+  var waitingList = document.getElementById('waiting');
+  var filter = document.getElementById('ticket-filter');
+  var overlay = document.getElementById('overlay');
+
+  var reason = null; // null = nothing chosen yet, '' = general ticket
+  var service = null;
+  var moving = null;
+  var waiting = [];
+
+  function updateIssue() {
+    issueButton.disabled = reason === null || !service;
+    var parts = [];
+    if (reason !== null) parts.push(reason ? MPP.reasonLabel(reason) : MPP.t('general'));
+    if (service) parts.push(service.name);
+    choice.textContent = parts.join(' · ');
+  }
+
+  reasons.addEventListener('click', function (event) {
+    var button = event.target.closest('button[data-reason]');
+    if (!button) return;
+    reason = button.getAttribute('data-reason');
+    Array.prototype.forEach.call(reasons.querySelectorAll('button'), function (b) {
+      b.setAttribute('aria-pressed', b === button ? 'true' : 'false');
+    });
+    updateIssue();
+  });
+
+  var issuePicker = MPP.servicePicker(document.getElementById('issue-search'), document.getElementById('issue-list'), function (s) {
+    service = s;
+    updateIssue();
+  });
+
+  issueButton.addEventListener('click', function () {
+    issueButton.disabled = true;
+    var body = { service: service.code, priority: !!reason, priority_reason: reason || null };
+    MPP.api('POST', '/api/v1/tickets', body)
+      .then(function (ticket) {
+        MPP.clear(issuedBox).appendChild(
+          el('div', { className: 'panel' }, [
+            el('div', { className: 'muted', text: MPP.t('desk_issued') }),
+            el('div', { className: 'ticket-number', id: 'issued-number', text: ticket.number }),
+            el('div', { text: (ticket.service_name || ticket.service) + (ticket.priority ? ' · ' + MPP.reasonLabel(ticket.priority_reason) : '') }),
+            el('div', { className: 'muted small', text: MPP.t('people_ahead') + ': ' + (ticket.people_ahead === null || ticket.people_ahead === undefined ? '–' : ticket.people_ahead) + ' · ' + MPP.t('estimated_wait') + ': ' + MPP.minutes(ticket.estimated_wait_minutes) }),
+          ])
+        );
+        refresh();
+      })
+      .catch(function (e) {
+        if (e.status === 401) return MPP.toLogin();
+        MPP.toast(e.message, 'error');
+      })
+      .then(updateIssue);
+  });
+
+  function renderWaiting() {
+    var words = MPP.fold(filter.value).split(' ').filter(Boolean);
+    MPP.clear(waitingList);
+    var shown = waiting.filter(function (t) {
+      var key = MPP.fold(t.number + ' ' + t.number.replace('-', '') + ' ' + (t.service_name || '') + ' ' + t.service);
+      return words.every(function (w) {
+        return key.indexOf(w) >= 0;
+      });
+    });
+    if (!shown.length) waitingList.appendChild(el('li', { className: 'muted', text: MPP.t('queue_empty') }));
+    shown.forEach(function (t) {
+      waitingList.appendChild(
+        el('li', { 'data-ticket': t.number }, [
+          el('span', { className: 'num', text: t.number }),
+          el('span', { className: 'svc' }, [
+            t.service_name || t.service,
+            t.priority ? el('span', { className: 'badge priority', text: MPP.reasonLabel(t.priority_reason) || MPP.t('priority') }) : null,
+            el('div', { className: 'muted small', text: MPP.time(t.issued_at) }),
+          ]),
+          el('button', { type: 'button', className: 'btn', 'data-move': t.number, text: MPP.t('transfer'), onclick: function () {
+            openMove(t);
+          } }),
+        ])
+      );
+    });
+  }
+
+  var refresh = MPP.serial(function () {
+    return MPP.api('GET', '/api/v1/tickets?state=waiting').then(function (data) {
+      // Oldest first: the citizen who has waited longest is the next to be helped.
+      waiting = MPP.items(data).sort(function (a, b) {
+        return String(a.issued_at).localeCompare(String(b.issued_at)) || a.id - b.id;
+      });
+      renderWaiting();
+    }, function (e) {
+      if (e.status === 401) throw e;
+      MPP.toast(e.message, 'error');
+    });
+  });
+
+  var movePicker = MPP.servicePicker(document.getElementById('move-search'), document.getElementById('move-list'), function (s) {
+    var ticket = moving;
+    closeMove();
+    MPP.api('POST', '/api/v1/tickets/' + ticket.id + '/transfer', { service: s.code })
+      .then(function (t) {
+        MPP.toast(MPP.t('transferred_toast', { number: t.number, service: s.name }), 'ok');
+      }, function (e) {
+        if (e.status === 401) return MPP.toLogin();
+        MPP.toast(e.message, 'error');
+      })
+      .then(refresh);
+  }, function () {
+    return moving ? moving.service : null;
+  });
+
+  function openMove(ticket) {
+    moving = ticket;
+    document.getElementById('move-title').textContent = MPP.t('desk_move_title', { number: ticket.number });
+    overlay.hidden = false;
+    movePicker.reset();
+    document.getElementById('move-search').focus();
+  }
+
+  function closeMove() {
+    overlay.hidden = true;
+  }
+
+  document.getElementById('move-cancel').addEventListener('click', function () {
+    moving = null;
+    closeMove();
+  });
+  document.addEventListener('keydown', function (event) {
+    if (event.key === 'Escape') closeMove();
+  });
+  filter.addEventListener('input', renderWaiting);
+
+  MPP.requireStaff('officer').then(function () {
+    issuePicker.load().catch(function (e) {
+      MPP.toast(e.message, 'error');
+    });
+    movePicker.load().catch(function () {});
+    refresh();
+    MPP.doorbell(refresh, {
+      pollMs: 5000,
+      onMode: function (mode) {
+        document.getElementById('conn').textContent = MPP.t('conn_' + mode);
+      },
+    });
+  }, function () {});
+})();
