@@ -39,7 +39,7 @@ from appliance.models import (
     Ticket,
 )
 from appliance.numbering import BusinessDay, business_day, format_number, zone
-from appliance.storage import connected, get_state, set_state
+from appliance.storage import ApplianceDatabase, connected, get_state, set_state
 from appliance.tickets import TicketInfo, stamp, ticket_info
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ class _Txn:
 class QueueEngine:
     def __init__(
         self,
-        db: SqliteDatabase,
+        db: ApplianceDatabase,
         clock: Clock,
         settings: QueueSettings | None = None,
     ) -> None:
@@ -128,7 +128,7 @@ class QueueEngine:
 
     @contextmanager
     def _action(self) -> Iterator[_Txn]:
-        with connected(self.db), self.db.atomic():
+        with self.db.write():
             now = self.clock.now()
             day, new_day = self._open_day(now)
             txn = _Txn(now=now, synced=self.clock.synchronised(), day=day)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from peewee import SqliteDatabase
 
@@ -19,11 +21,31 @@ from appliance import migrations
 from appliance.models import MODELS, State
 
 
-def open_database(path: str | Path, *, busy_timeout_ms: int = 5000) -> SqliteDatabase:
+class ApplianceDatabase(SqliteDatabase):  # type: ignore[misc]
+    """SQLite with an in-process write lock.
+
+    Writers of one process queue on a lock instead of SQLite's busy handler: that handler polls
+    with growing sleeps and is unfair, so under 16 request threads one writer could starve past
+    the busy timeout ("database is locked"). Other processes (the sync worker, a CLI command)
+    still meet the file lock and the busy timeout.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.write_lock = threading.RLock()
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        """One IMMEDIATE write transaction on this thread's connection."""
+        with self.write_lock, connected(self), self.atomic():
+            yield
+
+
+def open_database(path: str | Path, *, busy_timeout_ms: int = 5000) -> ApplianceDatabase:
     """Open (creating if needed) the database file, bind the models and apply migrations."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    db = SqliteDatabase(
+    db = ApplianceDatabase(
         str(path),
         pragmas={
             "journal_mode": "wal",
