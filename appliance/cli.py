@@ -344,3 +344,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"mpp: {exc}", file=sys.stderr)
             return 1
         raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -212,8 +212,8 @@ def load_config(path: str | os.PathLike[str] | None, environ: Mapping[str, str])
     _apply_env(raw, environ, problems, sources)
     _read_secret_files(raw, problems)
     config = _build(Config, raw, "", problems, sources)
-    if not problems:
-        _check(config, problems)
+    if isinstance(config, Config):
+        _check(config, problems)  # values that failed to parse are None and skipped here
     if problems:
         raise ConfigError(problems)
     assert isinstance(config, Config)
@@ -410,6 +410,8 @@ def _kind(value: object) -> str:
 def _check(config: Config, problems: list[str]) -> None:
     flat = dict(_flatten(config_to_dict(config, redact=False)))
     for dotted, value in flat.items():
+        if value is None:
+            continue
         generic = re.sub(r"\[\d+\]", "", dotted)
         if generic in CHOICES and value not in CHOICES[generic]:
             allowed = ", ".join(str(c) for c in CHOICES[generic])
@@ -422,26 +424,39 @@ def _check(config: Config, problems: list[str]) -> None:
             problems.append(f"{dotted}: {value} is not a port (1-65535)")
     pins: dict[int, str] = {}
     for i, button in enumerate(config.gpio.buttons):
-        _check_pin(button.pin, f"gpio.buttons[{i}].pin", pins, problems)
+        if isinstance(button.pin, int):
+            _check_pin(button.pin, f"gpio.buttons[{i}].pin", pins, problems)
         if not button.service:
             problems.append(f"gpio.buttons[{i}].service: a service code is required")
-    if config.gpio.led_pin is not None:
+    if isinstance(config.gpio.led_pin, int):
         _check_pin(config.gpio.led_pin, "gpio.led_pin", pins, problems)
     for name, url in (("web.public_url", config.web.public_url),):
-        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+        if (
+            isinstance(url, str)
+            and urlsplit(url).scheme not in ("http", "https")
+            or not urlsplit(url).hostname
+        ):
             problems.append(f"{name}: {url!r} must be an http:// or https:// URL")
-    if config.central.web.public_url and urlsplit(config.central.web.public_url).scheme not in (
-        "http",
-        "https",
+    if (
+        isinstance(config.central.web.public_url, str)
+        and config.central.web.public_url
+        and urlsplit(config.central.web.public_url).scheme
+        not in (
+            "http",
+            "https",
+        )
     ):
         problems.append("central.web.public_url: must be an http:// or https:// URL")
-    if config.sync.broker:
+    if isinstance(config.sync.broker, str) and config.sync.broker:
         _check_broker("sync.broker", config.sync.broker, problems)
         if not config.sync.site:
             problems.append("sync.site: required when sync.broker is set")
-    _check_broker("central.broker", config.central.broker, problems)
+    if isinstance(config.central.broker, str):
+        _check_broker("central.broker", config.central.broker, problems)
     db = config.central.database
-    if not (db.startswith("sqlite:///") or db.startswith(("postgresql://", "postgres://"))):
+    if isinstance(db, str) and not (
+        db.startswith("sqlite:///") or db.startswith(("postgresql://", "postgres://"))
+    ):
         problems.append(f"central.database: {db!r} must start with sqlite:/// or postgresql://")
     if config.printer.driver == "network" and not config.printer.host:
         problems.append("printer.host: required for the network driver")
