@@ -106,6 +106,7 @@ class _Txn:
     day: BusinessDay
     events: list[str] = field(default_factory=list)
     seq: int = 0
+    expired: int = 0  # tickets of earlier days this transaction expired
 
 
 class QueueEngine:
@@ -133,7 +134,7 @@ class QueueEngine:
             day, new_day = self._open_day(now)
             txn = _Txn(now=now, synced=self.clock.synchronised(), day=day)
             if new_day:
-                self._expire_before(txn)
+                txn.expired = self._expire_before(txn)
             yield txn
 
     def _emit(self, txn: _Txn, event_type: str, data: dict[str, Any]) -> int:
@@ -565,7 +566,7 @@ class QueueEngine:
         (`mpp day close`). Returns how many tickets expired.
         """
         with self._action() as txn:
-            expired = self._expire_before(txn)
+            expired = txn.expired + self._expire_before(txn)
         if expired:
             self._notify(Change("close_day", txn.seq, tuple(txn.events)))
         return expired
