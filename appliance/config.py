@@ -430,13 +430,11 @@ def _check(config: Config, problems: list[str]) -> None:
             problems.append(f"gpio.buttons[{i}].service: a service code is required")
     if isinstance(config.gpio.led_pin, int):
         _check_pin(config.gpio.led_pin, "gpio.led_pin", pins, problems)
-    for name, url in (("web.public_url", config.web.public_url),):
-        if (
-            isinstance(url, str)
-            and urlsplit(url).scheme not in ("http", "https")
-            or not urlsplit(url).hostname
-        ):
-            problems.append(f"{name}: {url!r} must be an http:// or https:// URL")
+    url = config.web.public_url
+    if isinstance(url, str) and (
+        urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname
+    ):
+        problems.append(f"web.public_url: {url!r} must be an http:// or https:// URL")
     if (
         isinstance(config.central.web.public_url, str)
         and config.central.web.public_url
