@@ -65,12 +65,14 @@ def open_database(path: str | Path, *, busy_timeout_ms: int = 5000) -> Appliance
 
 @contextmanager
 def connected(db: SqliteDatabase) -> Iterator[SqliteDatabase]:
-    """Use the calling thread's connection, opening and closing it only if it was closed."""
+    """Use the calling thread's connection, opening it if needed and keeping it open.
+
+    Opening a connection costs more than a whole durable commit (the pragmas run each time), so
+    worker threads keep theirs; request threads close theirs at the end of each request.
+    """
     if db.is_closed():
-        with db.connection_context():
-            yield db
-    else:
-        yield db
+        db.connect(reuse_if_open=True)
+    yield db
 
 
 def get_state(key: str, default: str | None = None) -> str | None:
