@@ -1,0 +1,191 @@
+"""What a call announcement says, as a playlist of voice clip names (pure).
+
+The board plays a chime and then "Nomor antrean A dua belas, silakan menuju loket tiga". A
+speech engine reads "A-012" as "A nol dua belas", so the phrase is built here from number words
+(terbilang) and spelled letters, each one a clip from a small fixed vocabulary. Keeping the
+vocabulary fixed and small lets a site replace the generated voice with human recordings: one
+file per name in `CLIP_NAMES`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+MAX_TERBILANG = 999_999
+
+CHIME = "chime"
+PAUSE = "jeda"  # a short breath where the written phrase has its comma
+NOMOR_ANTREAN = "nomor_antrean"
+SILAKAN_MENUJU = "silakan_menuju"
+LOKET = "loket"
+
+# Letter clips are named by the letter; this is how the letter is said in Indonesian.
+LETTER_NAMES: dict[str, str] = {
+    "a": "a",
+    "b": "be",
+    "c": "ce",
+    "d": "de",
+    "e": "e",
+    "f": "ef",
+    "g": "ge",
+    "h": "ha",
+    "i": "i",
+    "j": "je",
+    "k": "ka",
+    "l": "el",
+    "m": "em",
+    "n": "en",
+    "o": "o",
+    "p": "pe",
+    "q": "ki",
+    "r": "er",
+    "s": "es",
+    "t": "te",
+    "u": "u",
+    "v": "ve",
+    "w": "we",
+    "x": "eks",
+    "y": "ye",
+    "z": "zet",
+}
+
+_DIGITS = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan")
+
+NUMBER_WORDS: frozenset[str] = frozenset(
+    (*_DIGITS, "sepuluh", "sebelas", "belas", "puluh", "seratus", "ratus", "seribu", "ribu")
+)
+LETTER_CLIPS: frozenset[str] = frozenset(f"huruf_{letter}" for letter in LETTER_NAMES)
+CLIP_NAMES: frozenset[str] = frozenset(
+    {CHIME, PAUSE, NOMOR_ANTREAN, SILAKAN_MENUJU, LOKET} | LETTER_CLIPS | NUMBER_WORDS
+)
+
+_TICKET = re.compile(r"\s*([A-Za-z]{1,4})\s*-?\s*([0-9]{1,6})\s*")
+_TRAILING_DIGITS = re.compile(r"([0-9]+)\s*$")
+
+
+def terbilang(n: int) -> list[str]:
+    """Indonesian number words for 0..999999: 12 -> ["dua", "belas"], 1000 -> ["seribu"]."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"terbilang needs an int, not {type(n).__name__}")
+    if n < 0 or n > MAX_TERBILANG:
+        raise ValueError(f"terbilang covers 0..{MAX_TERBILANG}, not {n}")
+    if n == 0:
+        return ["nol"]
+    thousands, rest = divmod(n, 1000)
+    words: list[str] = []
+    if thousands == 1:
+        words.append("seribu")
+    elif thousands > 1:
+        words += [*_below_thousand(thousands), "ribu"]
+    return words + _below_thousand(rest)
+
+
+def _below_thousand(n: int) -> list[str]:
+    """Words for 0..999, empty for 0 (a zero inside a larger number is not said)."""
+    hundreds, rest = divmod(n, 100)
+    words: list[str] = []
+    if hundreds == 1:
+        words.append("seratus")
+    elif hundreds > 1:
+        words += [_DIGITS[hundreds], "ratus"]
+    tens, ones = divmod(rest, 10)
+    if tens == 0:
+        if ones:
+            words.append(_DIGITS[ones])
+    elif rest == 10:
+        words.append("sepuluh")
+    elif rest == 11:
+        words.append("sebelas")
+    elif tens == 1:
+        words += [_DIGITS[ones], "belas"]
+    else:
+        words += [_DIGITS[tens], "puluh"]
+        if ones:
+            words.append(_DIGITS[ones])
+    return words
+
+
+def terbilang_text(n: int) -> str:
+    """The number as one string: 12 -> "dua belas"."""
+    return " ".join(terbilang(n))
+
+
+def letter_words(letters: str) -> list[str]:
+    """Clip names spelling ASCII letters one by one: "BK" -> ["huruf_b", "huruf_k"]."""
+    clips = []
+    for letter in letters.lower():
+        if letter not in LETTER_NAMES:
+            raise ValueError(f"cannot spell {letter!r}: only the letters a-z have clips")
+        clips.append(f"huruf_{letter}")
+    return clips
+
+
+def ticket_words(number: str) -> list[str]:
+    """Clip names for a ticket number: the prefix spelled, the sequence in words.
+
+    "A-012" -> ["huruf_a", "dua", "belas"]; "BK-007" -> ["huruf_b", "huruf_k", "tujuh"].
+    Raises ValueError for anything that is not a ticket number.
+    """
+    match = _TICKET.fullmatch(number)
+    if match is None:
+        raise ValueError(f"not a ticket number: {number!r}")
+    prefix, digits = match.groups()
+    return letter_words(prefix) + terbilang(int(digits))
+
+
+def counter_words(counter_code: str, counter_name: str) -> list[str]:
+    """Clip names for the counter to go to: "loket" and its number.
+
+    The number is what staff and signs call the counter, so it comes from the trailing digits of
+    the name ("Loket 3"), else of the code ("L03"); a counter with neither is spelled from its
+    code, letter by letter, digits as digit words ("INFO" -> loket i en ef o).
+    """
+    for text in (counter_name, counter_code):
+        match = _TRAILING_DIGITS.search(text)
+        if match is not None and int(match.group(1)) <= MAX_TERBILANG:
+            return [LOKET, *terbilang(int(match.group(1)))]
+    spelled = []
+    for char in counter_code.lower():
+        if char in LETTER_NAMES:
+            spelled.append(f"huruf_{char}")
+        elif "0" <= char <= "9":
+            spelled.append(_DIGITS[int(char)])
+    return [LOKET, *spelled]
+
+
+def announcement_playlist(number: str, counter_code: str, counter_name: str) -> list[str]:
+    """Every clip of one call announcement, in order, starting with the chime."""
+    return [
+        CHIME,
+        NOMOR_ANTREAN,
+        *ticket_words(number),
+        PAUSE,
+        SILAKAN_MENUJU,
+        *counter_words(counter_code, counter_name),
+    ]
+
+
+def playlist_text(playlist: Iterable[str]) -> str:
+    """The written form of a playlist, for captions: letters upper case, the pause a comma."""
+    words: list[str] = []
+    for clip in playlist:
+        if clip == CHIME:
+            continue
+        if clip == PAUSE:
+            if words:
+                words[-1] += ","
+            continue
+        if clip not in CLIP_NAMES:
+            raise ValueError(f"not a voice clip: {clip!r}")
+        if clip.startswith("huruf_"):
+            words.append(clip.removeprefix("huruf_").upper())
+        else:
+            words.append(clip.replace("_", " "))
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def announcement_text(number: str, counter_code: str, counter_name: str) -> str:
+    """The phrase as text: "Nomor antrean A dua belas, silakan menuju loket tiga"."""
+    return playlist_text(announcement_playlist(number, counter_code, counter_name))
