@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from peewee import SqliteDatabase
 
@@ -42,3 +43,25 @@ def open_core(config: Config, *, clock: Clock | None = None) -> Core:
     clock = clock or SystemClock()
     engine = QueueEngine(db, clock, queue_settings(config))
     return Core(config, db, clock, engine, Accounts(db, clock))
+
+
+@dataclass
+class Runtime:
+    """Everything `mpp run` serves: the core plus the parts that talk to the building."""
+
+    core: Core
+    hardware: Any = None  # printer worker, buttons, LED (appliance.hardware), when fitted
+    announcer: Any = None  # builds call announcement WAVs (appliance.announce)
+
+    def start(self) -> None:
+        if self.hardware is not None:
+            self.hardware.start()
+
+    def stop(self) -> None:
+        if self.hardware is not None:
+            self.hardware.stop()
+
+
+def build_runtime(config: Config, *, clock: Clock | None = None) -> Runtime:
+    """The core and the building's devices, built but not started (no threads, no pins)."""
+    return Runtime(open_core(config, clock=clock))

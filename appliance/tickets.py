@@ -218,3 +218,71 @@ def waiting_counts(business_date: date) -> dict[str, int]:
         .tuples()
     )
     return {str(code): int(n) for code, n in rows}
+
+
+def ticket_infos(tickets: list[Ticket], *, window: int = 20) -> list[TicketInfo]:
+    """Snapshots of many tickets at once, for lists: names, places and waits computed per
+    service in a few queries instead of several per ticket."""
+    if not tickets:
+        return []
+    tz = site_zone()
+    services = {s.code: s for s in Service.select()}
+    agencies = {a.code: a for a in Agency.select()}
+    counters = {c.code: c.name for c in Counter.select(Counter.code, Counter.name)}
+    waiting_services = {t.service_id for t in tickets if t.state == WAITING}
+    places: dict[int, int] = {}
+    waits: dict[str, tuple[int, float]] = {}
+    for code in waiting_services:
+        queue = (
+            Ticket.select(Ticket.id)
+            .where(
+                (Ticket.state == WAITING)
+                & (Ticket.service == code)
+                & (Ticket.business_date.in_({t.business_date for t in tickets}))
+            )
+            .order_by(Ticket.priority.desc(), Ticket.id)
+        )
+        for place, row in enumerate(queue):
+            places[row.id] = place
+        waits[code] = (open_counters(code), handling_minutes(services[code], window))
+    result = []
+    for ticket in tickets:
+        service = services[ticket.service_id]
+        agency = agencies[service.agency_id]
+        ahead: int | None = None
+        minutes: int | None = None
+        if ticket.state == WAITING:
+            ahead = places.get(ticket.id, 0)
+            open_count, handling = waits[service.code]
+            minutes = estimated_wait_minutes(ahead, open_count, handling)
+        issued = parse_stamp(ticket.issued_at, tz)
+        assert issued is not None
+        result.append(
+            TicketInfo(
+                id=ticket.id,
+                number=ticket.number,
+                prefix=ticket.prefix,
+                sequence=ticket.sequence,
+                business_date=_as_date(ticket.business_date),
+                service=service.code,
+                service_name=service.name,
+                agency=agency.code,
+                agency_name=agency.name,
+                state=ticket.state,
+                priority=bool(ticket.priority),
+                priority_reason=ticket.priority_reason,
+                status_token=ticket.status_token,
+                source=ticket.source,
+                issued_at=issued,
+                called_at=parse_stamp(ticket.called_at, tz),
+                started_at=parse_stamp(ticket.started_at, tz),
+                finished_at=parse_stamp(ticket.finished_at, tz),
+                counter=ticket.counter_id,
+                counter_name=counters.get(ticket.counter_id) if ticket.counter_id else None,
+                recalls=ticket.recalls,
+                transferred_from=ticket.transferred_from,
+                people_ahead=ahead,
+                estimated_wait_minutes=minutes,
+            )
+        )
+    return result

@@ -1,0 +1,134 @@
+"""The board: state, calls to announce exactly once in order, and the SSE doorbell on a real
+waitress server."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from waitress.server import create_server
+
+from tests.web.conftest import Site
+
+
+def _call(site: Site, counter: str = "L02", service: str = "DUKCAPIL-KTP") -> dict:
+    site.kiosk().post("/api/v1/tickets", json={"service": service})
+    staff = site.staff("kepala")
+    staff.post(f"/api/v1/counters/{counter}/start")
+    return staff.post(f"/api/v1/counters/{counter}/next").json
+
+
+def test_board_shows_current_recent_and_waiting(site: Site) -> None:
+    site.kiosk().post("/api/v1/tickets", json={"service": "POLRES-SKCK"})
+    first = _call(site)
+    board = site.client().get("/api/v1/board").json
+    assert board["site_name"] == "Mal Pelayanan Publik Uji"
+    assert board["current"]["number"] == first["number"]
+    assert board["current"]["counter_name"] == "Loket 2"
+    assert (
+        board["current"]["audio_url"] == f"/api/v1/announcements/{board['current']['call_id']}.wav"
+    )
+    assert [w["service"] for w in board["waiting"]] == ["POLRES-SKCK"]
+    assert board["calls"] == []  # without `since`, nothing to announce
+
+
+def test_since_returns_each_call_once_in_order_including_recalls(site: Site) -> None:
+    start = site.client().get("/api/v1/board").json["version"]
+    first = _call(site)
+    site.staff("kepala").post("/api/v1/counters/L02/recall")
+    second = _call(site)
+    calls = site.client().get(f"/api/v1/board?since={start}").json["calls"]
+    assert [(c["number"], c["recall"]) for c in calls] == [
+        (first["number"], False),
+        (first["number"], True),
+        (second["number"], False),
+    ]
+    seqs = [c["seq"] for c in calls]
+    assert seqs == sorted(seqs)
+    # A board that announced up to the second call asks again: only what came after.
+    again = site.client().get(f"/api/v1/board?since={seqs[1]}").json["calls"]
+    assert [c["seq"] for c in again] == seqs[2:]
+    assert site.client().get(f"/api/v1/board?since={seqs[-1]}").json["calls"] == []
+    assert site.client().get("/api/v1/board?since=abc").status_code == 400
+
+
+def test_board_version_moves_with_every_change(site: Site) -> None:
+    before = site.client().get("/api/v1/board").json["version"]
+    site.kiosk().post("/api/v1/tickets", json={"service": "DUKCAPIL-KTP"})
+    after = site.client().get("/api/v1/board").json
+    assert after["version"] > before
+    assert after["waiting"][0]["waiting"] == 1
+
+
+def test_announcement_without_voice_is_a_clear_404(site: Site) -> None:
+    call = _call(site)
+    board = site.client().get("/api/v1/board").json
+    response = site.client().get(f"/api/v1/announcements/{board['current']['call_id']}.wav")
+    assert call["number"]
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "announcements_unavailable"
+
+
+@pytest.fixture
+def served(site: Site) -> Iterator[tuple[Site, int]]:
+    server = create_server(
+        site.app, host="127.0.0.1", port=0, threads=8, channel_request_lookahead=1
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield site, server.effective_port
+    finally:
+        server.close()
+        thread.join(timeout=5)
+
+
+def _read_event(response: http.client.HTTPResponse) -> list[str]:
+    lines: list[str] = []
+    while True:
+        line = response.readline().decode().rstrip("\n")
+        if line == "":
+            if lines:
+                return lines
+            continue
+        lines.append(line)
+
+
+def test_stream_rings_with_the_new_version_after_a_call(served: tuple[Site, int]) -> None:
+    site, port = served
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", "/api/v1/stream")
+    response = connection.getresponse()
+    assert response.status == 200
+    assert response.getheader("Content-Type", "").startswith("text/event-stream")
+    first = _read_event(response)
+    assert first[0] == "retry: 3000" and first[1] == "event: version"
+    began = int(first[2].removeprefix("data: "))
+    called_at = time.monotonic()
+    _call(site)
+    versions = []
+    while True:
+        event = _read_event(response)
+        if event[0] == "event: version":
+            versions.append(int(event[1].removeprefix("data: ")))
+            board = site.client().get(f"/api/v1/board?since={began}").json
+            if board["calls"]:
+                break
+    assert time.monotonic() - called_at < 5
+    assert versions[-1] > began
+    connection.close()
+
+
+def test_streams_past_the_cap_get_503_and_poll(site: Site) -> None:
+    context = site.app.extensions["mpp"]
+    for _ in range(context.streams.limit):
+        assert context.streams.enter()
+    response = site.client().get("/api/v1/stream")
+    assert response.status_code == 503
+    assert response.json["error"]["code"] == "too_many_streams"
+    assert response.headers["Retry-After"]
+    context.streams.leave()
+    assert context.streams.enter()  # a freed place is usable again

@@ -1,0 +1,97 @@
+"""The officer's console actions over HTTP, with the counter state they leave behind."""
+
+from __future__ import annotations
+
+from tests.web.conftest import Site
+
+
+def _issue(site: Site, service: str, n: int = 1) -> list[dict]:
+    return [site.kiosk().post("/api/v1/tickets", json={"service": service}).json for _ in range(n)]
+
+
+def test_a_whole_visit_at_one_counter(site: Site) -> None:
+    tickets = _issue(site, "DUKCAPIL-KTP", 2)
+    budi = site.staff("budi")
+    called = budi.post("/api/v1/counters/L02/next")
+    assert called.status_code == 200 and called.json["number"] == tickets[0]["number"]
+    assert called.json["state"] == "called" and called.json["counter"] == "L02"
+    busy = budi.post("/api/v1/counters/L02/next")
+    assert busy.status_code == 409 and busy.json["error"]["code"] == "counter_busy"
+    assert budi.post("/api/v1/counters/L02/recall").json["recalls"] == 1
+    assert budi.post("/api/v1/counters/L02/start").json["state"] == "serving"
+    counters = {c["code"]: c for c in budi.get("/api/v1/counters").json["items"]}
+    assert counters["L02"]["current"]["number"] == tickets[0]["number"]
+    assert counters["L02"]["services"] == ["DUKCAPIL-KK", "DUKCAPIL-KTP"]
+    assert budi.post("/api/v1/counters/L02/done").json["state"] == "done"
+    assert budi.post("/api/v1/counters/L02/done").status_code == 409
+    assert budi.post("/api/v1/counters/L02/next").json["number"] == tickets[1]["number"]
+
+
+def test_empty_queue_is_404_queue_empty(site: Site) -> None:
+    response = site.staff("budi").post("/api/v1/counters/L02/next")
+    assert response.status_code == 404 and response.json["error"]["code"] == "queue_empty"
+
+
+def test_pause_and_resume(site: Site) -> None:
+    _issue(site, "DUKCAPIL-KTP")
+    budi = site.staff("budi")
+    paused = budi.post("/api/v1/counters/L02/pause")
+    assert paused.status_code == 200 and paused.json["paused"] is True
+    refused = budi.post("/api/v1/counters/L02/next")
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "counter_paused"
+    assert budi.post("/api/v1/counters/L02/pause").status_code == 409
+    assert budi.post("/api/v1/counters/L02/resume").json["paused"] is False
+    assert budi.post("/api/v1/counters/L02/next").status_code == 200
+
+
+def test_transfer_from_the_counter_keeps_number_and_place(site: Site) -> None:
+    early = _issue(site, "DUKCAPIL-KTP")[0]
+    late = _issue(site, "DUKCAPIL-KK")[0]
+    budi = site.staff("budi")
+    budi.post("/api/v1/counters/L02/next")
+    moved = budi.post("/api/v1/counters/L02/transfer", json={"service": "POLRES-SKCK"})
+    assert moved.status_code == 200
+    assert moved.json["number"] == early["number"] and moved.json["state"] == "waiting"
+    assert budi.post("/api/v1/counters/L02/transfer", json={"service": "NOPE"}).status_code == 409
+    assert budi.post("/api/v1/counters/L02/next").json["number"] == late["number"]
+    sari = site.staff("sari")
+    assert sari.post("/api/v1/counters/L03/next").json["number"] == early["number"]
+
+
+def test_unknown_counter_is_404(site: Site) -> None:
+    response = site.staff("admin").post("/api/v1/counters/L99/next")
+    assert response.status_code == 404
+
+
+def test_two_counters_never_get_the_same_ticket(site: Site) -> None:
+    import threading
+
+    from appliance.models import Counter, CounterService
+
+    with site.core.db.write():
+        Counter.create(code="L04", name="Loket 4", agency="DUKCAPIL", position=9)
+        CounterService.create(counter="L04", service="DUKCAPIL-KTP")
+    _issue(site, "DUKCAPIL-KTP", 30)
+    clients = {code: site.staff("kepala") for code in ("L02", "L04")}
+    called: dict[str, list[str]] = {"L02": [], "L04": []}
+
+    def work(code: str) -> None:
+        client = clients[code]
+        while True:
+            response = client.post(f"/api/v1/counters/{code}/next")
+            if response.status_code == 404:
+                return
+            if response.status_code == 409:  # the previous call must be handled first
+                client.post(f"/api/v1/counters/{code}/start")
+                continue
+            assert response.status_code == 200, response.json
+            called[code].append(response.json["number"])
+            client.post(f"/api/v1/counters/{code}/start")
+
+    threads = [threading.Thread(target=work, args=(code,)) for code in called]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    everything = called["L02"] + called["L04"]
+    assert len(everything) == 30 and len(set(everything)) == 30

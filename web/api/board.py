@@ -1,0 +1,95 @@
+"""The display board endpoints: its state, the calls to announce, the SSE doorbell, the audio.
+
+`since` returns the calls after the given version in order, so a board announces each call
+exactly once however it reconnects (the stream only rings; it carries no calls).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+from flask import Blueprint, Response, jsonify, request
+
+from appliance.models import Call
+from appliance.storage import connected
+from web.boardstate import call_body
+from web.context import web
+from web.errors import ApiError
+from web.inputs import query_int
+
+bp = Blueprint("api_board", __name__)
+
+ANNOUNCE_LIMIT = 50
+HEARTBEAT_S = 15.0
+STREAM_LIFETIME_S = 600.0  # recycle streams so a dead TV never holds a thread for long
+
+
+@bp.get("/api/v1/board")
+def board() -> Response:
+    context = web()
+    since = request.args.get("since")
+    snapshot = context.board.get(context)
+    body = dict(snapshot)
+    if since is not None:
+        after = query_int("since", 0, low=0, high=2**62)
+        with connected(context.core.db):
+            calls = list(
+                Call.select().where(Call.seq > after).order_by(Call.seq).limit(ANNOUNCE_LIMIT)
+            )
+        body["calls"] = [call_body(c) for c in calls]
+        body["more"] = len(calls) == ANNOUNCE_LIMIT
+    else:
+        body["calls"] = []
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/api/v1/stream")
+def stream() -> Response:
+    context = web()
+    if not context.streams.enter():
+        raise ApiError(
+            503,
+            "too_many_streams",
+            "Terlalu banyak layar tersambung; halaman beralih ke pembaruan berkala.",
+            headers={"Retry-After": "30"},
+        )
+    disconnected = request.environ.get("waitress.client_disconnected")
+    doorbell = context.doorbell
+    gate = context.streams
+
+    def events() -> Iterator[str]:
+        try:
+            rings = doorbell.rings
+            yield f"retry: 3000\nevent: version\ndata: {doorbell.version}\n\n"
+            started = time.monotonic()
+            while time.monotonic() - started < STREAM_LIFETIME_S:
+                new_rings, version = doorbell.wait(rings, HEARTBEAT_S)
+                if disconnected is not None and disconnected():
+                    return
+                if new_rings != rings:
+                    rings = new_rings
+                    yield f"event: version\ndata: {version}\n\n"
+                else:
+                    yield ": heartbeat\n\n"
+        finally:
+            gate.leave()
+
+    response = Response(events(), mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"
+    return response
+
+
+@bp.get("/api/v1/announcements/<int:call_id>.wav")
+def announcement(call_id: int) -> Response:
+    announcer = web().announcer
+    if announcer is None:
+        raise ApiError(404, "announcements_unavailable", "Suara panggilan belum tersedia.")
+    audio: bytes = announcer.wav_for_call(call_id)
+    response = Response(audio, mimetype="audio/wav")
+    # A call's announcement never changes: let the board keep it.
+    response.headers["Cache-Control"] = "public, max-age=86400, immutable"
+    return response

@@ -1,0 +1,107 @@
+"""The Flask application factory: `create_app(runtime)`.
+
+The runtime (database, engine, accounts, and the hardware when fitted) is built elsewhere
+(`appliance.runtime`); this only wires HTTP to it: pages, the JSON API, sessions, the doorbell
+that the engine and the printer ring after every committed change.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, Response, jsonify
+
+from appliance import outbox
+from appliance.questionnaire import load_questionnaire
+from appliance.queue import Change
+from appliance.runtime import Core
+from appliance.storage import connected, get_state, set_state
+from web import auth
+from web.api import register_api
+from web.boardstate import BoardCache
+from web.context import WebContext
+from web.doorbell import Doorbell, StreamGate
+from web.errors import install_error_handlers
+from web.i18n import init_i18n
+from web.openapi import build_openapi
+from web.pages import bp as pages_bp
+from web.throttle import LoginThrottle
+
+SECRET_STATE = "web.secret_key"  # noqa: S105 - a state key name, not a secret
+MAX_BODY_BYTES = 2 * 1024 * 1024  # a whole catalogue fits; anything bigger is refused (413)
+
+
+def _secret_key(core: Core) -> str:
+    """The configured key, else one made on first start and kept in the database, so sessions
+    survive a restart and no install shares a default key."""
+    if core.config.web.secret_key:
+        return core.config.web.secret_key
+    with connected(core.db):
+        key = get_state(SECRET_STATE)
+    if key:
+        return key
+    with core.db.write():
+        key = get_state(SECRET_STATE)
+        if not key:
+            key = secrets.token_urlsafe(48)
+            set_state(SECRET_STATE, key)
+    return key
+
+
+def create_app(runtime: Any, test_config: dict[str, Any] | None = None) -> Flask:
+    """`runtime` is an `appliance.runtime.Runtime` (core + hardware) or a bare `Core`."""
+    core: Core = getattr(runtime, "core", runtime)
+    hardware = getattr(runtime, "hardware", None)
+    announcer = getattr(runtime, "announcer", None)
+    app = Flask(__name__, static_folder=None)
+    app.config.update(
+        SECRET_KEY=_secret_key(core),
+        SESSION_COOKIE_NAME="mpp_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=core.config.web.public_url.startswith("https://"),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=core.config.web.session_hours),
+        SESSION_HOURS=core.config.web.session_hours,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    if test_config:
+        app.config.update(test_config)
+
+    with connected(core.db):
+        version = outbox.last_seq()
+    context = WebContext(
+        core=core,
+        hardware=hardware,
+        announcer=announcer,
+        doorbell=Doorbell(version),
+        streams=StreamGate(core.config.web.max_streams),
+        throttle=LoginThrottle(),
+        board=BoardCache(),
+        questionnaire=load_questionnaire(),
+    )
+    app.extensions["mpp"] = context
+
+    def ring(change: Change) -> None:
+        context.doorbell.ring(change.version)
+
+    core.engine.subscribe(ring)
+    if hardware is not None and hasattr(hardware, "subscribe"):
+        hardware.subscribe(lambda _status: context.doorbell.ring())
+
+    init_i18n(app, default_language=core.config.web.language)
+    install_error_handlers(app)
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(auth.bp)
+    register_api(app)
+
+    @app.get("/api/v1/openapi.json")
+    def openapi() -> Response:
+        return jsonify(build_openapi(app))
+
+    # No teardown closing the connection: waitress keeps a fixed pool of threads, and opening a
+    # connection costs more than a durable commit (see appliance.storage.connected).
+    return app

@@ -1,0 +1,69 @@
+"""The live doorbell: a version number that rings every waiting stream when anything changes.
+
+Boards and consoles never receive data over the stream, only "something changed, now at
+version N"; they fetch what they need with `since`. So a lost ring or a reconnect can neither
+skip nor repeat a call (PITFALLS: waitress and SSE). Streams are capped because each one holds a
+waitress thread for its whole life.
+"""
+
+from __future__ import annotations
+
+import threading
+
+
+class Doorbell:
+    def __init__(self, version: int = 0) -> None:
+        self._version = version
+        self._rings = 0  # every ring, even one that does not move the version
+        self._changed = threading.Condition()
+
+    @property
+    def version(self) -> int:
+        return self._version
+
+    def ring(self, version: int | None = None) -> None:
+        """Announce a change; `version` (the outbox seq) only ever moves forward.
+
+        A ring without a version (a printer alert) wakes the watchers but never invents a
+        version: a board takes the version as "announced up to here", so an invented one could
+        make it skip the next real call.
+        """
+        with self._changed:
+            if version is not None and version > self._version:
+                self._version = version
+            self._rings += 1
+            self._changed.notify_all()
+
+    @property
+    def rings(self) -> int:
+        return self._rings
+
+    def wait(self, seen_rings: int, timeout: float) -> tuple[int, int]:
+        """Block until a ring after `seen_rings` or `timeout`; returns (rings, version)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._rings != seen_rings, timeout=timeout)
+            return self._rings, self._version
+
+
+class StreamGate:
+    """At most `limit` open streams; past it the client is told to poll instead."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._open = 0
+        self._lock = threading.Lock()
+
+    def enter(self) -> bool:
+        with self._lock:
+            if self._open >= self.limit:
+                return False
+            self._open += 1
+            return True
+
+    def leave(self) -> None:
+        with self._lock:
+            self._open = max(0, self._open - 1)
+
+    @property
+    def open(self) -> int:
+        return self._open

@@ -1,0 +1,85 @@
+"""Reading what clients send: a JSON object body and query values, refused clearly when wrong."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from flask import request
+
+from web.errors import ApiError
+
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def json_body(*, optional: bool = False) -> dict[str, Any]:
+    """The request body as a JSON object; 400/415 with a reason otherwise."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        if optional:
+            return {}
+        raise ApiError(400, "body_required", "Isi permintaan (JSON) diperlukan.")
+    if not request.is_json:
+        raise ApiError(415, "json_required", "Kirim JSON (Content-Type: application/json).")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise ApiError(400, "invalid_json", "Isi permintaan bukan JSON yang valid.")
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid_json", "Isi permintaan harus berupa objek JSON.")
+    return data
+
+
+def text_field(
+    data: dict[str, Any], name: str, *, required: bool = True, max_length: int = 200
+) -> str | None:
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise ApiError(400, "missing_field", f"Kolom '{name}' wajib diisi.")
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ApiError(400, "invalid_field", f"Kolom '{name}' harus berupa teks.")
+    if len(value) > max_length:
+        raise ApiError(400, "invalid_field", f"Kolom '{name}' terlalu panjang.")
+    return value.strip()
+
+
+def code_field(data: dict[str, Any], name: str) -> str:
+    value = text_field(data, name)
+    assert value is not None
+    if not CODE.match(value):
+        raise ApiError(400, "invalid_field", f"Kolom '{name}' bukan kode yang valid.")
+    return value
+
+
+def bool_field(data: dict[str, Any], name: str, default: bool = False) -> bool:
+    value = data.get(name, default)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise ApiError(400, "invalid_field", f"Kolom '{name}' harus true atau false.")
+    return value
+
+
+def query_date(name: str = "date") -> date | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError(400, "invalid_date", f"'{name}' harus tanggal YYYY-MM-DD.") from None
+
+
+def query_int(name: str, default: int, *, low: int = 0, high: int = 1_000_000) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, "invalid_query", f"'{name}' harus bilangan bulat.") from None
+    if not low <= value <= high:
+        raise ApiError(400, "invalid_query", f"'{name}' harus antara {low} dan {high}.")
+    return value

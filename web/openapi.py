@@ -1,0 +1,197 @@
+"""The OpenAPI 3 document of `/api/v1`, built from the app's own URL map.
+
+Paths and methods come from the registered routes, and the required role from the `require`
+guard on each view, so the document cannot list an endpoint that does not exist or miss one
+that does; summaries and request bodies come from `DOCS` below (a test fails when a route has
+no entry there).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask
+
+from appliance import __version__
+from appliance.models import PRIORITY_REASONS
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {"type": "array", "items": {"type": "string"}},
+            },
+        }
+    },
+}
+SERVICE_BODY = {
+    "type": "object",
+    "required": ["service"],
+    "properties": {"service": {"type": "string", "minLength": 1, "maxLength": 64}},
+}
+EMPTY = {"type": "object"}
+ISSUE = {
+    "type": "object",
+    "required": ["service"],
+    "properties": {
+        "service": {"type": "string", "minLength": 1, "maxLength": 64},
+        "priority": {"type": "boolean"},
+        "priority_reason": {"type": ["string", "null"], "enum": [*PRIORITY_REASONS, None]},
+    },
+}
+LOGIN = {
+    "type": "object",
+    "required": ["username", "password"],
+    "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
+}
+SURVEY = {
+    "type": "object",
+    "required": ["status_token", "answers"],
+    "properties": {
+        "status_token": {"type": "string"},
+        "answers": {
+            "type": "object",
+            "additionalProperties": {"type": "integer", "minimum": 1, "maximum": 4},
+        },
+        "respondent": {"type": "object"},
+    },
+}
+ANY_OBJECT = {"type": "object", "additionalProperties": True}
+
+# endpoint -> (summary, request body schema or None)
+DOCS: dict[str, tuple[str, dict[str, Any] | None]] = {
+    "api_status.healthz": ("200 when the appliance can serve (database open)", None),
+    "api_status.status": ("Printer, buttons, sync backlog, clock, disk, version", None),
+    "api_status.confirm_clock": (
+        "Confirm the real date and time (admin)",
+        {"type": "object", "required": ["now"], "properties": {"now": {"type": "string"}}},
+    ),
+    "auth.login": ("Log in; sets the session cookie and returns the CSRF token", LOGIN),
+    "auth.logout": ("Log out", None),
+    "auth.me": ("Who am I (with the CSRF token for sessions)", None),
+    "api_services.list_services": (
+        "Services with waiting counts, estimated wait, open state",
+        None,
+    ),
+    "api_tickets.issue": ("Issue a ticket", ISSUE),
+    "api_tickets.list_tickets": ("Tickets of a day (today by default)", None),
+    "api_tickets.get_ticket": ("One ticket", None),
+    "api_tickets.track": ("Public status of one ticket (no personal data)", None),
+    "api_tickets.reprint": ("Print the ticket again", EMPTY),
+    "api_tickets.restore": ("Put a no-show ticket back in the queue", EMPTY),
+    "api_tickets.cancel": ("Cancel a ticket", EMPTY),
+    "api_tickets.transfer": ("Move a waiting ticket to another service (greeter)", SERVICE_BODY),
+    "api_counters.list_counters": ("Counters with state and current ticket", None),
+    "api_counters.counter_next": ("Call the next ticket (404 queue_empty when none)", EMPTY),
+    "api_counters.counter_recall": ("Announce the current ticket again", EMPTY),
+    "api_counters.counter_start": ("The citizen arrived: serving", EMPTY),
+    "api_counters.counter_done": ("Finish the current ticket", EMPTY),
+    "api_counters.counter_no_show": ("Mark the current ticket no-show", EMPTY),
+    "api_counters.counter_transfer": ("Move the current ticket to another service", SERVICE_BODY),
+    "api_counters.counter_pause": ("Stop being offered tickets", EMPTY),
+    "api_counters.counter_resume": ("Be offered tickets again", EMPTY),
+    "api_board.board": ("Board state; with `since`, the calls after it to announce", None),
+    "api_board.stream": ("Server-Sent Events: a `version` doorbell, heartbeat every 15 s", None),
+    "api_board.announcement": ("The spoken announcement of one call (WAV)", None),
+    "api_surveys.submit": ("Submit the SKM survey for a done ticket", SURVEY),
+    "api_reports.daily": ("Per service: issued, served, no-show, waiting/handling p50/p90", None),
+    "api_admin.get_catalogue": ("The applied catalogue (mpp-catalogue/1)", None),
+    "api_admin.put_catalogue": ("Replace the whole catalogue (mpp-catalogue/1)", ANY_OBJECT),
+    "api_admin.list_officers": ("Staff accounts", None),
+    "api_admin.create_officer": ("Add a staff account", ANY_OBJECT),
+    "api_admin.update_officer": ("Change password, counters or active state", ANY_OBJECT),
+    "api_admin.list_tokens": ("Machine tokens (never the token itself)", None),
+    "api_admin.create_token": ("Create a machine token (shown once)", ANY_OBJECT),
+    "api_admin.revoke_token": ("Revoke a machine token", None),
+}
+for _section in ("agencies", "services", "counters"):
+    DOCS[f"api_admin.{_section}_list"] = (f"Catalogue {_section}", None)
+    DOCS[f"api_admin.{_section}_create"] = (
+        f"Add one of the {_section} (new catalogue version)",
+        ANY_OBJECT,
+    )
+    DOCS[f"api_admin.{_section}_update"] = (f"Change one of the {_section}", ANY_OBJECT)
+    DOCS[f"api_admin.{_section}_delete"] = (f"Remove one of the {_section}", None)
+
+EXTRA_DOCS_KEY = "MPP_OPENAPI_DOCS"  # blueprints added later register their docs here
+
+_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def documented_rules(app: Flask) -> list[Any]:
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/") or rule.rule == "/healthz"
+    ]
+
+
+def all_docs(app: Flask) -> dict[str, tuple[str, dict[str, Any] | None]]:
+    return {**DOCS, **app.config.get(EXTRA_DOCS_KEY, {})}
+
+
+def build_openapi(app: Flask) -> dict[str, Any]:
+    docs = all_docs(app)
+    paths: dict[str, dict[str, Any]] = {}
+    for rule in sorted(documented_rules(app), key=lambda r: r.rule):
+        if rule.endpoint == "openapi":
+            continue
+        params = [
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 0}
+                if kind == "int"
+                else {"type": "string"},
+            }
+            for kind, name in _CONVERTER.findall(rule.rule)
+        ]
+        path = _CONVERTER.sub(lambda m: "{" + m.group(2) + "}", rule.rule)
+        summary, body = docs.get(rule.endpoint, (rule.endpoint, None))
+        view = app.view_functions[rule.endpoint]
+        role = getattr(view, "required_role", None)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            operation: dict[str, Any] = {
+                "operationId": rule.endpoint.replace(".", "_") + "_" + method.lower(),
+                "summary": summary,
+                "parameters": params,
+                "responses": {
+                    "200": {"description": "OK"},
+                    "201": {"description": "Created"},
+                    "4XX": {
+                        "description": "Refused; see error.code",
+                        "content": {"application/json": {"schema": ERROR}},
+                    },
+                },
+            }
+            if role:
+                operation["security"] = [{"session": []}, {"bearer": []}]
+                operation["x-required-role"] = role
+            else:
+                operation["security"] = []
+            if body is not None and method in ("POST", "PUT", "PATCH"):
+                operation["requestBody"] = {
+                    "required": body is not EMPTY,
+                    "content": {"application/json": {"schema": body}},
+                }
+            paths.setdefault(path, {})[method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "MPP queue appliance API", "version": __version__},
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "mpp_session"},
+                "bearer": {"type": "http", "scheme": "bearer"},
+            },
+            "schemas": {"Error": ERROR},
+        },
+    }

@@ -1,0 +1,74 @@
+"""`mpp run`: the appliance in one process — waitress serving the app, the buttons, the printer.
+
+Waitress gets a fixed pool of threads sized for the doorbell streams (each open stream holds a
+thread), and streams are capped below the pool so counters and kiosks always find a free thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from types import FrameType
+from typing import Any
+
+from waitress.server import create_server
+
+from appliance.config import Config
+from appliance.runtime import Runtime, build_runtime
+from web.app import create_app
+
+log = logging.getLogger(__name__)
+
+SPARE_THREADS = 8  # kept for normal requests however many streams are open
+
+
+def thread_count(config: Config) -> int:
+    return max(config.web.threads, config.web.max_streams + SPARE_THREADS)
+
+
+def make_server(runtime: Runtime, host: str, port: int) -> Any:
+    config = runtime.core.config
+    app = create_app(runtime)
+    return create_server(
+        app,
+        host=host,
+        port=port,
+        threads=thread_count(config),
+        channel_request_lookahead=1,  # lets a stream notice a closed client
+        ident="mpp",
+        clear_untrusted_proxy_headers=True,
+    )
+
+
+def _stop(signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def serve(config: Config, *, host: str | None = None, port: int | None = None) -> int:
+    began = time.monotonic()
+    runtime = build_runtime(config)
+    server = make_server(
+        runtime, host or config.web.host, port if port is not None else config.web.port
+    )
+    signal.signal(signal.SIGTERM, _stop)
+    runtime.start()
+    shown_host = (
+        server.effective_host if server.effective_host not in ("0.0.0.0", "::") else "127.0.0.1"  # noqa: S104
+    )
+    log.info(
+        "appliance ready in %.2f s: open http://%s:%s/ (%d threads, %d streams max)",
+        time.monotonic() - began,
+        shown_host,
+        server.effective_port,
+        thread_count(config),
+        config.web.max_streams,
+    )
+    try:
+        server.run()
+    except SystemExit as exc:
+        log.info("stopping (%s)", exc.code)
+    finally:
+        runtime.stop()
+        server.close()
+    return 0
