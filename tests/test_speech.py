@@ -121,10 +121,12 @@ def test_terbilang_reads_back_to_the_number(n: int) -> None:
     assert read_back(words) == n
     assert "nol" not in words
     assert set(words) <= CLIP_NAMES
-    # No "satu ratus" / "satu ribu" / "satu puluh" / "satu belas": those take the se- form.
+    # A lone one before ratus/puluh/belas, or a thousands group of just one, takes the se- form;
+    # "satu ribu" is right only inside a larger group ("dua puluh satu ribu", "seratus satu ribu").
     pairs = list(itertools.pairwise(words))
-    assert ("satu", "ratus") not in pairs and ("satu", "ribu") not in pairs
+    assert ("satu", "ratus") not in pairs
     assert ("satu", "puluh") not in pairs and ("satu", "belas") not in pairs
+    assert words[:2] != ["satu", "ribu"]
     assert len(words) <= 12
 
 
