@@ -128,6 +128,13 @@ class CentralConfig:
 
 
 @dataclass(frozen=True)
+class VoiceConfig:
+    # A folder of human recordings, `<clip name>.wav` each, replacing the packaged clips file by
+    # file; "" = the packaged clips only (docs/announcements.md).
+    clips: str = field(default="", metadata=PATH)
+
+
+@dataclass(frozen=True)
 class LoggingConfig:
     level: str = "INFO"
 
@@ -142,6 +149,7 @@ class Config:
     queue: QueueConfig = field(default_factory=QueueConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
     central: CentralConfig = field(default_factory=CentralConfig)
+    voice: VoiceConfig = field(default_factory=VoiceConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
 
 

@@ -61,7 +61,11 @@ CLIP_NAMES: frozenset[str] = frozenset(
 )
 
 _TICKET = re.compile(r"\s*([A-Za-z]{1,4})\s*-?\s*([0-9]{1,6})\s*")
-_TRAILING_DIGITS = re.compile(r"([0-9]+)\s*$")
+# A short label at the end of a counter name: "3", "12", "1A", "B2" (at least one digit).
+_LABEL = re.compile(r"(?=[A-Za-z]*[0-9])[A-Za-z0-9]{1,4}")
+# A counter code that is letters (and separators) then a number: "L03", "K-02", "3", "LOKET-12".
+_NUMBERED_CODE = re.compile(r"[A-Za-z_\-. ]*?([0-9]{1,6})")
+_RUNS = re.compile(r"[A-Za-z]|[0-9]+")
 
 
 def terbilang(n: int) -> list[str]:
@@ -124,34 +128,55 @@ def letter_words(letters: str) -> list[str]:
 def ticket_words(number: str) -> list[str]:
     """Clip names for a ticket number: the prefix spelled, the sequence in words.
 
-    "A-012" -> ["huruf_a", "dua", "belas"]; "BK-007" -> ["huruf_b", "huruf_k", "tujuh"].
-    Raises ValueError for anything that is not a ticket number.
+    "A-012" -> ["huruf_a", "dua", "belas"]; "BK-007" -> ["huruf_b", "huruf_k", "tujuh"]: the
+    leading zeros are padding on paper and are never said. Raises ValueError for anything that is
+    not a ticket number (including sequence 0, which the numbering never gives).
     """
     match = _TICKET.fullmatch(number)
     if match is None:
         raise ValueError(f"not a ticket number: {number!r}")
     prefix, digits = match.groups()
+    if int(digits) == 0:
+        raise ValueError(f"not a ticket number: {number!r} (sequences start at 1)")
     return letter_words(prefix) + terbilang(int(digits))
 
 
-def counter_words(counter_code: str, counter_name: str) -> list[str]:
-    """Clip names for the counter to go to: "loket" and its number.
+def label_words(label: str) -> list[str]:
+    """Clip names reading a short code aloud: letters spelled, each run of digits as a number.
 
-    The number is what staff and signs call the counter, so it comes from the trailing digits of
-    the name ("Loket 3"), else of the code ("L03"); a counter with neither is spelled from its
-    code, letter by letter, digits as digit words ("INFO" -> loket i en ef o).
+    "1A" -> ["satu", "huruf_a"]; "L01A" -> ["huruf_l", "satu", "huruf_a"]. Separators and any
+    other character are skipped; a run of digits too long for terbilang is read digit by digit.
     """
-    for text in (counter_name, counter_code):
-        match = _TRAILING_DIGITS.search(text)
-        if match is not None and int(match.group(1)) <= MAX_TERBILANG:
-            return [LOKET, *terbilang(int(match.group(1)))]
-    spelled = []
-    for char in counter_code.lower():
-        if char in LETTER_NAMES:
-            spelled.append(f"huruf_{char}")
-        elif "0" <= char <= "9":
-            spelled.append(_DIGITS[int(char)])
-    return [LOKET, *spelled]
+    words: list[str] = []
+    for run in _RUNS.findall(label):
+        if run.isdigit():
+            value = int(run)
+            words += terbilang(value) if value <= MAX_TERBILANG else [_DIGITS[int(d)] for d in run]
+        else:
+            words += letter_words(run)
+    return words
+
+
+def counter_words(counter_code: str, counter_name: str) -> list[str]:
+    """Clip names for the counter to go to: "loket" and what the sign above it says.
+
+    The citizen looks for the sign, so the name decides first, then the code:
+
+    1. the name's last word, when it is a short label with a digit ("Loket 3", "Loket Dukcapil
+       12", "Loket 1A", "Meja B2"): that label, read aloud ("tiga", "dua belas", "satu a", ...);
+    2. a code that is letters then a number ("L03", "K-02", "3", "LOKET-12"): the number, because
+       the letters of such codes are an internal convention and leading zeros are not said;
+    3. otherwise the whole code read aloud ("INFO" -> "i en ef o", "L1A" -> "el satu a").
+
+    "loket" is always said first; a name's own leading "Loket" is therefore never repeated.
+    """
+    last_word = counter_name.replace("-", " ").split()[-1:] or [""]
+    if _LABEL.fullmatch(last_word[0]):
+        return [LOKET, *label_words(last_word[0])]
+    numbered = _NUMBERED_CODE.fullmatch(counter_code.strip())
+    if numbered is not None:
+        return [LOKET, *terbilang(int(numbered.group(1)))]
+    return [LOKET, *label_words(counter_code)]
 
 
 def announcement_playlist(number: str, counter_code: str, counter_name: str) -> list[str]:

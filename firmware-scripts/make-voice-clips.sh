@@ -3,28 +3,33 @@
 # Indonesian voice and sox: one 16 kHz mono 16-bit WAV per word of the vocabulary in
 # appliance/speech.py (CLIP_NAMES), trimmed of silence and normalised, plus a two-tone chime.
 #
-#   firmware-scripts/make-voice-clips.sh [--out DIR] [--keep-existing] [--check]
+#   firmware-scripts/make-voice-clips.sh [--out DIR] [--keep-existing] [--check] [--list]
 #
 # Running it again changes nothing: synthesis is deterministic (no dither), and a file is only
 # replaced when its bytes differ. A folder of human recordings keeps its files with --keep-existing,
-# which only fills in the clips that are missing.
+# which only fills in the clips that are missing. Writing the packaged set also refreshes the
+# board's "sound works" chime (web/static/audio/chime.wav), a copy of voice/chime.wav.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-OUT="$ROOT/appliance/data/voice"
+PACKAGED="$ROOT/appliance/data/voice"
+WEB_CHIME="$ROOT/web/static/audio/chime.wav"
+OUT="$PACKAGED"
 VOICE="${MPP_VOICE:-id}"
 SPEED="${MPP_VOICE_SPEED:-150}"
 KEEP_EXISTING=0
-CHECK_ONLY=0
+MODE=generate
 
 # Clip name and what espeak-ng is given to say. Letters are said by their Indonesian names.
+# [[...]] is espeak phoneme input, where its Indonesian spelling rules get a word wrong:
+# "loket" is lo-KET with an open e, not a schwa; the letter S is "ès".
 CLIPS=(
     "nomor_antrean|nomor antrean"
     "silakan_menuju|silakan menuju"
-    "loket|loket"
+    "loket|[[l'okEt]]"
     "huruf_a|a" "huruf_b|be" "huruf_c|ce" "huruf_d|de" "huruf_e|e" "huruf_f|ef" "huruf_g|ge"
     "huruf_h|ha" "huruf_i|i" "huruf_j|je" "huruf_k|ka" "huruf_l|el" "huruf_m|em" "huruf_n|en"
-    "huruf_o|o" "huruf_p|pe" "huruf_q|ki" "huruf_r|er" "huruf_s|es" "huruf_t|te" "huruf_u|u"
+    "huruf_o|o" "huruf_p|pe" "huruf_q|ki" "huruf_r|er" "huruf_s|[['Es]]" "huruf_t|te" "huruf_u|u"
     "huruf_v|ve" "huruf_w|we" "huruf_x|eks" "huruf_y|ye" "huruf_z|zet"
     "nol|nol" "satu|satu" "dua|dua" "tiga|tiga" "empat|empat" "lima|lima" "enam|enam"
     "tujuh|tujuh" "delapan|delapan" "sembilan|sembilan"
@@ -48,6 +53,7 @@ Options:
   --keep-existing   leave clips that already exist alone (for a folder of human recordings)
   --check           only check the folder: every clip present, 16 kHz mono 16-bit, sane length
                     and level; exit 1 if one is not
+  --list            print the clip names and what is said, one "name|text" a line, and exit
   -h, --help        this text
 
 Environment:
@@ -79,7 +85,11 @@ parse_args() {
                 shift
                 ;;
             --check)
-                CHECK_ONLY=1
+                MODE=check
+                shift
+                ;;
+            --list)
+                MODE=list
                 shift
                 ;;
             -h | --help)
@@ -112,11 +122,11 @@ to_clip_format() {
 speak() {
     local text="$1" output="$2" raw="$WORK/raw.wav"
     espeak-ng -v "$VOICE" -s "$SPEED" -w "$raw" -- "$text"
-    # Trim quiet lead-in and tail (below -50 dBFS), keep 10 ms either side so soft consonants
-    # survive; the player inserts its own gaps between words.
+    # Trim quiet lead-in and tail (below -50 dBFS), then pad 20 ms before and 40 ms after: clips
+    # are played back to back, so this padding is the gap between two words.
     to_clip_format "$raw" "$output" \
         silence 1 0.01 -50d reverse silence 1 0.01 -50d reverse \
-        pad 0.01 0.01 norm -3
+        pad 0.02 0.04 norm -3
 }
 
 make_chime() {
@@ -126,25 +136,27 @@ make_chime() {
         synth 0.42 sine 659.25 sine 1318.5 remix - fade q 0.015 0.42 0.34 gain -n -6
     sox -D -n -r 16000 -c 1 -b 16 -e signed-integer "$WORK/dong.wav" \
         synth 0.42 sine 523.25 sine 1046.5 remix - fade q 0.015 0.42 0.34 gain -n -6
-    sox -D "$WORK/ding.wav" "$WORK/dong.wav" "$output"
+    # 250 ms of quiet after the dong before the voice starts.
+    sox -D "$WORK/ding.wav" "$WORK/dong.wav" "$output" pad 0 0.25
 }
 
 make_pause() {
     sox -D -n -r 16000 -c 1 -b 16 -e signed-integer "$1" trim 0 0.25
 }
 
-# Move a freshly made clip into place unless an identical (or, with --keep-existing, any) file
-# is already there. Prints what happened.
-install_clip() {
-    local name="$1" made="$2" target="$OUT/$1.wav"
+# Put a freshly made file at its place unless an identical one is already there (so the
+# modification time of an unchanged clip stays too). Prints what happened.
+install_file() {
+    local label="$1" made="$2" target="$3"
     if [ -f "$target" ] && cmp -s "$made" "$target"; then
-        printf '  %-16s unchanged\n' "$name"
+        printf '  %-16s unchanged\n' "$label"
         return 0
     fi
     local state="created"
     [ -f "$target" ] && state="updated"
-    mv -f "$made" "$target"
-    printf '  %-16s %s\n' "$name" "$state"
+    cp -f "$made" "$target.tmp"
+    mv -f "$target.tmp" "$target"
+    printf '  %-16s %s\n' "$label" "$state"
 }
 
 generate() {
@@ -165,8 +177,23 @@ generate() {
             jeda) make_pause "$WORK/$name.wav" ;;
             *) speak "$text" "$WORK/$name.wav" ;;
         esac
-        install_clip "$name" "$WORK/$name.wav"
+        install_file "$name" "$WORK/$name.wav" "$OUT/$name.wav"
     done
+    if same_folder "$OUT" "$PACKAGED" && [ -d "$(dirname "$WEB_CHIME")" ]; then
+        install_file "web chime" "$OUT/chime.wav" "$WEB_CHIME"
+    fi
+}
+
+same_folder() {
+    [ -d "$1" ] && [ -d "$2" ] && [ "$(cd "$1" && pwd -P)" = "$(cd "$2" && pwd -P)" ]
+}
+
+list_clips() {
+    local entry
+    for entry in "${CLIPS[@]}"; do
+        printf '%s\n' "$entry"
+    done
+    printf '%s|\n' "${OTHER_CLIPS[@]}"
 }
 
 # One line per clip: duration, RMS level and format, and a verdict. Returns 1 if any clip fails.
@@ -201,6 +228,10 @@ check() {
         printf '  %-16s %8.3f %9s  %s Hz, %s ch, %s bit  %s\n' \
             "$name" "$seconds" "$rms" "$rate" "$channels" "$bits" "$verdict"
     done
+    if same_folder "$OUT" "$PACKAGED" && [ -f "$WEB_CHIME" ] && ! cmp -s "$OUT/chime.wav" "$WEB_CHIME"; then
+        printf '  %-16s differs from %s (run without --check)\n' "web chime" "$WEB_CHIME"
+        failed=1
+    fi
     local total
     total=$(find "$OUT" -maxdepth 1 -name '*.wav' -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
     log "$(find "$OUT" -maxdepth 1 -name '*.wav' | wc -l) clips, $total bytes in total"
@@ -209,8 +240,12 @@ check() {
 
 main() {
     parse_args "$@"
+    if [ "$MODE" = list ]; then
+        list_clips
+        return
+    fi
     require_tools sox soxi
-    if [ "$CHECK_ONLY" = 1 ]; then
+    if [ "$MODE" = check ]; then
         check
         return
     fi

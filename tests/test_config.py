@@ -503,3 +503,11 @@ def test_any_string_survives_render_toml(text: str) -> None:
 
 def test_priority_reasons_match_the_models() -> None:
     assert PRIORITY_REASONS == MODEL_PRIORITY_REASONS
+
+
+def test_voice_clips_folder_is_a_path_relative_to_the_file(tmp_path: Path) -> None:
+    assert load_config(None, {}).voice.clips == ""
+    path = write(tmp_path, '[voice]\nclips = "rekaman"\n')
+    assert load_config(path, {}).voice.clips == str(tmp_path / "rekaman")
+    assert load_config(path, {"MPP_VOICE__CLIPS": "/srv/voice"}).voice.clips == "/srv/voice"
+    assert any("voice.clips" in p for p in problems(write(tmp_path, "[voice]\nclips = 3\n")))
