@@ -6,16 +6,21 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from peewee import SqliteDatabase
 
 from appliance.accounts import Accounts
+from appliance.announce import Announcer, ClipError, ClipSet
 from appliance.clock import Clock, SystemClock
 from appliance.config import Config
 from appliance.queue import QueueEngine, QueueSettings
 from appliance.storage import open_database
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -62,6 +67,19 @@ class Runtime:
             self.hardware.stop()
 
 
+def build_announcer(core: Core) -> Announcer:
+    """The voice of the board: the site's own recordings where they are usable, else the
+    packaged clips — a bad recording must not silence every call, so it is logged instead."""
+    folder = core.config.voice.clips
+    try:
+        clips = ClipSet.load(Path(folder) if folder else None)
+    except ClipError as exc:
+        log.error("voice clips in %s refused, using the packaged voice:\n%s", folder, exc)
+        clips = ClipSet.load(None)
+    return Announcer(core.db, clips)
+
+
 def build_runtime(config: Config, *, clock: Clock | None = None) -> Runtime:
     """The core and the building's devices, built but not started (no threads, no pins)."""
-    return Runtime(open_core(config, clock=clock))
+    core = open_core(config, clock=clock)
+    return Runtime(core, announcer=build_announcer(core))

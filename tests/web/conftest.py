@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from appliance.catalogue import apply_catalogue, validate_catalogue
 from appliance.clock import ManualClock
 from appliance.config import load_config
-from appliance.runtime import Core, Runtime, open_core
+from appliance.runtime import Core, Runtime, build_announcer, open_core
 from tests.catalogue_fixtures import WEEKDAY_MORNING, small_document
 from web.app import create_app
 
@@ -117,7 +117,7 @@ def build_site(template: tuple[Path, str], folder: Path, **config: str) -> Site:
     shutil.copy(source / "appliance.db", folder / "appliance.db")
     clock = ManualClock(WEEKDAY_MORNING)
     core = open_core(_config(folder, **config), clock=clock)
-    app = create_app(Runtime(core))
+    app = create_app(Runtime(core, announcer=build_announcer(core)))
     app.config["TESTING"] = True
     return Site(app, core, clock, token, folder)
 

@@ -63,13 +63,20 @@ def test_board_version_moves_with_every_change(site: Site) -> None:
     assert after["waiting"][0]["waiting"] == 1
 
 
-def test_announcement_without_voice_is_a_clear_404(site: Site) -> None:
-    call = _call(site)
+def test_each_call_has_its_spoken_wav(site: Site) -> None:
+    import io
+    import wave
+
+    _call(site)
     board = site.client().get("/api/v1/board").json
-    response = site.client().get(f"/api/v1/announcements/{board['current']['call_id']}.wav")
-    assert call["number"]
-    assert response.status_code == 404
-    assert response.json["error"]["code"] == "announcements_unavailable"
+    response = site.client().get(board["current"]["audio_url"])
+    assert response.status_code == 200 and response.mimetype == "audio/wav"
+    assert "immutable" in response.headers["Cache-Control"]
+    with wave.open(io.BytesIO(response.data)) as audio:
+        assert audio.getframerate() == 16000 and audio.getnchannels() == 1
+        assert audio.getnframes() / 16000 > 2.0  # chime + "nomor antrean a satu ... loket dua"
+    missing = site.client().get("/api/v1/announcements/99999.wav")
+    assert missing.status_code == 404 and missing.json["error"]["code"] == "call_not_found"
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from flask import Blueprint, Response, jsonify, request
 
+from appliance.announce import ClipError
 from appliance.models import Call
 from appliance.storage import connected
 from web.boardstate import call_body
@@ -88,7 +89,15 @@ def announcement(call_id: int) -> Response:
     announcer = web().announcer
     if announcer is None:
         raise ApiError(404, "announcements_unavailable", "Suara panggilan belum tersedia.")
-    audio: bytes = announcer.wav_for_call(call_id)
+    try:
+        audio: bytes = announcer.wav_for_call(call_id)
+    except ClipError as exc:
+        raise ApiError(
+            503,
+            "voice_clips_broken",
+            "Rekaman suara panggilan rusak; hubungi admin.",
+            details=list(exc.problems),
+        ) from None
     response = Response(audio, mimetype="audio/wav")
     # A call's announcement never changes: let the board keep it.
     response.headers["Cache-Control"] = "public, max-age=86400, immutable"

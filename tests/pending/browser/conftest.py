@@ -63,12 +63,11 @@ class Appliance:
 
 def _build_app(folder: Path) -> tuple[Any, Any]:
     """The app and core, built as `mpp run` builds them (no hardware)."""
-    from web.app import create_app
-
     from appliance.catalogue import apply_catalogue, packaged_catalogue
     from appliance.clock import ManualClock
     from appliance.config import load_config
     from appliance.runtime import open_core
+    from web.app import create_app
 
     environ = {
         "MPP_STORAGE__DATABASE": str(folder / "appliance.db"),
