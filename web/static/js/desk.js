@@ -137,7 +137,7 @@
   });
   filter.addEventListener('input', renderWaiting);
 
-  MPP.requireStaff('officer').then(function () {
+  MPP.requireStaff('supervisor').then(function () {
     issuePicker.load().catch(function (e) {
       MPP.toast(e.message, 'error');
     });

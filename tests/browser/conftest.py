@@ -8,7 +8,6 @@ tests drive it only through pages; setup and checks may use the engine directly.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -63,10 +62,10 @@ class Appliance:
 
 def _build_app(folder: Path) -> tuple[Any, Any]:
     """The app and core, built as `mpp run` builds them (no hardware)."""
-    from appliance.catalogue import apply_catalogue, packaged_catalogue
+    from appliance.catalogue import apply_catalogue, load_catalogue, packaged_catalogue
     from appliance.clock import ManualClock
     from appliance.config import load_config
-    from appliance.runtime import open_core
+    from appliance.runtime import Runtime, build_announcer, open_core
     from web.app import create_app
 
     environ = {
@@ -79,22 +78,16 @@ def _build_app(folder: Path) -> tuple[Any, Any]:
     }
     config = load_config(None, environ)
     core = open_core(config, clock=ManualClock(WEEKDAY_MORNING))
-    apply_catalogue(core.db, packaged_catalogue("kota-metro"), clock=core.clock)
+    apply_catalogue(core.db, load_catalogue(packaged_catalogue("kota-metro")), clock=core.clock)
     core.accounts.add_officer(ADMIN, PASSWORD, "admin", display_name="Admin MPP")
-    return create_app(core), core
+    return create_app(Runtime(core, announcer=build_announcer(core))), core
 
 
 @pytest.fixture
 def appliance(tmp_path: Path) -> Iterator[Appliance]:
     from waitress import create_server
 
-    standin = os.environ.get("MPP_BROWSER_STANDIN")  # development only, before web.app existed
-    if standin:
-        import importlib
-
-        app, core = importlib.import_module(standin).build(str(tmp_path / "a.db"))
-    else:
-        app, core = _build_app(tmp_path)
+    app, core = _build_app(tmp_path)
     server = create_server(app, host="127.0.0.1", port=0, threads=24, channel_request_lookahead=1)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
