@@ -64,14 +64,18 @@ def append(
         (LAST_SEQ,),
     ).fetchone()
     seq = int(row[0])
-    Outbox.insert(
-        seq=seq,
-        event_id=uuid.uuid4().hex,
-        type=event_type,
-        at=at.isoformat(timespec="milliseconds"),
-        clock_synced=clock_synced,
-        data=json.dumps(data, separators=(",", ":"), ensure_ascii=False, sort_keys=True),
-    ).execute()
+    db.execute_sql(
+        "INSERT INTO outbox (seq, event_id, type, at, clock_synced, data) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            seq,
+            uuid.uuid4().hex,
+            event_type,
+            at.isoformat(timespec="milliseconds"),
+            1 if clock_synced else 0,
+            json.dumps(data, separators=(",", ":"), ensure_ascii=False, sort_keys=True),
+        ),
+    )
     return seq
 
 

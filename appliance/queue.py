@@ -7,6 +7,7 @@ change only after it committed, so nothing is printed or announced for a change 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import secrets
@@ -15,12 +16,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from peewee import SqliteDatabase
 
 from appliance import events, outbox
 from appliance.clock import Clock
-from appliance.hours import hours_from_catalogue, opening_at
+from appliance.hours import Hours, hours_from_catalogue, opening_at
 from appliance.models import (
     CALLED,
     CANCELLED,
@@ -40,7 +42,7 @@ from appliance.models import (
 )
 from appliance.numbering import BusinessDay, business_day, format_number, zone
 from appliance.storage import ApplianceDatabase, connected, get_state, set_state
-from appliance.tickets import TicketInfo, stamp, ticket_info
+from appliance.tickets import TicketInfo, stamp, ticket_info, ticket_info_by_id
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +106,7 @@ class _Txn:
     now: datetime
     synced: bool
     day: BusinessDay
+    tz: ZoneInfo
     events: list[str] = field(default_factory=list)
     seq: int = 0
     expired: int = 0  # tickets of earlier days this transaction expired
@@ -131,8 +134,9 @@ class QueueEngine:
     def _action(self) -> Iterator[_Txn]:
         with self.db.write():
             now = self.clock.now()
-            day, new_day = self._open_day(now)
-            txn = _Txn(now=now, synced=self.clock.synchronised(), day=day)
+            tz = self._zone()
+            day, new_day = self._open_day(now, tz)
+            txn = _Txn(now=now, synced=self.clock.synchronised(), day=day, tz=tz)
             if new_day:
                 txn.expired = self._expire_before(txn)
             yield txn
@@ -143,6 +147,18 @@ class QueueEngine:
         txn.events.append(event_type)
         return txn.seq
 
+    def _zone(self) -> ZoneInfo:
+        found = self.db.execute_sql("SELECT timezone FROM site LIMIT 1").fetchone()
+        return zone(found[0] if found else "Asia/Jakarta")
+
+    def _info(self, ticket_id: int, txn: _Txn | None = None) -> TicketInfo:
+        return ticket_info_by_id(
+            self.db,
+            ticket_id,
+            window=self.settings.recent_handling_window,
+            tz=txn.tz if txn is not None else None,
+        )
+
     def _notify(self, change: Change) -> None:
         for listener in self._listeners:
             try:
@@ -150,10 +166,8 @@ class QueueEngine:
             except Exception:  # a broken listener must never undo or block the queue
                 log.exception("listener failed for %s", change.action)
 
-    def _open_day(self, now: datetime) -> tuple[BusinessDay, bool]:
+    def _open_day(self, now: datetime, tz: ZoneInfo) -> tuple[BusinessDay, bool]:
         """The business day inside a write transaction, and whether it just began."""
-        site = Site.select(Site.timezone).first()
-        tz = zone(site.timezone if site is not None else "Asia/Jakarta")
         raw = get_state(BUSINESS_DATE)
         last = date.fromisoformat(raw) if raw else None
         day = business_day(now, tz, last)
@@ -208,68 +222,71 @@ class QueueEngine:
         if not priority:
             priority_reason = None
         with self._action() as txn:
-            service = _active_service(service_code)
-            self._check_open(txn)
-            if service.daily_quota is not None:
-                issued_today = (
-                    Ticket.select()
-                    .where(
-                        (Ticket.service == service.code)
-                        & (Ticket.business_date == txn.day.date)
-                        & (Ticket.transferred_from.is_null())
-                    )
-                    .count()
+            service = self.db.execute_sql(_SERVICE, (service_code,)).fetchone()
+            if service is None:
+                raise NotFound(
+                    "unknown_service",
+                    f"Layanan {service_code!r} tidak dikenal atau tidak aktif.",
                 )
-                if issued_today >= service.daily_quota:
+            code, agency, name, prefix, quota = service
+            self._check_open(txn)
+            if quota is not None:
+                issued_today = self.db.execute_sql(
+                    _ISSUED_TODAY, (code, txn.day.date.isoformat())
+                ).fetchone()[0]
+                if issued_today >= quota:
                     raise Refused(
                         "quota_reached",
-                        f"Kuota harian layanan {service.name} ({service.daily_quota}) "
+                        f"Kuota harian layanan {name} ({quota}) "
                         "sudah habis. Silakan datang kembali besok.",
                     )
-            sequence = _next_sequence(self.db, txn.day.date, service.prefix)
-            ticket = Ticket.create(
-                business_date=txn.day.date,
-                prefix=service.prefix,
-                sequence=sequence,
-                number=format_number(service.prefix, sequence),
-                service=service.code,
-                state=WAITING,
-                priority=priority,
-                priority_reason=priority_reason,
-                status_token=secrets.token_urlsafe(16),
-                source=source,
-                issued_at=stamp(txn.now),
-                issued_by=issued_by,
-            )
+            sequence = _next_sequence(self.db, txn.day.date, prefix)
+            number = format_number(prefix, sequence)
+            token = secrets.token_urlsafe(16)
+            ticket_id = self.db.execute_sql(
+                _INSERT_TICKET,
+                (
+                    txn.day.date.isoformat(),
+                    prefix,
+                    sequence,
+                    number,
+                    code,
+                    WAITING,
+                    1 if priority else 0,
+                    priority_reason,
+                    token,
+                    source,
+                    stamp(txn.now),
+                    issued_by,
+                ),
+            ).fetchone()[0]
             self._emit(
                 txn,
                 events.TICKET_ISSUED,
                 {
-                    "ticket_id": ticket.id,
-                    "number": ticket.number,
-                    "prefix": ticket.prefix,
+                    "ticket_id": ticket_id,
+                    "number": number,
+                    "prefix": prefix,
                     "sequence": sequence,
-                    "service": service.code,
-                    "agency": service.agency_id,
+                    "service": code,
+                    "agency": agency,
                     "priority": priority,
                     "priority_reason": priority_reason,
-                    "status_token": ticket.status_token,
+                    "status_token": token,
                     "source": source,
                 },
             )
-            info = ticket_info(ticket, window=self.settings.recent_handling_window)
+            info = self._info(ticket_id, txn)
         self._notify(Change("issue", txn.seq, tuple(txn.events), info))
         return info
 
     def _check_open(self, txn: _Txn) -> None:
         if not self.settings.enforce_hours:
             return
-        site = Site.select().first()
+        site = self.db.execute_sql("SELECT hours FROM site LIMIT 1").fetchone()
         if site is None:
             raise Refused("no_catalogue", "Katalog layanan belum dimuat.")
-        opening = opening_at(
-            hours_from_catalogue(json.loads(site.hours)), txn.now.astimezone(zone(site.timezone))
-        )
+        opening = opening_at(_hours(site[0]), txn.now.astimezone(txn.tz))
         if not opening.open:
             raise Refused(opening.reason, opening.message)
 
@@ -310,7 +327,7 @@ class QueueEngine:
                 current_ticket_id=chosen.id, priority_streak=streak, officer=officer_id
             ).where(Counter.code == counter.code).execute()
             call_id = self._announce(txn, chosen, counter, events.TICKET_CALLED, officer_id)
-            info = ticket_info(Ticket.get_by_id(chosen.id))
+            info = self._info(chosen.id, txn)
         self._notify(Change("call", txn.seq, tuple(txn.events), info, counter.code, call_id))
         return info
 
@@ -370,7 +387,7 @@ class QueueEngine:
             ticket = _require_current(counter, (CALLED,))
             Ticket.update(recalls=Ticket.recalls + 1).where(Ticket.id == ticket.id).execute()
             call_id = self._announce(txn, ticket, counter, events.TICKET_RECALLED, officer_id)
-            info = ticket_info(Ticket.get_by_id(ticket.id))
+            info = self._info(ticket.id, txn)
         self._notify(Change("recall", txn.seq, tuple(txn.events), info, counter.code, call_id))
         return info
 
@@ -421,7 +438,7 @@ class QueueEngine:
                         "officer_id": officer_id,
                     },
                 )
-            info = ticket_info(Ticket.get_by_id(ticket.id))
+            info = self._info(ticket.id, txn)
         self._notify(Change(action, txn.seq, tuple(txn.events), info, counter.code))
         return info
 
@@ -494,7 +511,7 @@ class QueueEngine:
                 "officer_id": officer_id,
             },
         )
-        return ticket_info(Ticket.get_by_id(ticket.id))
+        return self._info(ticket.id, txn)
 
     def restore(self, ticket_id: int, *, officer_id: int | None = None) -> TicketInfo:
         """A no-show citizen came back the same day: back in line at their original place."""
@@ -512,7 +529,7 @@ class QueueEngine:
                 events.TICKET_RESTORED,
                 {"ticket_id": ticket.id, "number": ticket.number, "officer_id": officer_id},
             )
-            info = ticket_info(Ticket.get_by_id(ticket.id))
+            info = self._info(ticket.id, txn)
         self._notify(Change("restore", txn.seq, tuple(txn.events), info))
         return info
 
@@ -532,7 +549,7 @@ class QueueEngine:
                 events.TICKET_CANCELLED,
                 {"ticket_id": ticket.id, "number": ticket.number, "officer_id": officer_id},
             )
-            info = ticket_info(Ticket.get_by_id(ticket.id))
+            info = self._info(ticket.id, txn)
         self._notify(Change("cancel", txn.seq, tuple(txn.events), info))
         return info
 
@@ -597,6 +614,26 @@ class QueueEngine:
                 Counter.current_ticket_id.in_([t.id for t in stale])
             ).execute()
         return len(stale)
+
+
+_SERVICE = (
+    "SELECT code, agency_code, name, prefix, daily_quota FROM service WHERE code = ? AND active = 1"
+)
+_ISSUED_TODAY = (
+    "SELECT COUNT(*) FROM ticket WHERE service_code = ? AND business_date = ? "
+    "AND transferred_from IS NULL"
+)
+_INSERT_TICKET = (
+    "INSERT INTO ticket (business_date, prefix, sequence, number, service_code, state, priority, "
+    "priority_reason, status_token, source, issued_at, issued_by_id, recalls) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING id"
+)
+
+
+@functools.lru_cache(maxsize=8)
+def _hours(text: str) -> Hours:
+    """Opening hours parsed once per catalogue version (keyed by their JSON text)."""
+    return hours_from_catalogue(json.loads(text))
 
 
 def _next_sequence(db: SqliteDatabase, day: date, prefix: str) -> int:

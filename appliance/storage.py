@@ -76,14 +76,18 @@ def connected(db: SqliteDatabase) -> Iterator[SqliteDatabase]:
 
 
 def get_state(key: str, default: str | None = None) -> str | None:
-    row = State.get_or_none(State.key == key)
-    return row.value if row is not None else default
+    # Plain SQL: read on every action, where peewee's query building cost more than the read.
+    row = State._meta.database.execute_sql("SELECT value FROM state WHERE key = ?", (key,))
+    found = row.fetchone()
+    return str(found[0]) if found is not None else default
 
 
 def set_state(key: str, value: str) -> None:
-    State.insert(key=key, value=value).on_conflict(
-        conflict_target=[State.key], update={State.value: value}
-    ).execute()
+    State._meta.database.execute_sql(
+        "INSERT INTO state (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
 
 
 def get_state_json(key: str, default: object = None) -> object:

@@ -10,11 +10,9 @@ from zoneinfo import ZoneInfo
 from peewee import fn
 
 from appliance.models import (
-    DONE,
     WAITING,
     Agency,
     Counter,
-    CounterService,
     Service,
     Site,
     Ticket,
@@ -106,49 +104,69 @@ def people_ahead(ticket: Ticket) -> int:
     """Waiting tickets of the same service that will be called before this one."""
     if ticket.state != WAITING:
         return 0
-    base = Ticket.select().where(
-        (Ticket.state == WAITING)
-        & (Ticket.business_date == ticket.business_date)
-        & (Ticket.service == ticket.service_id)
+    return _ahead(
+        Ticket._meta.database,
+        ticket.id,
+        str(ticket.business_date),
+        ticket.service_id,
+        bool(ticket.priority),
     )
-    if ticket.priority:
-        ahead = base.where(Ticket.priority & (Ticket.id < ticket.id))
-    else:
-        ahead = base.where(Ticket.priority | (Ticket.id < ticket.id))
-    return int(ahead.count())
+
+
+# The queries below run on every issue and every waiting ticket shown; they are plain SQL because
+# building them with peewee cost several times the durable commit itself (docs/engine.md).
+_AHEAD_PRIORITY = (
+    "SELECT COUNT(*) FROM ticket WHERE state = 'waiting' AND business_date = ? "
+    "AND service_code = ? AND priority = 1 AND id < ?"
+)
+_AHEAD_GENERAL = (
+    "SELECT COUNT(*) FROM ticket WHERE state = 'waiting' AND business_date = ? "
+    "AND service_code = ? AND (priority = 1 OR id < ?)"
+)
+_OPEN_COUNTERS = (
+    "SELECT COUNT(*) FROM counter_service cs JOIN counter c ON c.code = cs.counter_code "
+    "WHERE cs.service_code = ? AND c.active = 1 AND c.paused = 0"
+)
+_RECENT_DONE = (
+    "SELECT started_at, called_at, finished_at FROM ticket WHERE service_code = ? "
+    "AND state = 'done' AND finished_at IS NOT NULL ORDER BY id DESC LIMIT ?"
+)
+_TICKET = (
+    "SELECT t.id, t.number, t.prefix, t.sequence, t.business_date, t.service_code, s.name, "
+    "s.agency_code, a.name, t.state, t.priority, t.priority_reason, t.status_token, t.source, "
+    "t.issued_at, t.called_at, t.started_at, t.finished_at, t.counter_code, c.name, t.recalls, "
+    "t.transferred_from, s.avg_service_minutes "
+    "FROM ticket t JOIN service s ON s.code = t.service_code "
+    "JOIN agency a ON a.code = s.agency_code "
+    "LEFT JOIN counter c ON c.code = t.counter_code WHERE t.{key} = ?"
+)
+_ZONE = "SELECT timezone FROM site LIMIT 1"
+
+
+def _ahead(db: Any, ticket_id: int, day: str, service: str, priority: bool) -> int:
+    sql = _AHEAD_PRIORITY if priority else _AHEAD_GENERAL
+    return int(db.execute_sql(sql, (day, service, ticket_id)).fetchone()[0])
 
 
 def open_counters(service_code: str) -> int:
-    return int(
-        CounterService.select()
-        .join(Counter)
-        .where((CounterService.service == service_code) & Counter.active & ~Counter.paused)
-        .count()
-    )
+    db = Ticket._meta.database
+    return int(db.execute_sql(_OPEN_COUNTERS, (service_code,)).fetchone()[0])
+
+
+def _handling(db: Any, service_code: str, fallback: float, window: int) -> float:
+    durations = []
+    for started, called, finished in db.execute_sql(_RECENT_DONE, (service_code, window)):
+        began = started or called
+        if began and finished:
+            durations.append(
+                (datetime.fromisoformat(finished) - datetime.fromisoformat(began)).total_seconds()
+            )
+    return average_handling_minutes(durations, fallback)
 
 
 def handling_minutes(service: Service, window: int) -> float:
     """Recent mean handling time of the service, falling back to the catalogue's figure."""
-    rows = (
-        Ticket.select(Ticket.started_at, Ticket.called_at, Ticket.finished_at)
-        .where(
-            (Ticket.service == service.code)
-            & (Ticket.state == DONE)
-            & Ticket.finished_at.is_null(False)
-        )
-        .order_by(Ticket.id.desc())
-        .limit(window)
-    )
-    durations = []
-    for row in rows:
-        began = row.started_at or row.called_at
-        if began and row.finished_at:
-            durations.append(
-                (
-                    datetime.fromisoformat(row.finished_at) - datetime.fromisoformat(began)
-                ).total_seconds()
-            )
-    return average_handling_minutes(durations, service.avg_service_minutes)
+    return _handling(Ticket._meta.database, service.code, service.avg_service_minutes, window)
 
 
 def wait_for(ticket: Ticket, service: Service, window: int) -> tuple[int, int]:
@@ -162,42 +180,72 @@ def wait_for(ticket: Ticket, service: Service, window: int) -> tuple[int, int]:
 
 def ticket_info(ticket: Ticket, *, window: int = 20, tz: ZoneInfo | None = None) -> TicketInfo:
     """Snapshot of a ticket with names resolved and, while waiting, its place and wait."""
-    tz = tz or site_zone()
-    service: Service = Service.get_by_id(ticket.service_id)
-    agency: Agency = Agency.get_by_id(service.agency_id)
-    counter_name = None
-    if ticket.counter_id:
-        counter = Counter.get_or_none(Counter.code == ticket.counter_id)
-        counter_name = counter.name if counter is not None else ticket.counter_id
+    return ticket_info_by_id(Ticket._meta.database, ticket.id, window=window, tz=tz)
+
+
+def ticket_info_by_id(
+    db: Any, ticket_id: int, *, window: int = 20, tz: ZoneInfo | None = None
+) -> TicketInfo:
+    """Like `ticket_info`, read in one joined query (plus the wait estimate while waiting)."""
+    info = _read_info(db, "id", ticket_id, window, tz)
+    if info is None:
+        raise LookupError(f"ticket {ticket_id} does not exist")
+    return info
+
+
+def ticket_info_by_token(
+    db: Any, status_token: str, *, window: int = 20, tz: ZoneInfo | None = None
+) -> TicketInfo | None:
+    return _read_info(db, "status_token", status_token, window, tz)
+
+
+def _read_info(
+    db: Any, key: str, value: object, window: int, tz: ZoneInfo | None
+) -> TicketInfo | None:
+    row = db.execute_sql(_TICKET.format(key=key), (value,)).fetchone()
+    if row is None:
+        return None
+    if tz is None:
+        found = db.execute_sql(_ZONE).fetchone()
+        tz = zone(found[0] if found else "Asia/Jakarta")
+    (
+        ticket_id, number, prefix, sequence, business_date, service, service_name, agency,
+        agency_name, state, priority, priority_reason, status_token, source, issued_at, called_at,
+        started_at, finished_at, counter, counter_name, recalls, transferred_from, avg_minutes,
+    ) = row  # fmt: skip
     ahead: int | None = None
     minutes: int | None = None
-    if ticket.state == WAITING:
-        ahead, minutes = wait_for(ticket, service, window)
-    issued = parse_stamp(ticket.issued_at, tz)
+    if state == WAITING:
+        ahead = _ahead(db, ticket_id, str(business_date), service, bool(priority))
+        open_count = int(db.execute_sql(_OPEN_COUNTERS, (service,)).fetchone()[0])
+        minutes = estimated_wait_minutes(
+            ahead, open_count, _handling(db, service, avg_minutes, window)
+        )
+    issued = parse_stamp(issued_at, tz)
     assert issued is not None
     return TicketInfo(
-        id=ticket.id,
-        number=ticket.number,
-        prefix=ticket.prefix,
-        sequence=ticket.sequence,
-        business_date=_as_date(ticket.business_date),
-        service=service.code,
-        service_name=service.name,
-        agency=agency.code,
-        agency_name=agency.name,
-        state=ticket.state,
-        priority=bool(ticket.priority),
-        priority_reason=ticket.priority_reason,
-        status_token=ticket.status_token,
-        source=ticket.source,
+        id=ticket_id,
+        number=number,
+        prefix=prefix,
+        sequence=sequence,
+        business_date=_as_date(business_date),
+        service=service,
+        service_name=service_name,
+        agency=agency,
+        agency_name=agency_name,
+        state=state,
+        priority=bool(priority),
+        priority_reason=priority_reason,
+        status_token=status_token,
+        source=source,
         issued_at=issued,
-        called_at=parse_stamp(ticket.called_at, tz),
-        started_at=parse_stamp(ticket.started_at, tz),
-        finished_at=parse_stamp(ticket.finished_at, tz),
-        counter=ticket.counter_id,
-        counter_name=counter_name,
-        recalls=ticket.recalls,
-        transferred_from=ticket.transferred_from,
+        called_at=parse_stamp(called_at, tz),
+        started_at=parse_stamp(started_at, tz),
+        finished_at=parse_stamp(finished_at, tz),
+        counter=counter,
+        counter_name=(counter_name or counter) if counter else None,
+        recalls=recalls,
+        transferred_from=transferred_from,
         people_ahead=ahead,
         estimated_wait_minutes=minutes,
     )
