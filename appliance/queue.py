@@ -33,9 +33,7 @@ from appliance.models import (
     SERVING,
     SOURCES,
     WAITING,
-    Call,
     Counter,
-    CounterService,
     Service,
     Site,
     Ticket,
@@ -295,10 +293,10 @@ class QueueEngine:
     def call_next(self, counter_code: str, *, officer_id: int | None = None) -> TicketInfo:
         """Call the best waiting ticket for the counter's services; finishes one being served."""
         with self._action() as txn:
-            counter = _active_counter(counter_code)
+            counter = _active_counter(self.db, counter_code)
             if counter.paused:
                 raise Conflict("counter_paused", "Loket sedang jeda. Lanjutkan dulu.")
-            current = _current(counter)
+            current = _current(self.db, counter)
             if current is not None:
                 if current.state == CALLED:
                     raise Conflict(
@@ -310,52 +308,43 @@ class QueueEngine:
             chosen = self._choose(txn, counter)
             if chosen is None:
                 raise NotFound("queue_empty", "Tidak ada antrean yang menunggu.")
-            updated = (
-                Ticket.update(
-                    state=CALLED,
-                    called_at=stamp(txn.now),
-                    counter=counter.code,
-                    officer=officer_id,
-                )
-                .where((Ticket.id == chosen.id) & (Ticket.state == WAITING))
-                .execute()
-            )
+            updated = self.db.execute_sql(
+                "UPDATE ticket SET state = ?, called_at = ?, counter_code = ?, officer_id = ? "
+                "WHERE id = ? AND state = ?",
+                (CALLED, stamp(txn.now), counter.code, officer_id, chosen.id, WAITING),
+            ).rowcount
             if updated != 1:  # cannot happen under the write lock; refuse rather than double-call
                 raise Conflict("already_called", "Tiket sudah dipanggil loket lain.")
             streak = counter.priority_streak + 1 if chosen.priority else 0
-            Counter.update(
-                current_ticket_id=chosen.id, priority_streak=streak, officer=officer_id
-            ).where(Counter.code == counter.code).execute()
+            self.db.execute_sql(
+                "UPDATE counter SET current_ticket_id = ?, priority_streak = ?, officer_id = ? "
+                "WHERE code = ?",
+                (chosen.id, streak, officer_id, counter.code),
+            )
             call_id = self._announce(txn, chosen, counter, events.TICKET_CALLED, officer_id)
             info = self._info(chosen.id, txn)
         self._notify(Change("call", txn.seq, tuple(txn.events), info, counter.code, call_id))
         return info
 
-    def _choose(self, txn: _Txn, counter: Counter) -> Ticket | None:
-        services = [
-            cs.service_id
-            for cs in CounterService.select(CounterService.service).where(
-                CounterService.counter == counter.code
-            )
-        ]
-        if not services:
-            return None
-        waiting = Ticket.select().where(
-            (Ticket.state == WAITING)
-            & (Ticket.business_date == txn.day.date)
-            & (Ticket.service.in_(services))
-        )
+    def _choose(self, txn: _Txn, counter: _CounterRow) -> _TicketRow | None:
         # Priority first, unless this counter already called the limit of priority tickets in a
         # row: then one general ticket goes first so nobody waits forever.
         starving = counter.priority_streak >= self.settings.priority_streak_limit
-        order = Ticket.priority.asc() if starving else Ticket.priority.desc()
-        result: Ticket | None = waiting.order_by(order, Ticket.id).first()
-        return result
+        sql = _CHOOSE_GENERAL_FIRST if starving else _CHOOSE_PRIORITY_FIRST
+        row = self.db.execute_sql(sql, (txn.day.date.isoformat(), counter.code)).fetchone()
+        return _TicketRow(*row) if row is not None else None
 
     def _announce(
-        self, txn: _Txn, ticket: Ticket, counter: Counter, kind: str, officer_id: int | None
+        self,
+        txn: _Txn,
+        ticket: _TicketRow,
+        counter: _CounterRow,
+        kind: str,
+        officer_id: int | None,
     ) -> int:
-        service = Service.get_by_id(ticket.service_id)
+        service_name = self.db.execute_sql(
+            "SELECT name FROM service WHERE code = ?", (ticket.service_id,)
+        ).fetchone()[0]
         seq = self._emit(
             txn,
             kind,
@@ -368,24 +357,30 @@ class QueueEngine:
                 "priority": bool(ticket.priority),
             },
         )
-        call = Call.create(
-            seq=seq,
-            ticket=ticket.id,
-            number=ticket.number,
-            counter=counter.code,
-            counter_name=counter.name,
-            service_name=service.name,
-            recall=kind == events.TICKET_RECALLED,
-            at=stamp(txn.now),
-        )
-        return int(call.id)
+        row = self.db.execute_sql(
+            "INSERT INTO call (seq, ticket_id, number, counter_code, counter_name, service_name, "
+            "recall, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (
+                seq,
+                ticket.id,
+                ticket.number,
+                counter.code,
+                counter.name,
+                service_name,
+                1 if kind == events.TICKET_RECALLED else 0,
+                stamp(txn.now),
+            ),
+        ).fetchone()
+        return int(row[0])
 
     def recall(self, counter_code: str, *, officer_id: int | None = None) -> TicketInfo:
         """Announce the current ticket again."""
         with self._action() as txn:
-            counter = _active_counter(counter_code)
-            ticket = _require_current(counter, (CALLED,))
-            Ticket.update(recalls=Ticket.recalls + 1).where(Ticket.id == ticket.id).execute()
+            counter = _active_counter(self.db, counter_code)
+            ticket = _require_current(self.db, counter, (CALLED,))
+            self.db.execute_sql(
+                "UPDATE ticket SET recalls = recalls + 1 WHERE id = ?", (ticket.id,)
+            )
             call_id = self._announce(txn, ticket, counter, events.TICKET_RECALLED, officer_id)
             info = self._info(ticket.id, txn)
         self._notify(Change("recall", txn.seq, tuple(txn.events), info, counter.code, call_id))
@@ -412,22 +407,22 @@ class QueueEngine:
         officer_id: int | None,
     ) -> TicketInfo:
         with self._action() as txn:
-            counter = _active_counter(counter_code)
-            ticket = _require_current(counter, allowed)
+            counter = _active_counter(self.db, counter_code)
+            ticket = _require_current(self.db, counter, allowed)
             if target == DONE:
                 self._finish(txn, counter, ticket)
             else:
-                fields: dict[Any, Any] = {Ticket.state: target}
                 if target == SERVING:
-                    fields[Ticket.started_at] = stamp(txn.now)
+                    sql = "UPDATE ticket SET state = ?, started_at = ? WHERE id = ?"
                     event = events.TICKET_STARTED
                 else:
-                    fields[Ticket.finished_at] = stamp(txn.now)
+                    sql = "UPDATE ticket SET state = ?, finished_at = ? WHERE id = ?"
                     event = events.TICKET_NO_SHOW
-                    Counter.update(current_ticket_id=None).where(
-                        Counter.code == counter.code
-                    ).execute()
-                Ticket.update(fields).where(Ticket.id == ticket.id).execute()
+                    self.db.execute_sql(
+                        "UPDATE counter SET current_ticket_id = NULL WHERE code = ?",
+                        (counter.code,),
+                    )
+                self.db.execute_sql(sql, (target, stamp(txn.now), ticket.id))
                 self._emit(
                     txn,
                     event,
@@ -442,11 +437,14 @@ class QueueEngine:
         self._notify(Change(action, txn.seq, tuple(txn.events), info, counter.code))
         return info
 
-    def _finish(self, txn: _Txn, counter: Counter, ticket: Ticket) -> None:
-        Ticket.update(state=DONE, finished_at=stamp(txn.now)).where(
-            Ticket.id == ticket.id
-        ).execute()
-        Counter.update(current_ticket_id=None).where(Counter.code == counter.code).execute()
+    def _finish(self, txn: _Txn, counter: _CounterRow, ticket: _TicketRow) -> None:
+        self.db.execute_sql(
+            "UPDATE ticket SET state = ?, finished_at = ? WHERE id = ?",
+            (DONE, stamp(txn.now), ticket.id),
+        )
+        self.db.execute_sql(
+            "UPDATE counter SET current_ticket_id = NULL WHERE code = ?", (counter.code,)
+        )
         began = ticket.started_at or ticket.called_at
         handling = (txn.now - datetime.fromisoformat(began)).total_seconds() if began else None
         self._emit(
@@ -465,8 +463,8 @@ class QueueEngine:
     ) -> TicketInfo:
         """Move the counter's current ticket to another service, keeping its place."""
         with self._action() as txn:
-            counter = _active_counter(counter_code)
-            ticket = _require_current(counter, (CALLED, SERVING))
+            counter = _active_counter(self.db, counter_code)
+            ticket = _require_current(self.db, counter, (CALLED, SERVING))
             Counter.update(current_ticket_id=None).where(Counter.code == counter.code).execute()
             info = self._move(txn, ticket, service_code, officer_id)
         self._notify(Change("transfer", txn.seq, tuple(txn.events), info, counter.code))
@@ -477,7 +475,7 @@ class QueueEngine:
     ) -> TicketInfo:
         """The greeter sends a waiting ticket (usually from the button) to the right service."""
         with self._action() as txn:
-            ticket = _ticket(ticket_id)
+            ticket = _ticket(self.db, ticket_id)
             if ticket.state != WAITING:
                 raise Conflict(
                     "wrong_state", f"Hanya tiket menunggu yang bisa dialihkan ({ticket.state})."
@@ -487,7 +485,7 @@ class QueueEngine:
         return info
 
     def _move(
-        self, txn: _Txn, ticket: Ticket, service_code: str, officer_id: int | None
+        self, txn: _Txn, ticket: _TicketRow, service_code: str, officer_id: int | None
     ) -> TicketInfo:
         target = _active_service(service_code)
         if target.code == ticket.service_id:
@@ -516,7 +514,7 @@ class QueueEngine:
     def restore(self, ticket_id: int, *, officer_id: int | None = None) -> TicketInfo:
         """A no-show citizen came back the same day: back in line at their original place."""
         with self._action() as txn:
-            ticket = _ticket(ticket_id)
+            ticket = _ticket(self.db, ticket_id)
             if ticket.state != NO_SHOW:
                 raise Conflict("wrong_state", "Hanya tiket tidak hadir yang bisa dipulihkan.")
             if str(ticket.business_date) != txn.day.date.isoformat():
@@ -535,7 +533,7 @@ class QueueEngine:
 
     def cancel(self, ticket_id: int, *, officer_id: int | None = None) -> TicketInfo:
         with self._action() as txn:
-            ticket = _ticket(ticket_id)
+            ticket = _ticket(self.db, ticket_id)
             if ticket.state not in (WAITING, CALLED, SERVING):
                 raise Conflict("wrong_state", f"Tiket {ticket.number} sudah {ticket.state}.")
             Ticket.update(state=CANCELLED, finished_at=stamp(txn.now)).where(
@@ -561,7 +559,7 @@ class QueueEngine:
 
     def _set_paused(self, counter_code: str, paused: bool, officer_id: int | None) -> None:
         with self._action() as txn:
-            counter = _active_counter(counter_code)
+            counter = _active_counter(self.db, counter_code)
             if bool(counter.paused) == paused:
                 raise Conflict(
                     "already_paused" if paused else "not_paused",
@@ -653,29 +651,69 @@ def _active_service(code: str) -> Service:
     return service
 
 
-def _active_counter(code: str) -> Counter:
-    counter: Counter | None = Counter.get_or_none((Counter.code == code) & Counter.active)
-    if counter is None:
+@dataclass(frozen=True)
+class _CounterRow:
+    code: str
+    name: str
+    paused: bool
+    priority_streak: int
+    current_ticket_id: int | None
+
+
+@dataclass(frozen=True)
+class _TicketRow:
+    id: int
+    number: str
+    state: str
+    priority: bool
+    service_id: str
+    started_at: str | None
+    called_at: str | None
+    business_date: str
+
+
+_SELECT_TICKET = (
+    "SELECT id, number, state, priority, service_code, started_at, called_at, business_date "
+    "FROM ticket "
+)
+_TICKET_BY_ID = _SELECT_TICKET + "WHERE id = ?"
+_CHOOSE = (
+    _SELECT_TICKET + "WHERE state = 'waiting' AND business_date = ? "
+    "AND service_code IN (SELECT service_code FROM counter_service WHERE counter_code = ?) "
+)
+_CHOOSE_PRIORITY_FIRST = _CHOOSE + "ORDER BY priority DESC, id LIMIT 1"
+_CHOOSE_GENERAL_FIRST = _CHOOSE + "ORDER BY priority ASC, id LIMIT 1"
+
+
+def _active_counter(db: SqliteDatabase, code: str) -> _CounterRow:
+    row = db.execute_sql(
+        "SELECT code, name, paused, priority_streak, current_ticket_id FROM counter "
+        "WHERE code = ? AND active = 1",
+        (code,),
+    ).fetchone()
+    if row is None:
         raise NotFound("unknown_counter", f"Loket {code!r} tidak dikenal.")
-    return counter
+    return _CounterRow(row[0], row[1], bool(row[2]), row[3], row[4])
 
 
-def _ticket(ticket_id: int) -> Ticket:
-    ticket: Ticket | None = Ticket.get_or_none(Ticket.id == ticket_id)
-    if ticket is None:
+def _ticket(db: SqliteDatabase, ticket_id: int) -> _TicketRow:
+    row = db.execute_sql(_TICKET_BY_ID, (ticket_id,)).fetchone()
+    if row is None:
         raise NotFound("ticket_not_found", "Tiket tidak ditemukan.")
-    return ticket
+    return _TicketRow(*row)
 
 
-def _current(counter: Counter) -> Ticket | None:
+def _current(db: SqliteDatabase, counter: _CounterRow) -> _TicketRow | None:
     if counter.current_ticket_id is None:
         return None
-    ticket: Ticket | None = Ticket.get_or_none(Ticket.id == counter.current_ticket_id)
-    return ticket
+    row = db.execute_sql(_TICKET_BY_ID, (counter.current_ticket_id,)).fetchone()
+    return _TicketRow(*row) if row is not None else None
 
 
-def _require_current(counter: Counter, allowed: tuple[str, ...]) -> Ticket:
-    ticket = _current(counter)
+def _require_current(
+    db: SqliteDatabase, counter: _CounterRow, allowed: tuple[str, ...]
+) -> _TicketRow:
+    ticket = _current(db, counter)
     if ticket is None:
         raise Conflict("no_current_ticket", "Loket ini tidak sedang memanggil tiket.")
     if ticket.state not in allowed:
