@@ -677,8 +677,8 @@ _SELECT_TICKET = (
     "FROM ticket "
 )
 _TICKET_BY_ID = _SELECT_TICKET + "WHERE id = ?"
-_CHOOSE = (
-    _SELECT_TICKET + "WHERE state = 'waiting' AND business_date = ? "
+_CHOOSE = _SELECT_TICKET + (  # noqa: S608 - constant text, values are bound parameters
+    "WHERE state = 'waiting' AND business_date = ? "
     "AND service_code IN (SELECT service_code FROM counter_service WHERE counter_code = ?) "
 )
 _CHOOSE_PRIORITY_FIRST = _CHOOSE + "ORDER BY priority DESC, id LIMIT 1"
