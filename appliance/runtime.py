@@ -13,6 +13,7 @@ from peewee import SqliteDatabase
 from appliance.accounts import Accounts
 from appliance.clock import Clock, SystemClock
 from appliance.config import Config
+from appliance.hardware import Hardware, build_hardware
 from appliance.queue import QueueEngine, QueueSettings
 from appliance.storage import open_database
 
@@ -42,3 +43,17 @@ def open_core(config: Config, *, clock: Clock | None = None) -> Core:
     clock = clock or SystemClock()
     engine = QueueEngine(db, clock, queue_settings(config))
     return Core(config, db, clock, engine, Accounts(db, clock))
+
+
+@dataclass
+class Runtime:
+    """The core plus the hardware, for `mpp run` (nothing started yet)."""
+
+    core: Core
+    hardware: Hardware
+
+
+def build_runtime(config: Config, *, clock: Clock | None = None) -> Runtime:
+    """Open the core and build the hardware; threads, pins and the printer start in `start()`."""
+    core = open_core(config, clock=clock)
+    return Runtime(core, build_hardware(core))
