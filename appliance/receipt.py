@@ -174,16 +174,16 @@ def ticket_receipt(slip: TicketSlip, columns: int) -> Receipt:
     lines.append(Line("number", number, "center", bold=True, scale=scale))
     if slip.priority:
         label = PRIORITY_LABELS.get(slip.priority_reason or "", slip.priority_reason or "")
-        lines.append(Line("text", f"*** PRIORITAS: {label} ***", "center", bold=True))
+        lines += _wrapped(f"*** PRIORITAS: {label} ***", columns, bold=True)
     lines.append(Line("feed"))
-    lines.append(Line("text", indonesian_datetime(slip.issued_at), "center"))
+    lines += _wrapped(indonesian_datetime(slip.issued_at), columns)
     if slip.people_ahead is not None:
-        lines.append(Line("text", f"Antrean di depan Anda: {slip.people_ahead} orang", "center"))
+        lines += _wrapped(f"Antrean di depan Anda: {slip.people_ahead} orang", columns)
     if slip.estimated_wait_minutes is not None:
         wait = _wait_text(slip.estimated_wait_minutes)
-        lines.append(Line("text", f"Perkiraan waktu tunggu: {wait}", "center"))
+        lines += _wrapped(f"Perkiraan tunggu: {wait}", columns)
     lines.append(Line("feed"))
-    lines.append(Line("text", "Pindai untuk memantau antrean:", "center"))
+    lines += _wrapped("Pindai untuk memantau antrean:", columns)
     lines.append(Line("qr", slip.status_url, "center"))
     if slip.reprint:
         lines.append(Line("text", "(CETAK ULANG)", "center"))
@@ -206,7 +206,9 @@ def notice_receipt(
     return Receipt(name=f"{at:%Y%m%d-%H%M%S}-pemberitahuan", columns=columns, lines=tuple(lines))
 
 
-def test_receipt(site_name: str, driver: str, at: datetime, columns: int, url: str) -> Receipt:
+def printer_test_receipt(
+    site_name: str, driver: str, at: datetime, columns: int, url: str
+) -> Receipt:
     """`mpp printer test`: the width ruler, the large type and the QR code, checked by eye."""
     lines: list[Line] = [*_header(site_name, columns)]
     lines.append(Line("text", "TES PRINTER", "center", bold=True, scale=2))

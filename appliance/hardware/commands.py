@@ -82,7 +82,7 @@ def _direct(ctx: Context, action: str) -> dict[str, Any]:
     from appliance.hardware.ports import DISABLED, MESSAGES, OK, PrinterFault
     from appliance.models import Site
     from appliance.numbering import zone
-    from appliance.receipt import columns_for, test_receipt
+    from appliance.receipt import columns_for, printer_test_receipt
     from appliance.runtime import open_core
     from appliance.storage import connected
 
@@ -101,7 +101,7 @@ def _direct(ctx: Context, action: str) -> dict[str, Any]:
                 site = Site.select().first()
             name = site.name if site is not None else "Mal Pelayanan Publik"
             tz = zone(site.timezone if site is not None else "Asia/Jakarta")
-            receipt = test_receipt(
+            receipt = printer_test_receipt(
                 name,
                 config.printer.driver,
                 core.clock.now().astimezone(tz),

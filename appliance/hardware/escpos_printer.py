@@ -10,10 +10,12 @@ bytes are testable without hardware. Before each job the printer is asked for it
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Callable
 from typing import Any
 
 from escpos.escpos import Escpos
+from escpos.exceptions import DeviceNotFoundError
 from escpos.exceptions import Error as EscposError
 from escpos.printer import Dummy, Network, Serial, Usb
 
@@ -122,6 +124,10 @@ class EscposPrinter:
         except DEVICE_ERRORS as exc:
             self.close()
             raise PrinterFault(OFFLINE, f"{self.driver}: write failed: {exc}") from exc
+        if self._query_status:
+            # Over TCP a write to a printer that just died "succeeds" (PITFALLS.md): only an
+            # answer after the job shows it arrived. No answer: the job is retried after recovery.
+            self._status(device, STATUS_PRINTER)
 
     def close(self) -> None:
         device, self._device = self._device, None
@@ -149,6 +155,19 @@ class EscposPrinter:
         return int(answer[0])
 
 
+class _Network(Network):  # type: ignore[misc]
+    """escpos's `Network.open` drops the socket unclosed when the printer refuses; close it."""
+
+    def open(self, raise_not_found: bool = True) -> None:
+        if self._device:
+            self.close()
+        try:
+            self.device = socket.create_connection((self.host, self.port), timeout=self.timeout)
+        except OSError as exc:
+            self.device = None
+            raise DeviceNotFoundError(f"Could not open socket for {self.host}: {exc}") from exc
+
+
 def _bound_serial_writes(device: Escpos) -> None:
     """pyserial only bounds reads by `timeout`; give writes the same bound."""
     if isinstance(device, Serial):
@@ -170,7 +189,7 @@ def build_escpos_printer(config: PrinterConfig) -> EscposPrinter:
         if config.driver == "serial":
             return Serial(config.device, baudrate=config.baudrate, timeout=timeout, profile=profile)
         if config.driver == "network":
-            return Network(config.host, port=config.port, timeout=timeout, profile=profile)
+            return _Network(config.host, port=config.port, timeout=timeout, profile=profile)
         raise ValueError(f"not an ESC/POS driver: {config.driver!r}")
 
     return EscposPrinter(

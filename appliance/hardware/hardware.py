@@ -44,7 +44,7 @@ from appliance.receipt import (
     columns_for,
     notice_receipt,
     slip_from_ticket,
-    test_receipt,
+    printer_test_receipt,
     ticket_receipt,
 )
 from appliance.storage import connected
@@ -272,7 +272,7 @@ class Hardware:
     def _test_receipt(self) -> Receipt:
         at = self.core.clock.now().astimezone(self._site_zone())
         config = self.core.config
-        return test_receipt(
+        return printer_test_receipt(
             self._site_name(), config.printer.driver, at, self.columns, config.web.public_url
         )
 
