@@ -11,6 +11,7 @@ an Epson-compatible printer does and raises the libraries' own exceptions when u
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -202,10 +203,8 @@ class TcpPrinter:
         """The printer dies: no more connections, open ones reset."""
         self._closed.set()
         for conn in self._conns:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             conn.close()
         try:
             self._sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()

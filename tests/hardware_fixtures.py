@@ -37,7 +37,9 @@ BUTTONS = (
 )
 
 
-def config_for(path: Path, *, buttons: tuple[ButtonConfig, ...] = BUTTONS, **printer: Any) -> Config:
+def config_for(
+    path: Path, *, buttons: tuple[ButtonConfig, ...] = BUTTONS, **printer: Any
+) -> Config:
     printer_config = {"driver": "usb", "retry_s": 0.02, **printer}
     return Config(
         storage=StorageConfig(database=str(path)),
@@ -67,7 +69,7 @@ class Front:
 def make_front(
     path: Path,
     *,
-    printer: ReceiptPrinter | None | str = "paper",
+    printer: ReceiptPrinter | str | None = "paper",
     control: Path | None = None,
     probe_s: float = 30.0,
     **config: Any,

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from escpos_fakes import PaperPrinter, TcpPrinter, decode
 
+from appliance.config import PrinterConfig
 from appliance.hardware.escpos_printer import EscposPrinter, build_escpos_printer, render
 from appliance.hardware.ports import COVER_OPEN, ERROR, NO_PAPER, OFFLINE, PrinterFault
-from appliance.config import PrinterConfig
 from appliance.receipt import TicketSlip, ticket_receipt
 
 SLIP = TicketSlip(

@@ -14,8 +14,8 @@ from appliance.receipt import (
     columns_for,
     indonesian_datetime,
     notice_receipt,
-    status_url,
     printer_test_receipt,
+    status_url,
     ticket_receipt,
 )
 

@@ -43,8 +43,8 @@ from appliance.receipt import (
     Receipt,
     columns_for,
     notice_receipt,
-    slip_from_ticket,
     printer_test_receipt,
+    slip_from_ticket,
     ticket_receipt,
 )
 from appliance.storage import connected
