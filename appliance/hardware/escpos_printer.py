@@ -162,10 +162,11 @@ class _Network(Network):  # type: ignore[misc]
         if self._device:
             self.close()
         try:
-            self.device = socket.create_connection((self.host, self.port), timeout=self.timeout)
+            connection = socket.create_connection((self.host, self.port), timeout=self.timeout)
         except OSError as exc:
-            self.device = None
+            self._device = None
             raise DeviceNotFoundError(f"Could not open socket for {self.host}: {exc}") from exc
+        self.device = connection
 
 
 def _bound_serial_writes(device: Escpos) -> None:
