@@ -159,12 +159,10 @@ class _Network(Network):  # type: ignore[misc]
     """escpos's `Network.open` drops the socket unclosed when the printer refuses; close it."""
 
     def open(self, raise_not_found: bool = True) -> None:
-        if self._device:
-            self.close()
+        self.close()
         try:
             connection = socket.create_connection((self.host, self.port), timeout=self.timeout)
         except OSError as exc:
-            self._device = None
             raise DeviceNotFoundError(f"Could not open socket for {self.host}: {exc}") from exc
         self.device = connection
 
