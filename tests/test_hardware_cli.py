@@ -158,3 +158,29 @@ def test_a_socket_left_by_a_dead_appliance_is_replaced(config_file: Path) -> Non
     finally:
         server.stop()
     assert not path.exists()
+
+
+def test_building_touches_no_device_and_missing_hardware_does_not_stop_the_appliance(
+    config_file: Path,
+) -> None:
+    environ = {
+        "MPP_GPIO__PIN_FACTORY": "lgpio",  # not a Pi: lgpio cannot open a GPIO chip here
+        "MPP_PRINTER__DRIVER": "usb",  # and no USB printer is plugged in
+        "MPP_PRINTER__RETRY_S": "0.05",
+    }
+    config = load_config(config_file, environ)
+    runtime = build_runtime(config, clock=ManualClock(WEEKDAY_MORNING))
+    assert runtime.hardware.status()["gpio"]["state"] == "stopped"
+    assert not Path(config.storage.database + ".control").exists()
+    runtime.hardware.start()
+    try:
+        status = wait_for(
+            lambda: (s := runtime.hardware.status())["printer"]["state"] == "offline" and s,
+            what="printer offline",
+        )
+        assert status["gpio"]["state"] == "unavailable" and "lgpio" in status["gpio"]["message"]
+        ticket = runtime.core.engine.issue("INFO", source="kiosk")
+        assert ticket.number == "I-001"  # issuing goes on without GPIO and printer
+        assert runtime.hardware.press(17)["via"] == "direct"
+    finally:
+        runtime.hardware.stop()

@@ -233,6 +233,8 @@ class Hardware:
         """After commit, on the acting thread: only enqueue."""
         if change.action != "issue" or change.ticket is None or self.worker is None:
             return
+        if not self._started:  # a runtime built but not running (web tests) prints nothing
+            return
         ticket = change.ticket
         self.worker.submit(
             PrintJob(ticket.number, lambda: self._ticket_receipt(ticket), ticket_id=ticket.id)

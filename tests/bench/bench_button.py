@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hardware_fixtures import TICKET_PIN, make_front  # noqa: E402
+from hardware_fixtures import TICKET_PIN, make_front
 
-from appliance.config import ButtonConfig  # noqa: E402
+from appliance.config import ButtonConfig
 
 
 def measure(presses: int) -> list[float]:
