@@ -66,6 +66,10 @@ class PrinterConfig:
     timeout_s: float = 5.0
     profile: str = "default"
     png: bool = False
+    footer: str = "Terima kasih. Simpan tiket ini sampai dipanggil."
+    query_status: bool = True  # ask the printer for paper/cover status before each job
+    retry_s: float = 3.0  # how often a faulted printer is tried again
+    stale_after_s: float = 120.0  # a receipt still unprinted after this is dropped (staff reprint)
 
 
 @dataclass(frozen=True)

@@ -248,8 +248,13 @@ def _numbers(config: Config, problems: list[Problem]) -> None:
     for path, value, minimum in minimums:
         if value < minimum:
             problems.append((path, f"must be at least {minimum}, got {value}"))
-    if not printer.timeout_s > 0:
-        problems.append(("printer.timeout_s", f"must be greater than 0, got {printer.timeout_s}"))
+    for path, seconds in (
+        ("printer.timeout_s", printer.timeout_s),
+        ("printer.retry_s", printer.retry_s),
+        ("printer.stale_after_s", printer.stale_after_s),
+    ):
+        if not seconds > 0:
+            problems.append((path, f"must be greater than 0, got {seconds}"))
     for path, usb_id in (
         ("printer.usb_vendor", printer.usb_vendor),
         ("printer.usb_product", printer.usb_product),

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from peewee import SqliteDatabase
 
@@ -17,6 +16,7 @@ from appliance.accounts import Accounts
 from appliance.announce import Announcer, ClipError, ClipSet
 from appliance.clock import Clock, SystemClock
 from appliance.config import Config
+from appliance.hardware import Hardware, build_hardware
 from appliance.queue import QueueEngine, QueueSettings
 from appliance.storage import open_database
 
@@ -55,8 +55,8 @@ class Runtime:
     """Everything `mpp run` serves: the core plus the parts that talk to the building."""
 
     core: Core
-    hardware: Any = None  # printer worker, buttons, LED (appliance.hardware), when fitted
-    announcer: Any = None  # builds call announcement WAVs (appliance.announce)
+    hardware: Hardware | None = None  # printer worker, buttons, LED; None in tools and tests
+    announcer: Announcer | None = None  # builds call announcement WAVs
 
     def start(self) -> None:
         if self.hardware is not None:
@@ -80,6 +80,7 @@ def build_announcer(core: Core) -> Announcer:
 
 
 def build_runtime(config: Config, *, clock: Clock | None = None) -> Runtime:
-    """The core and the building's devices, built but not started (no threads, no pins)."""
+    """Open the core and build the hardware and the voice; threads, pins and the printer
+    start in `start()`."""
     core = open_core(config, clock=clock)
-    return Runtime(core, announcer=build_announcer(core))
+    return Runtime(core, build_hardware(core), build_announcer(core))
