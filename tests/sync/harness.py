@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from engine_fixtures import EngineSite, make_site
+from peewee import Database
 
 from appliance import outbox
 from appliance.queue import QueueSettings
@@ -137,8 +138,20 @@ class EdgeProcess:
 class Central:
     """Ingest workers on threads of this process, on a SQLite central database."""
 
-    def __init__(self, db_url: str, broker_url: str, *, workers: int = 1) -> None:
+    def __init__(
+        self,
+        db_url: str,
+        broker_url: str,
+        *,
+        workers: int = 1,
+        username: str = "",
+        password: str = "",
+        ingest: Callable[[Database], Ingest] = Ingest,
+    ) -> None:
+        self.db_url = db_url
         self.db = open_central_database(db_url)
+        self.username, self.password = username, password
+        self.make_ingest = ingest
         self.broker_url = broker_url
         self.count = workers
         self.stop_event = threading.Event()
@@ -152,10 +165,12 @@ class Central:
                 BrokerSettings(
                     url=self.broker_url,
                     client_id=f"test-central-{os.getpid()}-{id(self)}-{n}-{time.monotonic_ns()}",
+                    username=self.username,
+                    password=self.password,
                     keepalive_s=5,
                     will=Will(protocol.CENTRAL_STATUS, protocol.OFFLINE) if n == 0 else None,
                 ),
-                Ingest(self.db),
+                self.make_ingest(self.db),
                 announces_status=n == 0,
                 stop=self.stop_event,
                 connect_timeout_s=3,
@@ -172,6 +187,11 @@ class Central:
         for t in self.threads:
             t.join(timeout=10)
         self.threads = []
+
+    def reopen(self) -> None:
+        """Open the database again (after its file was replaced)."""
+        self.db.close()
+        self.db = open_central_database(self.db_url)
 
     def seqs(self, site: str = SITE) -> list[int]:
         with self.db.connection_context():
@@ -208,3 +228,15 @@ def assert_exact(central: Central, site: EngineSite) -> None:
     row = central.site()
     assert row is not None and row.stored_through == last and row.events_stored == last
     assert row.conflicts == 0
+
+
+def make_password_file(path: Path, users: dict[str, str]) -> Path:
+    """A mosquitto password file made by mosquitto_passwd itself."""
+    path.unlink(missing_ok=True)
+    for n, (user, password) in enumerate(users.items()):
+        flags = ["-c"] if n == 0 else []
+        subprocess.run(
+            ["/usr/bin/mosquitto_passwd", *flags, "-b", str(path), user, password], check=True
+        )
+    path.chmod(0o600)
+    return path

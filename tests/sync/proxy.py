@@ -8,6 +8,7 @@ limits bytes per second per direction.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -75,10 +76,8 @@ class FaultProxy:
     def _close(self, sock: socket.socket) -> None:
         with self._lock:
             self._sockets.discard(sock)
-        try:
+        with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         sock.close()
 
     def cut(self) -> None:
