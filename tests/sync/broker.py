@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import socket
@@ -29,6 +30,8 @@ class Mosquitto:
 
     def config_text(self) -> str:
         base = f"listener {self.port} 127.0.0.1\npersistence false\nmax_queued_messages 100000\n"
+        if os.geteuid() == 0:  # else mosquitto drops to its own user, who cannot read tmp_path
+            base += "user root\n"
         if "allow_anonymous" not in self.extra:
             base += "allow_anonymous true\n"
         return base + self.extra
