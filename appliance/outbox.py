@@ -107,15 +107,19 @@ def events_between(first: int, last: int) -> list[Event]:
     ]
 
 
-def record_ack(db: SqliteDatabase, through: int) -> int:
-    """Forget events central has committed; never moves backwards. Returns the new mark."""
+def record_ack(db: SqliteDatabase, through: int, *, keep: int = 0) -> int:
+    """Forget events central has committed; never moves backwards. Returns the new mark.
+
+    `keep` retains the newest `keep` acknowledged events, so a central database restored from an
+    older backup can be sent them again (the sync worker keeps some; 0 deletes all acked).
+    """
     with db.atomic():
         current = acked_through()
         through = min(through, last_seq())
         if through <= current:
             return current
         set_state(ACKED_THROUGH, str(through))
-        Outbox.delete().where(Outbox.seq <= through).execute()
+        Outbox.delete().where(Outbox.seq <= through - max(keep, 0)).execute()
         return through
 
 

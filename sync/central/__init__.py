@@ -1,0 +1,1 @@
+"""The central server: ingest of every site's events, its database, accounts and commands."""

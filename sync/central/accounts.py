@@ -1,0 +1,90 @@
+"""Central accounts: administrators (argon2id) and API tokens (only their SHA-256 is stored).
+
+Same rules as the appliance's accounts (appliance.accounts): a token is long and random, shown
+once; a password is at least 10 characters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import UTC, datetime
+
+from argon2 import PasswordHasher
+from peewee import Database, IntegrityError
+
+from sync.central.models import CentralToken, CentralUser
+
+ROLES = ("supervisor", "admin")
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+MIN_PASSWORD = 10
+TOKEN_PREFIX = "mppc_"  # noqa: S105 - a marker, not a secret
+
+
+class CentralAccountError(ValueError):
+    pass
+
+
+def _hasher() -> PasswordHasher:
+    return PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+
+
+def add_user(db: Database, username: str, password: str, role: str = "admin") -> None:
+    if not USERNAME.match(username):
+        raise CentralAccountError(f"username {username!r}: 2-32 of a-z 0-9 . _ -")
+    if len(password) < MIN_PASSWORD:
+        raise CentralAccountError(f"password must have at least {MIN_PASSWORD} characters")
+    if role not in ROLES:
+        raise CentralAccountError(f"role must be one of {', '.join(ROLES)}")
+    with db.connection_context(), db.atomic():
+        try:
+            CentralUser.create(
+                username=username,
+                password_hash=_hasher().hash(password),
+                role=role,
+                created_at=datetime.now(UTC),
+            )
+        except IntegrityError:
+            raise CentralAccountError(f"user {username!r} already exists") from None
+
+
+def authenticate(db: Database, username: str, password: str) -> CentralUser | None:
+    from argon2.exceptions import VerifyMismatchError
+
+    with db.connection_context():
+        user = CentralUser.get_or_none(CentralUser.username == username)
+    if user is None:
+        return None
+    try:
+        _hasher().verify(user.password_hash, password)
+    except VerifyMismatchError:
+        return None
+    found: CentralUser = user
+    return found
+
+
+def create_token(db: Database, name: str, role: str = "admin") -> str:
+    if role not in ROLES:
+        raise CentralAccountError(f"role must be one of {', '.join(ROLES)}")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with db.connection_context(), db.atomic():
+        try:
+            CentralToken.create(
+                name=name, role=role, token_hash=_digest(token), created_at=datetime.now(UTC)
+            )
+        except IntegrityError:
+            raise CentralAccountError(f"token {name!r} already exists") from None
+    return token
+
+
+def token_role(db: Database, token: str) -> str | None:
+    with db.connection_context():
+        row = CentralToken.get_or_none(
+            (CentralToken.token_hash == _digest(token)) & ~CentralToken.revoked
+        )
+    return str(row.role) if row is not None else None
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

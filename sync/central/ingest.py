@@ -1,0 +1,231 @@
+"""Central's ingest: check a batch, store each event exactly once per (site, seq), then ack.
+
+One transaction per message: events, counters, quarantine rows and projections commit together,
+and the ack is computed from what was committed, so an ack never claims more than the database
+holds. A repeated (site, seq) with the same content is a harmless resend (counted); with different
+content it is quarantined and counted as a conflict, never silently dropped or overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from peewee import Database, PostgresqlDatabase
+
+from sync import protocol
+from sync.central.models import EventRow, QuarantineRow, SiteRow
+from sync.central.projection import apply_event
+from sync.protocol import Ack, ProtocolError
+
+log = logging.getLogger(__name__)
+
+QUARANTINE_PAYLOAD_CHARS = 16_384
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to publish after a commit: an ack to one site."""
+
+    site: str
+    ack: Ack
+
+    @property
+    def topic(self) -> str:
+        return protocol.topic(self.site, protocol.ACK)
+
+    @property
+    def payload(self) -> bytes:
+        return protocol.encode_ack(self.ack)
+
+
+class Ingest:
+    def __init__(self, db: Database, now: Callable[[], str] = utc_now) -> None:
+        self.db = db
+        self.now = now
+
+    def handle(self, topic: str, payload: bytes) -> Reply | None:
+        """Process one MQTT message from a site; returns the ack to send, if any."""
+        try:
+            site, kind = protocol.parse_topic(topic)
+        except ProtocolError as exc:
+            log.warning("ignored message on %r: %s", topic, exc)
+            return None
+        if kind == protocol.EVENTS:
+            return self.ingest_batch(site, payload)
+        if kind == protocol.HELLO:
+            return self.hello(site, payload)
+        if kind == protocol.STATUS:
+            self.status(site, payload)
+        return None
+
+    # -- batches --------------------------------------------------------------------------------
+
+    def ingest_batch(self, site: str, payload: bytes) -> Reply:
+        try:
+            batch = protocol.decode_batch(payload, topic_site=site)
+        except ProtocolError as exc:
+            return self._refuse(site, payload, exc)
+        with self.db.connection_context(), self.db.atomic():
+            row = self._site_for_update(site)
+            existing = {
+                e.seq: e
+                for e in EventRow.select().where(
+                    (EventRow.site == site)
+                    & (EventRow.seq.between(batch.first_seq, batch.last_seq))
+                )
+            }
+            received = self.now()
+            fresh: list[dict[str, Any]] = []
+            for event in batch.events:
+                old = existing.get(event["seq"])
+                if old is None:
+                    fresh.append(_row(site, event, received))
+                elif protocol.canonical_event(_wire(old)) == protocol.canonical_event(event):
+                    row.duplicates_ignored += 1
+                else:
+                    row.conflicts += 1
+                    QuarantineRow.create(
+                        site=site,
+                        seq=event["seq"],
+                        reason=f"conflict: seq {event['seq']} already stored with other content "
+                        f"(stored id {old.event_id}, new id {event['id']})",
+                        payload=protocol.canonical_event(event)[:QUARANTINE_PAYLOAD_CHARS],
+                        received_at=received,
+                    )
+                    log.warning(
+                        "site %s seq %s: conflicting duplicate quarantined", site, event["seq"]
+                    )
+            for start in range(0, len(fresh), 200):
+                EventRow.insert_many(fresh[start : start + 200]).execute()
+            row.events_stored += len(fresh)
+            row.highest_seen = max(row.highest_seen, batch.last_seq)
+            row.last_contact = received
+            ack = self._advance(row, row.highest_seen)
+            row.save()
+        return Reply(site, ack)
+
+    def _refuse(self, site: str, payload: bytes, exc: ProtocolError) -> Reply:
+        """A poison batch: keep it for a person, count it, answer with the current state."""
+        log.warning("site %s: batch refused: %s", site, exc)
+        with self.db.connection_context(), self.db.atomic():
+            row = self._site_for_update(site)
+            QuarantineRow.create(
+                site=site,
+                seq=None,
+                reason=str(exc)[:500],
+                payload=payload[:QUARANTINE_PAYLOAD_CHARS].decode("utf-8", "replace"),
+                received_at=self.now(),
+            )
+            row.rejected_batches += 1
+            row.last_contact = self.now()
+            ack = self._current_ack(row, row.highest_seen)
+            row.save()
+        return Reply(site, Ack(ack.acked_through, ack.missing, str(exc)[:200]))
+
+    def _advance(self, row: SiteRow, highest: int) -> Ack:
+        """Move stored_through over the contiguous run, project it, and say what is missing."""
+        through = row.stored_through
+        above = [
+            seq
+            for (seq,) in EventRow.select(EventRow.seq)
+            .where((EventRow.site == row.code) & (EventRow.seq > through))
+            .order_by(EventRow.seq)
+            .tuples()
+        ]
+        new_through = through
+        for seq in above:
+            if seq != new_through + 1:
+                break
+            new_through = seq
+        if new_through > through:
+            query = (
+                EventRow.select()
+                .where(
+                    (EventRow.site == row.code) & (EventRow.seq.between(through + 1, new_through))
+                )
+                .order_by(EventRow.seq)
+            )
+            for event in query:
+                apply_event(row.code, _wire(event))
+            row.stored_through = new_through
+        rest = [seq for seq in above if seq > new_through]
+        return Ack(new_through, tuple(protocol.gaps(new_through, rest, highest)))
+
+    def _current_ack(self, row: SiteRow, highest: int) -> Ack:
+        return self._advance(row, highest)
+
+    def _site_for_update(self, site: str) -> SiteRow:
+        SiteRow.insert(code=site).on_conflict_ignore().execute()
+        query = SiteRow.select().where(SiteRow.code == site)
+        if isinstance(self.db, PostgresqlDatabase):
+            query = query.for_update()
+        row: SiteRow = query.get()
+        return row
+
+    # -- hello and status -----------------------------------------------------------------------
+
+    def hello(self, site: str, payload: bytes) -> Reply:
+        """Record the site's own view and answer with an ack, so a central restored from an
+        older backup tells the edge at once which ranges to send again."""
+        try:
+            hello = protocol.decode_hello(payload, topic_site=site)
+        except ProtocolError as exc:
+            return self._refuse(site, payload, exc)
+        with self.db.connection_context(), self.db.atomic():
+            row = self._site_for_update(site)
+            row.online = True
+            row.last_contact = self.now()
+            row.backlog_reported = hello.pending
+            row.edge_last_seq = hello.last_seq
+            row.config_version = hello.config_version
+            row.clock_synced = hello.clock_synced
+            row.software = hello.software
+            ack = self._current_ack(row, max(row.highest_seen, hello.last_seq))
+            row.save()
+        return Reply(site, ack)
+
+    def status(self, site: str, payload: bytes) -> None:
+        online = payload == protocol.ONLINE
+        if not online and payload != protocol.OFFLINE:
+            return
+        with self.db.connection_context(), self.db.atomic():
+            row = self._site_for_update(site)
+            row.online = online
+            if online:
+                row.last_contact = self.now()
+            row.save()
+
+
+def _row(site: str, event: dict[str, Any], received: str) -> dict[str, Any]:
+    return {
+        "site": site,
+        "seq": event["seq"],
+        "event_id": event["id"],
+        "type": event["type"],
+        "at": event["at"],
+        "clock_synced": event["clock_synced"],
+        "data": json.dumps(
+            event["data"], separators=(",", ":"), ensure_ascii=False, sort_keys=True
+        ),
+        "received_at": received,
+    }
+
+
+def _wire(row: EventRow) -> dict[str, Any]:
+    return {
+        "seq": row.seq,
+        "id": row.event_id,
+        "type": row.type,
+        "at": row.at,
+        "clock_synced": bool(row.clock_synced),
+        "data": json.loads(row.data),
+    }

@@ -1,0 +1,205 @@
+"""Central database: one row per stored event, keyed by (site, seq), and views rebuilt from them.
+
+Opened from a URL (`sqlite:///path` by default, `postgresql://…` in production with psycopg), bound
+at start-up through a proxy, never at import. `events` is the truth; `tickets`, `survey_responses`
+are projections of each site's contiguous prefix and can be rebuilt from `events`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from peewee import (
+    BooleanField,
+    CharField,
+    Database,
+    DatabaseProxy,
+    DateTimeField,
+    IntegerField,
+    Model,
+    PostgresqlDatabase,
+    SqliteDatabase,
+    TextField,
+)
+
+database = DatabaseProxy()
+
+
+class CentralModel(Model):  # type: ignore[misc]
+    class Meta:
+        database = database
+
+
+class SiteRow(CentralModel):
+    """One appliance, created on its first message."""
+
+    code = CharField(primary_key=True, max_length=64)
+    name = CharField(default="")
+    online = BooleanField(default=False)
+    last_contact = CharField(null=True)  # ISO time of the last message from the site
+    stored_through = IntegerField(default=0)  # highest contiguous seq stored
+    highest_seen = IntegerField(default=0)
+    events_stored = IntegerField(default=0)
+    duplicates_ignored = IntegerField(default=0)
+    conflicts = IntegerField(default=0)
+    rejected_batches = IntegerField(default=0)
+    backlog_reported = IntegerField(null=True)
+    edge_last_seq = IntegerField(null=True)
+    config_version = IntegerField(null=True)
+    clock_synced = BooleanField(null=True)
+    software = CharField(null=True)
+
+    class Meta:
+        table_name = "sites"
+
+
+class EventRow(CentralModel):
+    site = CharField(max_length=64)
+    seq = IntegerField()
+    event_id = CharField(max_length=64)
+    type = CharField(max_length=64)
+    at = CharField(max_length=40)
+    clock_synced = BooleanField()
+    data = TextField()  # canonical JSON
+    received_at = CharField(max_length=40)
+
+    class Meta:
+        table_name = "events"
+        indexes = ((("site", "seq"), True),)
+
+
+class QuarantineRow(CentralModel):
+    """Anything refused: a conflicting duplicate, a poison batch, a site mismatch."""
+
+    site = CharField(max_length=200)
+    seq = IntegerField(null=True)
+    reason = CharField(max_length=500)
+    payload = TextField()  # the refused content (truncated), for a person to look at
+    received_at = CharField(max_length=40)
+
+    class Meta:
+        table_name = "quarantine"
+
+
+class TicketRow(CentralModel):
+    site = CharField(max_length=64)
+    ticket_id = IntegerField()  # the appliance's id
+    business_date = CharField(max_length=10, index=True)
+    number = CharField(max_length=16)
+    service = CharField(max_length=64)
+    agency = CharField(max_length=64, null=True)
+    state = CharField(max_length=16)
+    priority = BooleanField(default=False)
+    status_token = CharField(max_length=64, index=True)
+    source = CharField(max_length=16, null=True)
+    issued_at = CharField(max_length=40)
+    called_at = CharField(max_length=40, null=True)
+    started_at = CharField(max_length=40, null=True)
+    finished_at = CharField(max_length=40, null=True)
+    counter = CharField(max_length=64, null=True)
+    recalls = IntegerField(default=0)
+    last_seq = IntegerField()
+
+    class Meta:
+        table_name = "tickets"
+        indexes = ((("site", "ticket_id"), True), (("site", "business_date"), False))
+
+
+class SurveyRow(CentralModel):
+    site = CharField(max_length=64)
+    seq = IntegerField()
+    survey_id = IntegerField(null=True)
+    service = CharField(max_length=64)
+    business_date = CharField(max_length=10)
+    answers = TextField()
+    respondent = TextField()
+
+    class Meta:
+        table_name = "survey_responses"
+        indexes = ((("site", "seq"), True),)
+
+
+class CatalogueRow(CentralModel):
+    """A catalogue version central pushed to a site, and when the site reported it applied."""
+
+    site = CharField(max_length=64)
+    version = IntegerField()
+    document = TextField()
+    pushed_at = CharField(max_length=40)
+    applied_at = CharField(max_length=40, null=True)
+
+    class Meta:
+        table_name = "catalogue_versions"
+        indexes = ((("site", "version"), True),)
+
+
+class CentralUser(CentralModel):
+    username = CharField(unique=True, max_length=64)
+    password_hash = CharField()
+    role = CharField(max_length=16)
+    created_at = DateTimeField()
+
+    class Meta:
+        table_name = "central_users"
+
+
+class CentralToken(CentralModel):
+    name = CharField(unique=True, max_length=64)
+    role = CharField(max_length=16)
+    token_hash = CharField(unique=True, max_length=64)
+    revoked = BooleanField(default=False)
+    created_at = DateTimeField()
+
+    class Meta:
+        table_name = "central_tokens"
+
+
+MODELS: list[type[CentralModel]] = [
+    SiteRow,
+    EventRow,
+    QuarantineRow,
+    TicketRow,
+    SurveyRow,
+    CatalogueRow,
+    CentralUser,
+    CentralToken,
+]
+
+
+class CentralUrlError(ValueError):
+    pass
+
+
+def open_central_database(url: str) -> Database:
+    """Connect to central's database by URL, create the tables, bind the models."""
+    parts = urlsplit(url)
+    db: Database
+    if parts.scheme == "sqlite":
+        path = unquote(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else ""
+        if not path:
+            raise CentralUrlError(f"{url!r}: expected sqlite:///relative.db or sqlite:////abs.db")
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db = SqliteDatabase(
+            path,
+            pragmas={"journal_mode": "wal", "synchronous": "full", "busy_timeout": 30_000},
+            timeout=30,
+            lock_type="IMMEDIATE",
+            check_same_thread=False,
+        )
+    elif parts.scheme in ("postgres", "postgresql"):
+        db = PostgresqlDatabase(
+            parts.path.lstrip("/"),
+            user=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            host=parts.hostname,
+            port=parts.port,
+            prefer_psycopg3=True,
+        )
+    else:
+        raise CentralUrlError(f"{url!r}: central database must be sqlite:/// or postgresql://")
+    database.initialize(db)
+    with db.connection_context():
+        db.create_tables(MODELS, safe=True)
+    return db

@@ -1,0 +1,202 @@
+"""`mpp sync`, `mpp central`, and the `--central` variants of `mpp init` / `mpp token create`.
+
+Registered through the `mpp.commands` entry point; `python -m sync.cli …` runs the same `mpp`
+command with these added even when the package is not installed (tests, development).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from appliance.config import Config, ConfigError
+
+if TYPE_CHECKING:
+    from appliance.cli import Context, Registry
+    from sync.mqtt import BrokerSettings
+
+log = logging.getLogger(__name__)
+
+
+def register(registry: Registry) -> None:
+    p = registry.add("sync", cmd_sync, help="send the outbox to central over MQTT (runs forever)")
+    p.add_argument("--ack-timeout", type=float, default=10.0, help="seconds before sending again")
+    p.add_argument("--stall", type=float, default=60.0, help="rebuild the link after no progress")
+    p.add_argument("--connect-timeout", type=float, default=15.0)
+    p.add_argument("--backoff-cap", type=float, default=60.0, help="longest reconnect wait")
+    p = registry.add("central", cmd_central, help="central ingest workers (runs forever)")
+    p.add_argument("--workers", type=int, help="overrides central.workers")
+    registry.hooks["init.central"] = cmd_init_central
+    registry.hooks["token.central"] = cmd_token_central
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+
+    def handler(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    return stop
+
+
+def edge_broker(config: Config) -> BrokerSettings:
+    from sync import protocol
+    from sync.mqtt import BrokerSettings, Will
+
+    s = config.sync
+    return BrokerSettings(
+        url=s.broker,
+        client_id=f"mpp-edge-{s.site}",
+        username=s.username or s.site,
+        password=s.password,
+        ca_file=s.ca_file,
+        cert_file=s.cert_file,
+        key_file=s.key_file,
+        keepalive_s=s.keepalive_s,
+        will=Will(protocol.topic(s.site, protocol.STATUS), protocol.OFFLINE),
+    )
+
+
+def central_broker(config: Config, number: int) -> BrokerSettings:
+    from sync import protocol
+    from sync.mqtt import BrokerSettings, Will
+
+    c = config.central
+    return BrokerSettings(
+        url=c.broker,
+        client_id=f"mpp-central-{socket.gethostname()}-{os.getpid()}-{number}",
+        username=c.username,
+        password=c.password,
+        ca_file=c.ca_file,
+        will=Will(protocol.CENTRAL_STATUS, protocol.OFFLINE) if number == 0 else None,
+    )
+
+
+def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
+    from appliance.cli import CommandError
+    from appliance.clock import SystemClock
+    from appliance.storage import open_database
+    from sync.edge import EdgeSettings, EdgeWorker
+
+    config = ctx.config
+    if not config.sync.broker or not config.sync.site:
+        raise CommandError("sync.broker and sync.site must be set to sync with central", 2)
+    db = open_database(config.storage.database, busy_timeout_ms=config.storage.busy_timeout_ms)
+    settings = EdgeSettings(
+        site=config.sync.site,
+        batch_size=config.sync.batch_size,
+        window=config.sync.window,
+        compress_over=config.sync.compress_over_bytes,
+        ack_timeout_s=args.ack_timeout,
+        stall_s=args.stall,
+        connect_timeout_s=args.connect_timeout,
+        backoff_cap_s=args.backoff_cap,
+    )
+    worker = EdgeWorker(db, edge_broker(config), settings, SystemClock(), stop=_stop_on_signals())
+    log.info("mpp sync: site %s to %s", config.sync.site, config.sync.broker)
+    worker.run()
+    return 0
+
+
+def cmd_central(args: argparse.Namespace, ctx: Context) -> int:
+    from sync.central.ingest import Ingest
+    from sync.central.models import open_central_database
+    from sync.central.worker import CentralWorker
+
+    config = ctx.config
+    db = open_central_database(config.central.database)
+    stop = _stop_on_signals()
+    count = max(1, args.workers or config.central.workers)
+    workers = [
+        CentralWorker(central_broker(config, n), Ingest(db), announces_status=n == 0, stop=stop)
+        for n in range(count)
+    ]
+    threads = [threading.Thread(target=w.run, name=f"ingest-{n}") for n, w in enumerate(workers)]
+    for t in threads:
+        t.start()
+    log.info("mpp central: %d ingest workers on %s", count, config.central.broker)
+    for t in threads:
+        t.join()
+    return 0
+
+
+def cmd_init_central(args: argparse.Namespace, ctx: Context) -> int:
+    from appliance.cli import CommandError
+    from sync.central.accounts import CentralAccountError, add_user
+    from sync.central.models import open_central_database
+
+    db = open_central_database(ctx.config.central.database)
+    print(f"central database ready: {ctx.config.central.database}")
+    if args.admin:
+        password = ctx.environ.get("MPP_ADMIN_PASSWORD")
+        if not password:
+            import getpass
+
+            password = getpass.getpass(f"Kata sandi untuk {args.admin}: ")
+        try:
+            add_user(db, args.admin, password, "admin")
+        except CentralAccountError as exc:
+            raise CommandError(str(exc)) from None
+        print(f"central administrator {args.admin} created")
+    return 0
+
+
+def cmd_token_central(args: argparse.Namespace, ctx: Context) -> int:
+    from appliance.cli import CommandError
+    from sync.central.accounts import CentralAccountError, create_token
+    from sync.central.models import open_central_database
+
+    if args.action != "create":
+        raise CommandError("only `token create --central` is available for central", 2)
+    role = args.role if args.role in ("supervisor", "admin") else None
+    if role is None:
+        raise CommandError("central tokens have role supervisor or admin", 2)
+    db = open_central_database(ctx.config.central.database)
+    try:
+        print(create_token(db, args.name, role))
+    except CentralAccountError as exc:
+        raise CommandError(str(exc)) from None
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`mpp` with these commands registered (for `python -m sync.cli`)."""
+    from appliance import cli
+
+    parser, registry = cli.build_parser()
+    if "sync" not in registry.parsers:
+        register(registry)
+        parser.set_defaults(_hooks=registry.hooks)
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    config_path = args.config or os.environ.get("MPP_CONFIG")
+    ctx = cli.Context(Path(config_path) if config_path else None, dict(os.environ))
+    try:
+        return int(args.handler(args, ctx))
+    except ConfigError as exc:
+        print(f"mpp: configuration problems:\n{exc}", file=sys.stderr)
+        return 2
+    except cli.CommandError as exc:
+        print(f"mpp: {exc}", file=sys.stderr)
+        return exc.code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,336 @@
+"""The edge sync worker (`mpp sync`): the appliance's outbox to central, over MQTT.
+
+Its only interface to the appliance is the SQLite file. It publishes contiguous batches (QoS 1,
+at most `window` unacknowledged), and lets the outbox forget events only when *central* acks them
+after its commit (a broker PUBACK means nothing: PITFALLS.md). Anything not acked in time is sent
+again; central's `missing` ranges are sent again; duplicates are harmless because central stores
+each (site, seq) once. On every connect it says hello, so a central restored from an older backup
+asks at once for what it lost (the newest acked events are kept for that, `retain_acked`).
+
+Connection handling: one paho session per connection; a session that fails, drops, does not
+connect within `connect_timeout_s`, or makes no ack progress within `stall_s` is thrown away and a
+new one built after a jittered, capped exponential back-off, forever. Health goes into the
+appliance's state table (`sync.*` keys) for the staff UI.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from appliance import __version__, outbox
+from appliance.catalogue import CatalogueError, apply_catalogue, validate_catalogue
+from appliance.clock import Clock
+from appliance.models import Site
+from appliance.storage import ApplianceDatabase, connected, set_state
+from sync import protocol
+from sync.backoff import Backoff
+from sync.mqtt import (
+    BrokerSettings,
+    Connected,
+    ConnectFailed,
+    Disconnected,
+    LinkEvent,
+    Message,
+    Session,
+)
+
+log = logging.getLogger(__name__)
+
+CONNECTED = "sync.connected"
+LAST_CONTACT = "sync.last_contact"
+LAST_ERROR = "sync.last_error"
+CENTRAL_ACKED = "sync.central_acked_through"
+
+
+@dataclass(frozen=True)
+class EdgeSettings:
+    site: str
+    batch_size: int = 500
+    window: int = 4
+    compress_over: int = 4096
+    ack_timeout_s: float = 10.0
+    max_ack_timeout_s: float = 120.0
+    connect_timeout_s: float = 15.0
+    stall_s: float = 60.0
+    poll_s: float = 0.05
+    backoff_base_s: float = 0.5
+    backoff_cap_s: float = 60.0
+    retain_acked: int = 20_000
+    software: str = __version__
+
+
+@dataclass
+class _InFlight:
+    first: int
+    last: int
+    sent_at: float
+
+
+@dataclass
+class _Link:
+    """Per-connection state, thrown away with its session."""
+
+    session: Session
+    sent_through: int
+    inflight: list[_InFlight] = field(default_factory=list)
+    last_progress: float = 0.0
+    resent: dict[tuple[int, int], float] = field(default_factory=dict)
+
+
+class EdgeWorker:
+    def __init__(
+        self,
+        db: ApplianceDatabase,
+        broker: BrokerSettings,
+        settings: EdgeSettings,
+        clock: Clock,
+        *,
+        stop: threading.Event | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.db = db
+        self.broker = broker
+        self.settings = settings
+        self.clock = clock
+        self.stop = stop or threading.Event()
+        self.monotonic = monotonic
+        self.backoff = Backoff(settings.backoff_base_s, settings.backoff_cap_s)
+        self.ack_timeout = settings.ack_timeout_s
+        self.central_through = 0
+        self.sessions = 0
+        self._unrecoverable_reported: set[tuple[int, int]] = set()
+
+    # -- the loop -------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Connect, sync, and reconnect with back-off until `stop` is set."""
+        self._health(connected=False)
+        while not self.stop.is_set():
+            self.sessions += 1
+            inbox: queue.Queue[LinkEvent] = queue.Queue()
+            session = Session(self.broker, inbox, self.sessions)
+            session.start()
+            try:
+                reason = self._serve(session, inbox)
+            except Exception as exc:  # a bug or a database problem must not end the worker
+                log.exception("sync session failed")
+                reason = f"{type(exc).__name__}: {exc}"
+            if self.stop.is_set():
+                self._say_offline(session)
+            session.close()
+            self._health(connected=False, error=reason)
+            if self.stop.is_set():
+                break
+            delay = self.backoff.next_delay()
+            log.info("sync: %s; reconnecting in %.1f s", reason, delay)
+            self.stop.wait(delay)
+
+    def _serve(self, session: Session, inbox: queue.Queue[LinkEvent]) -> str:
+        started = self.monotonic()
+        link: _Link | None = None
+        while not self.stop.is_set():
+            try:
+                event = inbox.get(timeout=self.settings.poll_s)
+            except queue.Empty:
+                event = None
+            if event is not None and event.session != session.number:
+                continue
+            if isinstance(event, ConnectFailed):
+                return f"connect refused: {event.reason}"
+            if isinstance(event, Disconnected):
+                return f"disconnected: {event.reason}"
+            if isinstance(event, Connected):
+                link = self._on_connected(session)
+            elif isinstance(event, Message) and link is not None:
+                self._on_message(link, event)
+            now = self.monotonic()
+            if link is None:
+                if now - started > self.settings.connect_timeout_s:
+                    return f"no connection within {self.settings.connect_timeout_s:.0f} s"
+                continue
+            if not session.connected():
+                return "connection lost"
+            self._check_timeouts(link, now)
+            if link.inflight and now - link.last_progress > self.settings.stall_s:
+                return f"no progress from central for {self.settings.stall_s:.0f} s"
+            self._pump(link)
+        return "stopped"
+
+    # -- connect and hello ----------------------------------------------------------------------
+
+    def _on_connected(self, session: Session) -> _Link:
+        self.backoff.reset()
+        site = self.settings.site
+        session.subscribe(protocol.topic(site, protocol.ACK), qos=1)
+        session.subscribe(protocol.topic(site, protocol.CONFIG), qos=1)
+        session.publish(protocol.topic(site, protocol.STATUS), protocol.ONLINE, retain=True)
+        with connected(self.db):
+            acked, last = outbox.acked_through(), outbox.last_seq()
+            config_version = _applied_version()
+        hello = protocol.Hello(
+            site=site,
+            first_unacked=acked + 1,
+            last_seq=last,
+            pending=max(last - acked, 0),
+            config_version=config_version,
+            clock_synced=self.clock.synchronised(),
+            clock=self.clock.now().isoformat(timespec="seconds"),
+            software=self.settings.software,
+        )
+        session.publish(protocol.topic(site, protocol.HELLO), protocol.encode_hello(hello))
+        log.info("sync: connected; %d events pending after seq %d", hello.pending, acked)
+        self._health(connected=True)
+        return _Link(session, sent_through=acked, last_progress=self.monotonic())
+
+    def _say_offline(self, session: Session) -> None:
+        """A clean stop sends no will, so say it ourselves."""
+        session.publish(
+            protocol.topic(self.settings.site, protocol.STATUS), protocol.OFFLINE, retain=True
+        )
+
+    # -- sending --------------------------------------------------------------------------------
+
+    def _pump(self, link: _Link) -> None:
+        """Publish new batches while fewer than `window` wait for central's ack."""
+        while len(link.inflight) < self.settings.window:
+            with connected(self.db):
+                events = outbox.pending(link.sent_through, self.settings.batch_size)
+            if not events:
+                return
+            if events[0].seq != link.sent_through + 1:
+                log.warning(
+                    "sync: outbox starts at %d, expected %d", events[0].seq, link.sent_through + 1
+                )
+            if not self._send(link, [e.to_wire() for e in events]):
+                return
+            link.sent_through = events[-1].seq
+
+    def _send(self, link: _Link, events: list[dict[str, Any]]) -> bool:
+        try:
+            batch = protocol.make_batch(self.settings.site, events)
+        except (ValueError, protocol.ProtocolError) as exc:
+            self._health(error=f"outbox event cannot be sent: {exc}"[:200])
+            log.error("sync: cannot build a batch from seq %s: %s", events[0]["seq"], exc)
+            return False
+        payload = protocol.encode_batch(batch, compress_over=self.settings.compress_over)
+        mid = link.session.publish(protocol.topic(self.settings.site, protocol.EVENTS), payload)
+        if mid < 0:
+            return False
+        link.inflight.append(_InFlight(batch.first_seq, batch.last_seq, self.monotonic()))
+        return True
+
+    def _check_timeouts(self, link: _Link, now: float) -> None:
+        """No ack for the oldest batch in time: send everything unacked again, waiting longer."""
+        if not link.inflight or now - link.inflight[0].sent_at < self.ack_timeout:
+            return
+        with connected(self.db):
+            acked = outbox.acked_through()
+        log.info(
+            "sync: no ack for seq %d..%d within %.0f s; sending again from %d",
+            link.inflight[0].first,
+            link.inflight[0].last,
+            self.ack_timeout,
+            acked + 1,
+        )
+        link.inflight.clear()
+        link.sent_through = acked
+        self.ack_timeout = min(self.ack_timeout * 2, self.settings.max_ack_timeout_s)
+
+    # -- receiving ------------------------------------------------------------------------------
+
+    def _on_message(self, link: _Link, message: Message) -> None:
+        try:
+            _site, kind = protocol.parse_topic(message.topic)
+            if kind == protocol.ACK:
+                self._on_ack(link, protocol.decode_ack(message.payload))
+            elif kind == protocol.CONFIG:
+                self._on_config(message.payload)
+        except protocol.ProtocolError as exc:
+            log.warning("sync: bad message on %s: %s", message.topic, exc)
+            self._health(error=f"bad message from central: {exc}"[:200])
+
+    def _on_ack(self, link: _Link, ack: protocol.Ack) -> None:
+        now = self.monotonic()
+        progressed = ack.acked_through > self.central_through
+        self.central_through = ack.acked_through
+        with self.db.write():
+            outbox.record_ack(self.db, ack.acked_through, keep=self.settings.retain_acked)
+            set_state(CENTRAL_ACKED, str(ack.acked_through))
+            set_state(LAST_CONTACT, self.clock.now().isoformat(timespec="seconds"))
+            if ack.error:
+                set_state(LAST_ERROR, f"central refused a message: {ack.error}"[:200])
+        if progressed or not link.inflight:
+            link.last_progress = now
+            self.ack_timeout = self.settings.ack_timeout_s
+        link.inflight = [b for b in link.inflight if b.last > ack.acked_through]
+        self._resend_missing(link, ack, now)
+
+    def _resend_missing(self, link: _Link, ack: protocol.Ack, now: float) -> None:
+        limit = link.inflight[0].first - 1 if link.inflight else link.sent_through
+        for first, last in ack.missing:
+            last = min(last, limit)
+            if first > last:
+                continue
+            if now - link.resent.get((first, last), -1e9) < self.ack_timeout:
+                continue  # asked again by the acks of the batches already in flight
+            link.resent[(first, last)] = now
+            with connected(self.db):
+                events = [e.to_wire() for e in outbox.events_between(first, last)]
+            have = events[0]["seq"] if events else last + 1
+            if have > first:
+                self._report_lost(first, have - 1)
+            log.info(
+                "sync: central is missing %d..%d; sending %d events again", first, last, len(events)
+            )
+            for start in range(0, len(events), self.settings.batch_size):
+                if not self._send(link, events[start : start + self.settings.batch_size]):
+                    return
+
+    def _report_lost(self, first: int, last: int) -> None:
+        if (first, last) in self._unrecoverable_reported:
+            return
+        self._unrecoverable_reported.add((first, last))
+        message = f"central lacks seq {first}..{last}, already deleted here after its ack"
+        log.error("sync: %s", message)
+        self._health(error=message)
+
+    def _on_config(self, payload: bytes) -> None:
+        """Apply a pushed catalogue once, atomically, only when newer than the applied one."""
+        version, doc = protocol.decode_config(payload)
+        with connected(self.db):
+            applied = _applied_version()
+        if version <= applied:
+            log.debug("sync: catalogue version %d already applied (have %d)", version, applied)
+            return
+        try:
+            catalogue = validate_catalogue(doc)
+            with self.db.write():
+                apply_catalogue(self.db, catalogue, clock=self.clock)
+        except CatalogueError as exc:
+            log.error("sync: pushed catalogue version %d refused: %s", version, exc)
+            self._health(error=f"catalogue {version} refused: {exc}"[:200])
+            return
+        log.info("sync: catalogue version %d applied", version)
+
+    # -- health ---------------------------------------------------------------------------------
+
+    def _health(self, *, connected: bool | None = None, error: str | None = None) -> None:
+        try:
+            with self.db.write():
+                if connected is not None:
+                    set_state(CONNECTED, "1" if connected else "0")
+                if error is not None:
+                    set_state(LAST_ERROR, error[:200])
+        except Exception:  # health is advisory; never let it stop the sync loop
+            log.exception("sync: cannot record health")
+
+
+def _applied_version() -> int:
+    site = Site.select(Site.catalogue_version).first()
+    return int(site.catalogue_version) if site is not None else 0
