@@ -293,6 +293,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, Registry]:
     p.add_argument("action", choices=["close"])
 
     __import__("appliance.hardware.commands", fromlist=["register"]).register(registry)
+    __import__("appliance.demo", fromlist=["register"]).register(registry)
     for ep in entry_points(group="mpp.commands"):
         ep.load()(registry)
     parser.set_defaults(_hooks=registry.hooks)
