@@ -159,15 +159,20 @@ class Accounts:
             return self.principal_for_officer(officer.id)
 
     def principal_for_officer(self, officer_id: int) -> Principal | None:
+        # Plain SQL: asked on every request of a logged-in officer.
         with connected(self.db):
-            officer = Officer.get_or_none((Officer.id == officer_id) & Officer.active)
-            if officer is None:
+            row = self.db.execute_sql(
+                "SELECT username, role FROM officer WHERE id = ? AND active = 1", (officer_id,)
+            ).fetchone()
+            if row is None:
                 return None
             counters = frozenset(
-                oc.counter_id
-                for oc in OfficerCounter.select().where(OfficerCounter.officer == officer.id)
+                code
+                for (code,) in self.db.execute_sql(
+                    "SELECT counter_code FROM officer_counter WHERE officer_id = ?", (officer_id,)
+                )
             )
-            return Principal("officer", officer.id, officer.username, officer.role, counters)
+            return Principal("officer", officer_id, row[0], row[1], counters)
 
     def create_token(self, name: str, role: str, *, counters: Iterable[str] = ()) -> str:
         """A new random token; only its hash is stored, so it is shown exactly once."""
@@ -199,12 +204,16 @@ class Accounts:
     def principal_for_token(self, token: str) -> Principal | None:
         if not token.startswith(TOKEN_PREFIX):
             return None
-        with connected(self.db):
-            row = ApiToken.get_or_none((ApiToken.token_hash == _digest(token)) & ~ApiToken.revoked)
-            if row is None:
-                return None
-            counters = frozenset(c for c in row.counters.split(",") if c)
-            return Principal("token", row.id, row.name, row.role, counters)
+        with connected(self.db):  # plain SQL: asked on every request of a machine client
+            row = self.db.execute_sql(
+                "SELECT id, name, role, counters FROM api_token "
+                "WHERE token_hash = ? AND revoked = 0",
+                (_digest(token),),
+            ).fetchone()
+        if row is None:
+            return None
+        counters = frozenset(c for c in row[3].split(",") if c)
+        return Principal("token", row[0], row[1], row[2], counters)
 
     def tokens(self) -> list[ApiToken]:
         with connected(self.db):

@@ -8,12 +8,13 @@ tests can pin or jump the time.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 # systemd-timesyncd touches this file after its first successful synchronisation.
 TIMESYNC_MARKER = Path("/run/systemd/timesync/synchronized")
@@ -35,16 +36,25 @@ class Clock(Protocol):
         ...
 
 
+@functools.cache
+def _libc() -> Any:
+    """libc, found once: `find_library` runs ldconfig in a subprocess (~7 ms), far too slow for
+    a question asked on every ticket."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    return ctypes.CDLL(name, use_errno=True) if name else None
+
+
 def _kernel_clock_synchronised() -> bool | None:
     """Ask the kernel through adjtimex whether NTP disciplines the clock (None if unknown)."""
     try:
         import ctypes
-        import ctypes.util
 
-        libc_name = ctypes.util.find_library("c")
-        if not libc_name:
+        libc = _libc()
+        if libc is None:
             return None
-        libc = ctypes.CDLL(libc_name, use_errno=True)
         # struct timex is ~208 bytes on 64-bit; a zeroed buffer with modes=0 only reads.
         buf = ctypes.create_string_buffer(512)
         state = int(libc.adjtimex(buf))
@@ -57,14 +67,20 @@ def _kernel_clock_synchronised() -> bool | None:
 class SystemClock:
     """The machine's clock, plus an offset an administrator confirmed from a browser.
 
-    `confirmed` marks the time as trusted even without NTP (the admin looked at a watch).
+    `confirmed` marks the time as trusted even without NTP (the admin looked at a watch). The
+    kernel's answer is kept for a few seconds: it is asked on every action, and a sync state that
+    is seconds old is as good as a fresh one.
     """
+
+    RECHECK_S = 5.0
 
     def __init__(self, *, assume_synchronised: bool | None = None) -> None:
         self._offset = timedelta(0)
         self._confirmed = False
         self._assume = assume_synchronised
         self._lock = threading.Lock()
+        self._known: bool | None = None
+        self._known_at = 0.0
 
     def now(self) -> datetime:
         with self._lock:
@@ -80,9 +96,17 @@ class SystemClock:
         with self._lock:
             if self._confirmed:
                 return True
-        if TIMESYNC_MARKER.exists() or os.environ.get("MPP_CLOCK_SYNCED") == "1":
-            return True
-        return bool(_kernel_clock_synchronised())
+        now = time.monotonic()
+        known, known_at = self._known, self._known_at
+        if known is not None and now - known_at < self.RECHECK_S:
+            return known
+        answer = (
+            TIMESYNC_MARKER.exists()
+            or os.environ.get("MPP_CLOCK_SYNCED") == "1"
+            or bool(_kernel_clock_synchronised())
+        )
+        self._known, self._known_at = answer, now
+        return answer
 
     def confirm(self, actual: datetime) -> timedelta:
         """Trust `actual` as the real time from now on; returns the applied offset."""
