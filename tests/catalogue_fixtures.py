@@ -18,7 +18,8 @@ from appliance.catalogue import apply_catalogue, load_catalogue, packaged_catalo
 from appliance.clock import ManualClock
 from appliance.storage import open_database
 
-SHARED_CATALOGUES = Path("/work/shared/data/catalogues")
+# ../shared beside the project root, as in CI (SHARED.md: "beside the project's root")
+SHARED_CATALOGUES = Path(__file__).resolve().parents[2] / "shared" / "data" / "catalogues"
 REPO_CATALOGUES = Path(__file__).resolve().parent.parent / "appliance" / "data" / "catalogues"
 
 # (file stem, agencies, services, counters) of the three real-world-shaped catalogues.
