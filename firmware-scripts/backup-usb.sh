@@ -9,7 +9,7 @@
 # without arguments the only stick mounted under /media is used. With --device the script mounts
 # the partition itself and unmounts it when done. Files land in <stick>/mpp-backup/.
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {

@@ -11,7 +11,7 @@
 # default: this checkout. Running it again with a new SOURCE installs that release and switches
 # to it (like update.sh); your configuration and data are never overwritten.
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROLE=appliance

@@ -170,6 +170,10 @@ release_name() {
             printf '%s' "${base##*-}"
             ;;
         *)
+            if [ -f "$source/.mpp-release-name" ]; then
+                cat "$source/.mpp-release-name"
+                return
+            fi
             version=$(sed -n 's/^version *= *"\(.*\)"/\1/p' "$source/pyproject.toml" | head -n1)
             [ -n "$version" ] || die "no version in $source/pyproject.toml"
             if git -C "$source" rev-parse --short HEAD >/dev/null 2>&1; then
@@ -190,9 +194,10 @@ resolve_source() {
                 die "no commit $ref in $MPP_SOURCE_DIR"
             dir=$(mktemp -d)
             git -C "$MPP_SOURCE_DIR" archive "$ref" | tar -x -C "$dir"
-            # The export has no .git: name it after the ref's commit.
-            MPP_RELEASE="${MPP_RELEASE:-$(sed -n 's/^version *= *"\(.*\)"/\1/p' \
-                "$dir/pyproject.toml" | head -n1)-g$(git -C "$MPP_SOURCE_DIR" rev-parse --short "$ref")}"
+            # The export has no .git (and this runs in a subshell): leave the name beside it.
+            printf '%s-g%s' "$(sed -n 's/^version *= *"\(.*\)"/\1/p' "$dir/pyproject.toml" |
+                head -n1)" "$(git -C "$MPP_SOURCE_DIR" rev-parse --short "$ref")" \
+                >"$dir/.mpp-release-name"
             printf '%s' "$dir"
             ;;
         *)
@@ -227,6 +232,8 @@ install_release() {
         rm -rf "$dir"
         die "pip could not install $source (offline? set MPP_PIP_OPTS)"
     }
+    # A git:REF export was a temporary folder.
+    [ -f "$source/.mpp-release-name" ] && rm -rf "$source"
     mkdir -p "$dir/share/mpp"
     local part
     for part in firmware-scripts systemd docs; do

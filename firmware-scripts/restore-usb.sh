@@ -9,7 +9,7 @@
 # Everything recorded after the backup was made is lost, and the sync sequence numbers go back to
 # that moment: tell the central administrator, who will see the repeated numbers flagged.
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {

@@ -9,7 +9,7 @@
 # may refuse it: restore the backup update.sh made (in /var/lib/mpp/backups/before-update-*) with
 # restore-usb.sh FILE; tickets issued since that backup are then lost.
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {

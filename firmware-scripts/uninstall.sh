@@ -5,7 +5,7 @@
 #
 #   sudo firmware-scripts/uninstall.sh [--purge]
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PURGE=0

@@ -8,7 +8,7 @@
 # SOURCE is a wheel or sdist file, a source folder or git:REF (see install.sh). For a site without
 # internet, bring the wheels on a USB stick: MPP_PIP_OPTS="--no-index --find-links /media/usb/wheels".
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
