@@ -292,6 +292,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, Registry]:
     p = registry.add("day", cmd_day, help="close earlier business days now")
     p.add_argument("action", choices=["close"])
 
+    __import__("appliance.doctor", fromlist=["register"]).register(registry)
     for ep in entry_points(group="mpp.commands"):
         ep.load()(registry)
     parser.set_defaults(_hooks=registry.hooks)
