@@ -127,9 +127,10 @@ make_folders() {
     etc=$(rooted "$MPP_ETC")
     state=$(rooted "$MPP_STATE")
     mkdir -p "$etc/credentials" "$state/backups" "$state/receipts"
-    chmod 0750 "$etc" "$state" "$state/backups"
-    chmod 0700 "$etc/credentials"
-    sys chown "root:$MPP_USER" "$MPP_ETC"
+    # credentials/: the service group may read the 0640 files (broker password, for mpp sync
+    # and mpp doctor); files only systemd hands over (web-secret-key) stay 0600 root.
+    chmod 0750 "$etc" "$state" "$state/backups" "$etc/credentials"
+    sys chown "root:$MPP_USER" "$MPP_ETC" "$MPP_ETC/credentials"
     sys chown -R "$MPP_USER:$MPP_USER" "$MPP_STATE"
 }
 

@@ -140,7 +140,8 @@ def test_install_into_a_temporary_root(tmp_path: Path, wheels: dict[str, Path]) 
     secret = root / "etc/mpp/credentials/web-secret-key"
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     assert len(secret.read_text()) == 64
-    assert stat.S_IMODE((root / "etc/mpp/credentials").stat().st_mode) == 0o700
+    assert stat.S_IMODE((root / "etc/mpp/credentials").stat().st_mode) == 0o750
+    assert "chown root:mpp /etc/mpp /etc/mpp/credentials" in dry_log(root)
 
     rule = (root / "etc/udev/rules.d/60-mpp-printer.rules").read_text()
     assert 'ENV{ID_USB_INTERFACES}=="*:0701*"' in rule and 'GROUP="lp"' in rule
