@@ -378,7 +378,8 @@ CONF
 make_voice_clips() {
     [ "${MPP_VOICE_CLIPS:-1}" = 1 ] || return 0
     local release_dir="$1" voice
-    voice=$("$release_dir/bin/python" -c \
+    # -I: the release's own package, never an `appliance` folder in the current directory.
+    voice=$("$release_dir/bin/python" -I -c \
         'import appliance, pathlib; print(pathlib.Path(appliance.__file__).parent / "data" / "voice")')
     log "voice clips in $voice"
     if ! bash "$MPP_SOURCE_DIR/firmware-scripts/make-voice-clips.sh" --out "$voice" \

@@ -50,11 +50,12 @@ def base_env(root: Path) -> dict[str, str]:
 
 
 def run(
-    script: str, *args: str, env: dict[str, str], check: bool = True
+    script: str, *args: str, env: dict[str, str], check: bool = True, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         ["bash", str(SCRIPTS / script), *args],
         env=env,
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=300,
@@ -117,7 +118,10 @@ def test_every_script_is_strict_and_has_help(script: str) -> None:
 def test_install_into_a_temporary_root(tmp_path: Path, wheels: dict[str, Path]) -> None:
     root = tmp_path / "root"
     env = base_env(root) | {"MPP_VOICE_CLIPS": "1"}
-    run("install.sh", str(wheels["0.1.0"]), env=env)
+    # Started from a folder holding an `appliance` package, as from a checkout.
+    cwd = tmp_path / "checkout"
+    shutil.copytree(ROOT / "appliance", cwd / "appliance", ignore=shutil.ignore_patterns("voice"))
+    run("install.sh", str(wheels["0.1.0"]), env=env, cwd=cwd)
 
     prefix = root / "opt/mpp"
     assert os.readlink(prefix / "current") == "releases/0.1.0"
@@ -156,11 +160,12 @@ def test_install_into_a_temporary_root(tmp_path: Path, wheels: dict[str, Path]) 
     wrapper = (root / "usr/local/bin/mpp").read_text()
     assert "runuser -u mpp -- /opt/mpp/current/bin/mpp" in wrapper
 
-    # Voice clips made by make-voice-clips.sh inside the release's package.
-    voice = next(
-        (prefix / "releases/0.1.0/lib").glob("python3*/site-packages/appliance/data/voice")
-    )
+    # Voice clips made by make-voice-clips.sh inside the release's package (the wheel has
+    # none), not in the folder the installer was started from.
+    site = next((prefix / "releases/0.1.0/lib").glob("python3*/site-packages"))
+    voice = site / "appliance/data/voice"
     assert (voice / "chime.wav").exists() and (voice / "nomor_antrean.wav").exists()
+    assert not (cwd / "appliance/data/voice").exists()
 
     log = dry_log(root)
     assert any(

@@ -31,7 +31,9 @@ def build_wheel(checkout: Path, version: str, out_dir: Path) -> Path:
         if not root.is_dir():
             continue
         for path in sorted(root.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            # Generated voice clips are not part of the source: the installer makes them.
+            generated = path.parent.name == "voice" and path.suffix == ".wav"
+            if path.is_file() and "__pycache__" not in path.parts and not generated:
                 files[path.relative_to(checkout).as_posix()] = path.read_bytes()
     info = f"{dist}.dist-info"
     files[f"{info}/METADATA"] = (
