@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import importlib
 import json
 import logging
 import os
@@ -292,8 +293,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, Registry]:
     p = registry.add("day", cmd_day, help="close earlier business days now")
     p.add_argument("action", choices=["close"])
 
-    __import__("appliance.hardware.commands", fromlist=["register"]).register(registry)
-    __import__("appliance.demo", fromlist=["register"]).register(registry)
+    # The core's own further commands, each in the module it belongs to.
+    for module in ("appliance.hardware.commands", "appliance.demo", "appliance.doctor"):
+        importlib.import_module(module).register(registry)
     for ep in entry_points(group="mpp.commands"):
         ep.load()(registry)
     parser.set_defaults(_hooks=registry.hooks)

@@ -76,7 +76,7 @@ setup_python() {
     fi
     log "installing the project and its pinned dependencies into $VENV"
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT[dev,postgres]"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "${ROOT}[dev,postgres]"
     echo "$want" >"$stamp"
 }
 

@@ -18,7 +18,7 @@ from appliance.catalogue import apply_catalogue, load_catalogue, packaged_catalo
 from appliance.clock import ManualClock
 from appliance.storage import open_database
 
-# ../shared beside the project root, as in CI (SHARED.md: "beside the project's root")
+# ../shared beside the project root, as in CI
 SHARED_CATALOGUES = Path(__file__).resolve().parents[2] / "shared" / "data" / "catalogues"
 REPO_CATALOGUES = Path(__file__).resolve().parent.parent / "appliance" / "data" / "catalogues"
 
