@@ -87,6 +87,7 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
     from appliance.cli import CommandError
     from appliance.clock import SystemClock
     from appliance.storage import open_database
+    from appliance.watchdog import Watchdog
     from sync.edge import EdgeSettings, EdgeWorker
 
     config = ctx.config
@@ -103,9 +104,22 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
         connect_timeout_s=args.connect_timeout,
         backoff_cap_s=args.backoff_cap,
     )
-    worker = EdgeWorker(db, edge_broker(config), settings, SystemClock(), stop=_stop_on_signals())
+    watchdog = Watchdog.from_environment()
+    heartbeat = watchdog.register("sync loop", max_silence_s=45.0)
+    worker = EdgeWorker(
+        db,
+        edge_broker(config),
+        settings,
+        SystemClock(),
+        stop=_stop_on_signals(),
+        beat=heartbeat.beat,
+    )
     log.info("mpp sync: site %s to %s", config.sync.site, config.sync.broker)
-    worker.run()
+    watchdog.ready()
+    try:
+        worker.run()
+    finally:
+        watchdog.stopping()
     return 0
 
 

@@ -93,7 +93,9 @@ class EdgeWorker:
         *,
         stop: threading.Event | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        beat: Callable[[], None] = lambda: None,
     ) -> None:
+        self.beat = beat  # proof of progress for the systemd watchdog, once per loop turn
         self.db = db
         self.broker = broker
         self.settings = settings
@@ -129,12 +131,16 @@ class EdgeWorker:
                 break
             delay = self.backoff.next_delay()
             log.info("sync: %s; reconnecting in %.1f s", reason, delay)
-            self.stop.wait(delay)
+            deadline = self.monotonic() + delay
+            while not self.stop.is_set() and self.monotonic() < deadline:
+                self.beat()  # waiting on purpose is not being stuck
+                self.stop.wait(min(1.0, max(0.0, deadline - self.monotonic())))
 
     def _serve(self, session: Session, inbox: queue.Queue[LinkEvent]) -> str:
         started = self.monotonic()
         link: _Link | None = None
         while not self.stop.is_set():
+            self.beat()
             try:
                 event = inbox.get(timeout=self.settings.poll_s)
             except queue.Empty:

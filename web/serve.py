@@ -6,9 +6,12 @@ thread), and streams are capped below the pool so counters and kiosks always fin
 
 from __future__ import annotations
 
+import http.client
 import logging
 import signal
+import threading
 import time
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
@@ -16,6 +19,7 @@ from waitress.server import create_server
 
 from appliance.config import Config
 from appliance.runtime import Runtime, build_runtime
+from appliance.watchdog import Watchdog
 from web.app import create_app
 
 log = logging.getLogger(__name__)
@@ -41,6 +45,32 @@ def make_server(runtime: Runtime, host: str, port: int) -> Any:
     )
 
 
+class SelfProbe:
+    """Feeds the systemd watchdog only while the appliance really serves: every few seconds it
+    asks its own `/healthz` over loopback (waitress accepting, Flask answering, the database
+    open) and beats on a 200. A hung server or a stuck database stops the beats, systemd
+    restarts the unit, and the officers' consoles reconnect by themselves."""
+
+    def __init__(self, port: int, beat: Callable[[], None], every_s: float = 5.0) -> None:
+        self.url_port = port
+        self.beat = beat
+        self.every_s = every_s
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="self-probe", daemon=True)
+
+    def _run(self) -> None:
+        while not self.stop.wait(self.every_s):
+            connection = http.client.HTTPConnection("127.0.0.1", self.url_port, timeout=10)
+            try:
+                connection.request("GET", "/healthz")
+                if connection.getresponse().status == 200:
+                    self.beat()
+            except OSError as exc:
+                log.warning("self-probe of /healthz failed: %s", exc)
+            finally:
+                connection.close()
+
+
 def _stop(signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
@@ -53,6 +83,10 @@ def serve(config: Config, *, host: str | None = None, port: int | None = None) -
     )
     signal.signal(signal.SIGTERM, _stop)
     runtime.start()
+    watchdog = Watchdog.from_environment()
+    probe = SelfProbe(server.effective_port, watchdog.register("web", max_silence_s=20.0).beat)
+    probe.thread.start()
+    watchdog.ready()
     shown_host = (
         server.effective_host if server.effective_host not in ("0.0.0.0", "::") else "127.0.0.1"  # noqa: S104
     )
@@ -69,6 +103,8 @@ def serve(config: Config, *, host: str | None = None, port: int | None = None) -
     except SystemExit as exc:
         log.info("stopping (%s)", exc.code)
     finally:
+        watchdog.stopping()
+        probe.stop.set()
         runtime.stop()
         server.close()
     return 0
