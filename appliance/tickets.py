@@ -11,8 +11,6 @@ from peewee import fn
 
 from appliance.models import (
     WAITING,
-    Agency,
-    Counter,
     Service,
     Site,
     Ticket,
@@ -208,11 +206,9 @@ def _read_info(
     if tz is None:
         found = db.execute_sql(_ZONE).fetchone()
         tz = zone(found[0] if found else "Asia/Jakarta")
-    (
-        ticket_id, number, prefix, sequence, business_date, service, service_name, agency,
-        agency_name, state, priority, priority_reason, status_token, source, issued_at, called_at,
-        started_at, finished_at, counter, counter_name, recalls, transferred_from, avg_minutes,
-    ) = row  # fmt: skip
+    ticket_id, business_date, service, state, priority, avg_minutes = (
+        row[0], row[4], row[5], row[9], row[10], row[22]
+    )  # fmt: skip
     ahead: int | None = None
     minutes: int | None = None
     if state == WAITING:
@@ -221,6 +217,18 @@ def _read_info(
         minutes = estimated_wait_minutes(
             ahead, open_count, _handling(db, service, avg_minutes, window)
         )
+    return _snapshot(row, tz, ahead, minutes)
+
+
+def _snapshot(
+    row: tuple[Any, ...], tz: ZoneInfo, ahead: int | None, minutes: int | None
+) -> TicketInfo:
+    """A TicketInfo from one row of `_TICKET` and the wait figures computed for it."""
+    (
+        ticket_id, number, prefix, sequence, business_date, service, service_name, agency,
+        agency_name, state, priority, priority_reason, status_token, source, issued_at, called_at,
+        started_at, finished_at, counter, counter_name, recalls, transferred_from, _avg,
+    ) = row  # fmt: skip
     issued = parse_stamp(issued_at, tz)
     assert issued is not None
     return TicketInfo(
@@ -273,64 +281,44 @@ def ticket_infos(tickets: list[Ticket], *, window: int = 20) -> list[TicketInfo]
     service in a few queries instead of several per ticket."""
     if not tickets:
         return []
-    tz = site_zone()
-    services = {s.code: s for s in Service.select()}
-    agencies = {a.code: a for a in Agency.select()}
-    counters = {c.code: c.name for c in Counter.select(Counter.code, Counter.name)}
-    waiting_services = {t.service_id for t in tickets if t.state == WAITING}
+    db = Ticket._meta.database
+    found = db.execute_sql(_ZONE).fetchone()
+    tz = zone(found[0] if found else "Asia/Jakarta")
+    rows: dict[int, tuple[Any, ...]] = {}
+    ids = [t.id for t in tickets]
+    for start in range(0, len(ids), 500):  # SQLite caps the number of bound parameters
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        sql = _TICKET.format(key="id").replace("= ?", f"IN ({marks})")
+        rows.update((row[0], row) for row in db.execute_sql(sql, chunk))
     places: dict[int, int] = {}
     waits: dict[str, tuple[int, float]] = {}
-    for code in waiting_services:
+    days = sorted({str(row[4]) for row in rows.values()})
+    for row in rows.values():
+        service, state, avg_minutes = row[5], row[9], row[22]
+        if state != WAITING or service in waits:
+            continue
         queue = (
             Ticket.select(Ticket.id)
             .where(
                 (Ticket.state == WAITING)
-                & (Ticket.service == code)
-                & (Ticket.business_date.in_({t.business_date for t in tickets}))
+                & (Ticket.service == service)
+                & (Ticket.business_date.in_(days))
             )
             .order_by(Ticket.priority.desc(), Ticket.id)
         )
-        for place, row in enumerate(queue):
-            places[row.id] = place
-        waits[code] = (open_counters(code), handling_minutes(services[code], window))
+        for place, waiting in enumerate(queue):
+            places[waiting.id] = place
+        open_count = int(db.execute_sql(_OPEN_COUNTERS, (service,)).fetchone()[0])
+        waits[service] = (open_count, _handling(db, service, avg_minutes, window))
     result = []
-    for ticket in tickets:
-        service = services[ticket.service_id]
-        agency = agencies[service.agency_id]
+    for ticket_id in ids:
+        row = rows[ticket_id]
         ahead: int | None = None
         minutes: int | None = None
-        if ticket.state == WAITING:
-            ahead = places.get(ticket.id, 0)
-            open_count, handling = waits[service.code]
+        if row[9] == WAITING:
+            ahead = places.get(ticket_id, 0)
+            open_count, handling = waits[row[5]]
             minutes = estimated_wait_minutes(ahead, open_count, handling)
-        issued = parse_stamp(ticket.issued_at, tz)
-        assert issued is not None
-        result.append(
-            TicketInfo(
-                id=ticket.id,
-                number=ticket.number,
-                prefix=ticket.prefix,
-                sequence=ticket.sequence,
-                business_date=_as_date(ticket.business_date),
-                service=service.code,
-                service_name=service.name,
-                agency=agency.code,
-                agency_name=agency.name,
-                state=ticket.state,
-                priority=bool(ticket.priority),
-                priority_reason=ticket.priority_reason,
-                status_token=ticket.status_token,
-                source=ticket.source,
-                issued_at=issued,
-                called_at=parse_stamp(ticket.called_at, tz),
-                started_at=parse_stamp(ticket.started_at, tz),
-                finished_at=parse_stamp(ticket.finished_at, tz),
-                counter=ticket.counter_id,
-                counter_name=counters.get(ticket.counter_id) if ticket.counter_id else None,
-                recalls=ticket.recalls,
-                transferred_from=ticket.transferred_from,
-                people_ahead=ahead,
-                estimated_wait_minutes=minutes,
-            )
-        )
+        result.append(_snapshot(row, tz, ahead, minutes))
     return result

@@ -14,11 +14,10 @@ import socket
 import sys
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from appliance.config import Config, ConfigError
+from appliance.config import Config
 
 if TYPE_CHECKING:
     from appliance.cli import Context, Registry
@@ -185,31 +184,10 @@ def cmd_token_central(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`mpp` with these commands registered (for `python -m sync.cli`)."""
+    """`python -m sync.cli …` is `mpp …`: the commands above arrive through the entry point."""
     from appliance import cli
 
-    parser, registry = cli.build_parser()
-    if "sync" not in registry.parsers:
-        register(registry)
-        parser.set_defaults(_hooks=registry.hooks)
-    args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    if not getattr(args, "handler", None):
-        parser.print_help()
-        return 2
-    config_path = args.config or os.environ.get("MPP_CONFIG")
-    ctx = cli.Context(Path(config_path) if config_path else None, dict(os.environ))
-    try:
-        return int(args.handler(args, ctx))
-    except ConfigError as exc:
-        print(f"mpp: configuration problems:\n{exc}", file=sys.stderr)
-        return 2
-    except cli.CommandError as exc:
-        print(f"mpp: {exc}", file=sys.stderr)
-        return exc.code
+    return cli.main(argv)
 
 
 if __name__ == "__main__":
