@@ -465,6 +465,8 @@ def test_healthz_openapi_and_json_errors(world: World) -> None:
         "/api/v1/central/sites/" + "A" * 300 + "/tickets",
         f"/api/v1/central/sites/{SITE}/tickets?date=9999-99-99",
         f"/api/v1/central/sites/{SITE}/reports/skm?from=0001-01-01&to=0001-01-02",
+        f"/api/v1/central/sites/{SITE}/reports/skm?to=0001-01-05",
+        f"/api/v1/central/sites/{SITE}/reports/skm?from=9999-12-31",
         f"/api/v1/central/sites/{SITE}/reports/skm?service=" + "x" * 500,
         "/api/v1/central/track/%0A/%0A",
         f"/api/v1/central/track/{SITE}/" + "a" * 5000,

@@ -77,7 +77,9 @@ def site_tickets(site: str) -> Response:
 def site_skm(site: str) -> Response:
     row = known_site(site)
     end = query_date("to") or site_today(row.code)
-    start = query_date("from") or end - timedelta(days=SKM_DEFAULT_DAYS - 1)
+    start = query_date("from") or (
+        end - timedelta(days=SKM_DEFAULT_DAYS - 1) if end.toordinal() > SKM_DEFAULT_DAYS else end
+    )
     if start > end:
         raise ApiError(400, "invalid_period", "'from' harus sebelum atau sama dengan 'to'.")
     if (end - start).days >= MAX_REPORT_DAYS:
