@@ -15,11 +15,13 @@ import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from appliance.config import Config
 
 if TYPE_CHECKING:
+    from peewee import Database
+
     from appliance.cli import Context, Registry
     from sync.mqtt import BrokerSettings
 
@@ -32,8 +34,19 @@ def register(registry: Registry) -> None:
     p.add_argument("--stall", type=float, default=60.0, help="rebuild the link after no progress")
     p.add_argument("--connect-timeout", type=float, default=15.0)
     p.add_argument("--backoff-cap", type=float, default=60.0, help="longest reconnect wait")
-    p = registry.add("central", cmd_central, help="central ingest workers (runs forever)")
+    p = registry.add(
+        "central",
+        cmd_central,
+        help="central ingest workers, publisher and dashboard (runs forever)",
+    )
     p.add_argument("--workers", type=int, help="overrides central.workers")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--no-web", action="store_true", help="ingest and publish only, no HTTP")
+    mode.add_argument(
+        "--web-only", action="store_true", help="HTTP and publisher only, no ingest workers"
+    )
+    p.add_argument("--host", help="overrides central.web.host")
+    p.add_argument("--port", type=int, help="overrides central.web.port")
     registry.hooks["init.central"] = cmd_init_central
     registry.hooks["token.central"] = cmd_token_central
 
@@ -67,7 +80,7 @@ def edge_broker(config: Config) -> BrokerSettings:
     )
 
 
-def central_broker(config: Config, number: int) -> BrokerSettings:
+def central_broker(config: Config, number: int | str) -> BrokerSettings:
     from sync import protocol
     from sync.mqtt import BrokerSettings, Will
 
@@ -123,25 +136,58 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_central(args: argparse.Namespace, ctx: Context) -> int:
+    """Ingest workers (unless --web-only), the publisher of catalogue pushes (always: a push
+    made on any central process goes out), and the HTTP dashboard/API (unless --no-web)."""
     from sync.central.ingest import Ingest
     from sync.central.models import open_central_database
+    from sync.central.publisher import CentralPublisher
     from sync.central.worker import CentralWorker
 
     config = ctx.config
     db = open_central_database(config.central.database)
     stop = _stop_on_signals()
-    count = max(1, args.workers or config.central.workers)
-    workers = [
-        CentralWorker(central_broker(config, n), Ingest(db), announces_status=n == 0, stop=stop)
-        for n in range(count)
-    ]
-    threads = [threading.Thread(target=w.run, name=f"ingest-{n}") for n, w in enumerate(workers)]
+    threads: list[threading.Thread] = []
+    count = 0 if args.web_only else max(1, args.workers or config.central.workers)
+    for n in range(count):
+        worker = CentralWorker(
+            central_broker(config, n), Ingest(db), announces_status=n == 0, stop=stop
+        )
+        threads.append(threading.Thread(target=worker.run, name=f"ingest-{n}"))
+    publisher = CentralPublisher(db, central_broker(config, "publisher"), stop=stop)
+    threads.append(threading.Thread(target=publisher.run, name="publisher"))
+    server = None if args.no_web else _central_server(db, config, args)
     for t in threads:
         t.start()
     log.info("mpp central: %d ingest workers on %s", count, config.central.broker)
+    if server is not None:
+        web = threading.Thread(target=server.run, name="web", daemon=True)
+        web.start()
+        log.info(
+            "mpp central: dashboard on http://%s:%s/",
+            server.effective_host,
+            server.effective_port,
+        )
+        stop.wait()
+        from sync.central.http.serve import stop_server
+
+        stop_server(server)
+        web.join(timeout=10)
     for t in threads:
         t.join()
     return 0
+
+
+def _central_server(db: Database, config: Config, args: argparse.Namespace) -> Any:
+    from sync.central.http.base import CentralWebSettings
+    from sync.central.http.serve import make_server
+
+    web = config.central.web
+    return make_server(
+        db,
+        CentralWebSettings.from_config(config),
+        args.host or web.host,
+        args.port if args.port is not None else web.port,
+    )
 
 
 def cmd_init_central(args: argparse.Namespace, ctx: Context) -> int:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from peewee import Database, IntegrityError
+from peewee import Database, IntegrityError, fn
 
+from appliance.catalogue import CatalogueError, validate_catalogue
 from sync import protocol
 from sync.central.ingest import utc_now
-from sync.central.models import CatalogueRow
+from sync.central.models import CatalogueRow, OutgoingRow, SiteRow
 
 
 class PushError(ValueError):
@@ -51,3 +53,85 @@ def record_push(db: Database, site: str, document: Mapping[str, Any]) -> tuple[s
         except IntegrityError:
             raise PushError(f"version {version} already pushed") from None
     return protocol.topic(site, protocol.CONFIG), payload
+
+
+@dataclass(frozen=True)
+class Push:
+    """A catalogue version recorded and queued for publishing (`outgoing` row `outgoing_id`)."""
+
+    site: str
+    version: int
+    outgoing_id: int
+
+
+class PushRefused(ValueError):
+    """A push central will not record: `code` is stable, `problems` lists catalogue faults."""
+
+    def __init__(self, status: int, code: str, message: str, problems: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.problems = problems
+
+
+def push_catalogue(db: Database, site: str, document: object) -> Push:
+    """Check a whole `mpp-catalogue/1` document, give it a version, record it and queue it.
+
+    The document is checked with the appliance's own rules, so a site never receives a catalogue
+    it would refuse; it must name the site it is pushed to (an appliance applying another site's
+    catalogue would rename itself). Without a `version` central takes the next one above both its
+    own pushes and the version the site last reported in its hello (a site's local edits raise
+    its version too, and the edge ignores anything not newer). The version row and the
+    `outgoing` row commit together; the publisher sends it retained on `down/config`.
+    """
+    protocol.check_site(site)
+    try:
+        catalogue = validate_catalogue(document)
+    except CatalogueError as exc:
+        raise PushRefused(
+            422, "invalid_catalogue", "Katalog tidak dapat dipakai.", exc.problems
+        ) from None
+    if catalogue.site_code != site:
+        raise PushRefused(
+            422,
+            "site_mismatch",
+            f"Katalog ini untuk situs {catalogue.site_code}, bukan {site}.",
+        )
+    doc = dict(catalogue.doc)
+    with db.connection_context(), db.atomic():
+        newest = (
+            CatalogueRow.select(fn.MAX(CatalogueRow.version))
+            .where(CatalogueRow.site == site)
+            .scalar()
+        )
+        reported = SiteRow.select(SiteRow.config_version).where(SiteRow.code == site).scalar()
+        floor = max(int(newest or 0), int(reported or 0))
+        if catalogue.version is None:
+            version = floor + 1
+        elif catalogue.version <= floor:
+            raise PushRefused(
+                409,
+                "version_not_newer",
+                f"Versi {catalogue.version} tidak lebih baru dari versi {floor} yang sudah ada "
+                "(kosongkan 'version' agar dipilih otomatis).",
+            )
+        else:
+            version = catalogue.version
+        doc["version"] = version
+        now = utc_now()
+        CatalogueRow.create(
+            site=site,
+            version=version,
+            document=json.dumps(doc, ensure_ascii=False, sort_keys=True),
+            pushed_at=now,
+        )
+        outgoing = OutgoingRow.create(
+            site=site,
+            topic=protocol.topic(site, protocol.CONFIG),
+            payload=protocol.encode_config(doc),
+            retain=True,
+            version=version,
+            created_at=now,
+        )
+    return Push(site, version, int(outgoing.id))

@@ -11,6 +11,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from peewee import (
+    AutoField,
+    BlobField,
     BooleanField,
     CharField,
     Database,
@@ -134,6 +136,37 @@ class CatalogueRow(CentralModel):
         indexes = ((("site", "version"), True),)
 
 
+class OutgoingRow(CentralModel):
+    """A message central must publish (a catalogue push), kept until the broker took it.
+
+    Written in the same transaction as what it announces, so an HTTP request never has to reach
+    the broker itself: the publisher (`sync.central.publisher`) sends every unpublished row in
+    id order once connected and marks it, and a broker outage only delays a push.
+    """
+
+    id = AutoField()
+    site = CharField(max_length=64)
+    topic = CharField(max_length=200)
+    payload = BlobField()
+    retain = BooleanField(default=True)
+    version = IntegerField(null=True)  # the catalogue version a `down/config` row carries
+    created_at = CharField(max_length=40)
+    published_at = CharField(max_length=40, null=True, index=True)
+
+    class Meta:
+        table_name = "outgoing"
+
+
+class CentralState(CentralModel):
+    """Small named values central keeps for itself (the session key when none is configured)."""
+
+    key = CharField(primary_key=True, max_length=64)
+    value = TextField()
+
+    class Meta:
+        table_name = "central_state"
+
+
 class CentralUser(CentralModel):
     username = CharField(unique=True, max_length=64)
     password_hash = CharField()
@@ -162,6 +195,8 @@ MODELS: list[type[CentralModel]] = [
     TicketRow,
     SurveyRow,
     CatalogueRow,
+    OutgoingRow,
+    CentralState,
     CentralUser,
     CentralToken,
 ]

@@ -85,7 +85,8 @@ def _ticket_change(site: str, seq: int, kind: str, at: str, data: Mapping[str, A
     row.state = _STATE_BY_EVENT[kind]
     row.last_seq = seq
     if kind in ("ticket.called", "ticket.recalled"):
-        row.called_at = at
+        if kind == "ticket.called":  # a recall keeps the first call time, as the appliance does
+            row.called_at = at
         row.counter = data.get("counter", row.counter)
         if kind == "ticket.recalled":
             row.recalls += 1

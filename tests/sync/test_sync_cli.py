@@ -49,3 +49,10 @@ def test_token_create_central_prints_only_the_token(
 def test_sync_without_broker_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["--config", config(tmp_path), "sync"]) == 2
     assert "sync.broker" in capsys.readouterr().err
+
+
+def test_central_modes_are_exclusive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["--config", config(tmp_path), "central", "--no-web", "--web-only"])
+    assert stopped.value.code == 2
+    assert "not allowed with" in capsys.readouterr().err

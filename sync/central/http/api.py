@@ -1,0 +1,143 @@
+"""Central's JSON API under /api/v1/central (SPEC §6 "Central HTTP").
+
+Reads come from the projections (`sync.central.reports`); the one write, a catalogue push,
+records the version and an `outgoing` row in one transaction and answers 202: the publisher
+thread sends it retained on `down/config` as soon as the broker takes it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+
+from sync.central import reports
+from sync.central.catalogue import PushRefused, push_catalogue
+from sync.central.http.auth import require
+from sync.central.http.base import ApiError, central, json_object, query_date, query_text
+from sync.central.models import CatalogueRow, OutgoingRow, SiteRow
+from sync.protocol import SITE_RE
+
+# What a status token looks like (secrets.token_urlsafe): anything else is not worth a lookup.
+STATUS_TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+MAX_REPORT_DAYS = 400
+SKM_DEFAULT_DAYS = 30
+
+bp = Blueprint("central_api", __name__)
+
+
+def known_site(site: str) -> SiteRow:
+    row = SiteRow.get_or_none(SiteRow.code == site) if SITE_RE.fullmatch(site) else None
+    if row is None:
+        raise ApiError(404, "unknown_site", f"Situs {site[:64]} belum pernah mengirim data.")
+    found: SiteRow = row
+    return found
+
+
+def site_today(site: str) -> date:
+    context = central()
+    return reports.site_today(reports.site_names(site, context.zone), context.settings.now())
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    central().db.execute_sql("SELECT 1")
+    return jsonify({"ok": True})
+
+
+@bp.get("/api/v1/central/sites")
+@require("supervisor")
+def list_sites() -> Response:
+    context = central()
+    now = context.settings.now()
+    items = reports.site_summaries(context.zone, now)
+    return jsonify({"items": items, "total": len(items), "now": now.isoformat()})
+
+
+@bp.get("/api/v1/central/sites/<site>")
+@require("supervisor")
+def get_site(site: str) -> Response:
+    context = central()
+    return jsonify(reports.site_summary(known_site(site), context.zone, context.settings.now()))
+
+
+@bp.get("/api/v1/central/sites/<site>/tickets")
+@require("supervisor")
+def site_tickets(site: str) -> Response:
+    row = known_site(site)
+    day = query_date("date") or site_today(row.code)
+    items = reports.day_tickets(row.code, day)
+    return jsonify({"items": items, "total": len(items), "date": day.isoformat()})
+
+
+@bp.get("/api/v1/central/sites/<site>/reports/skm")
+@require("supervisor")
+def site_skm(site: str) -> Response:
+    row = known_site(site)
+    end = query_date("to") or site_today(row.code)
+    start = query_date("from") or (
+        end - timedelta(days=SKM_DEFAULT_DAYS - 1) if end.toordinal() > SKM_DEFAULT_DAYS else end
+    )
+    if start > end:
+        raise ApiError(400, "invalid_period", "'from' harus sebelum atau sama dengan 'to'.")
+    if (end - start).days >= MAX_REPORT_DAYS:
+        raise ApiError(400, "invalid_period", f"Periode paling panjang {MAX_REPORT_DAYS} hari.")
+    body = reports.skm_report(
+        row.code, start, end, service=query_text("service"), agency=query_text("agency")
+    )
+    return jsonify(body)
+
+
+@bp.get("/api/v1/central/sites/<site>/catalogue")
+@require("supervisor")
+def catalogue_versions(site: str) -> Response:
+    if not SITE_RE.fullmatch(site):
+        raise ApiError(404, "unknown_site", "Kode situs tidak valid.")
+    published = {
+        int(o.version): o.published_at
+        for o in OutgoingRow.select(OutgoingRow.version, OutgoingRow.published_at).where(
+            (OutgoingRow.site == site) & OutgoingRow.version.is_null(False)
+        )
+    }
+    items: list[dict[str, Any]] = [
+        {
+            "version": c.version,
+            "pushed_at": c.pushed_at,
+            "published_at": published.get(int(c.version)),
+            "applied_at": c.applied_at,
+        }
+        for c in CatalogueRow.select(
+            CatalogueRow.version, CatalogueRow.pushed_at, CatalogueRow.applied_at
+        )
+        .where(CatalogueRow.site == site)
+        .order_by(CatalogueRow.version.desc())
+    ]
+    return jsonify({"items": items, "total": len(items)})
+
+
+@bp.put("/api/v1/central/sites/<site>/catalogue")
+@require("admin")
+def put_catalogue(site: str) -> tuple[Response, int]:
+    if not SITE_RE.fullmatch(site):
+        raise ApiError(400, "invalid_site", "Kode situs tidak valid.")
+    document = json_object()
+    try:
+        push = push_catalogue(central().db, site, document)
+    except PushRefused as exc:
+        raise ApiError(
+            exc.status, exc.code, exc.message, details=list(exc.problems) or None
+        ) from None
+    body = {"site": push.site, "version": push.version, "state": "queued"}
+    return jsonify(body), 202
+
+
+@bp.get("/api/v1/central/track/<site>/<status_token>")
+def track(site: str, status_token: str) -> Response:
+    found = None
+    if SITE_RE.fullmatch(site) and STATUS_TOKEN.fullmatch(status_token):
+        found = reports.track(site, status_token, central().zone)
+    if found is None:
+        raise ApiError(404, "ticket_not_found", "Tiket tidak ditemukan.")
+    return jsonify(found)

@@ -1,0 +1,110 @@
+"""Central's pages: the staff dashboard, its login, and the citizens' status page of a synced
+ticket. Server-rendered, Indonesian, every asset local (the Content-Security-Policy makes the
+browser enforce it), no inline script."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+
+from sync.central import reports
+from sync.central.http.api import STATUS_TOKEN
+from sync.central.http.auth import session_user
+from sync.central.http.base import central
+from sync.protocol import SITE_RE
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+POLL_MS = 12_000
+FINAL_STATES = ("done", "no_show", "cancelled", "expired")
+STATE_LABELS = {
+    "waiting": "Menunggu",
+    "called": "Dipanggil",
+    "serving": "Sedang dilayani",
+    "done": "Selesai",
+    "no_show": "Tidak hadir",
+    "cancelled": "Dibatalkan",
+    "expired": "Kedaluwarsa",
+}
+
+bp = Blueprint(
+    "central_pages",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/assets",
+)
+
+
+@bp.after_app_request
+def page_headers(response: Response) -> Response:
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@bp.get("/")
+def root() -> Response:
+    return redirect(url_for("central_pages.dashboard"))  # type: ignore[return-value]
+
+
+@bp.get("/dashboard")
+def dashboard() -> Response | str:
+    who = session_user()
+    if who is None:
+        return redirect(url_for("central_pages.login", next="/dashboard"))  # type: ignore[return-value]
+    context = central()
+    return render_template(
+        "dashboard.html",
+        page="dashboard",
+        sites=reports.site_summaries(context.zone, context.settings.now()),
+        username=who.name,
+        role=who.role,
+        csrf_token=session.get("csrf", ""),
+        poll_ms=POLL_MS,
+    )
+
+
+@bp.get("/login")
+def login() -> str:
+    target = request.args.get("next", "")
+    if not (target.startswith("/") and not target.startswith("//") and "\\" not in target):
+        target = url_for("central_pages.dashboard")
+    return render_template("login.html", page="login", next_path=target)
+
+
+@bp.get("/t/<site>/<status_token>")
+def status(site: str, status_token: str) -> tuple[str, int] | str:
+    ticket = None
+    if SITE_RE.fullmatch(site) and STATUS_TOKEN.fullmatch(status_token):
+        ticket = reports.track(site, status_token, central().zone)
+    if ticket is None:
+        return render_template("status.html", page="status", ticket=None), 404
+    zone = ZoneInfo(ticket["timezone"])
+    return render_template(
+        "status.html",
+        page="status",
+        ticket=ticket,
+        state_label=STATE_LABELS.get(ticket["state"], ticket["state"]),
+        refresh=ticket["state"] not in FINAL_STATES,
+        issued_time=_clock(ticket["issued_at"], zone),
+        synced_time=_clock(ticket["synced_at"], zone, with_date=True),
+    )
+
+
+def _clock(stamp: str | None, zone: ZoneInfo, *, with_date: bool = False) -> str:
+    if not stamp:
+        return ""
+    try:
+        moment = datetime.fromisoformat(stamp).astimezone(zone)
+    except ValueError:
+        return ""
+    return moment.strftime("%d/%m/%Y %H:%M" if with_date else "%H:%M")

@@ -1,0 +1,102 @@
+/* Central dashboard: polls the sites API and redraws the table (text only, never HTML). */
+(function () {
+  'use strict';
+  var box = document.getElementById('dashboard');
+  var POLL_MS = parseInt(box.getAttribute('data-poll-ms'), 10) || 15000;
+  var csrf = box.getAttribute('data-csrf') || '';
+  var body = document.getElementById('sites');
+  var error = document.getElementById('error');
+
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
+
+  function when(iso) {
+    if (!iso) return '–';
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return iso;
+    return pad(d.getDate()) + '/' + pad(d.getMonth() + 1) + ' ' + pad(d.getHours()) + ':' + pad(d.getMinutes());
+  }
+
+  function value(v) { return v === null || v === undefined ? '–' : String(v); }
+
+  function cell(row, text, cls) {
+    var td = document.createElement('td');
+    td.textContent = text;
+    if (cls) td.className = cls;
+    row.appendChild(td);
+    return td;
+  }
+
+  function draw(items) {
+    while (body.firstChild) body.removeChild(body.firstChild);
+    if (!items.length) {
+      var empty = document.createElement('tr');
+      var td = cell(empty, 'Belum ada situs yang mengirim data.');
+      td.colSpan = 12;
+      body.appendChild(empty);
+      return;
+    }
+    items.forEach(function (s) {
+      var tr = document.createElement('tr');
+      tr.setAttribute('data-site', s.site);
+      var name = cell(tr, '');
+      var strong = document.createElement('strong');
+      strong.textContent = s.name;
+      var code = document.createElement('span');
+      code.className = 'muted small';
+      code.textContent = s.site;
+      name.appendChild(strong);
+      name.appendChild(document.createElement('br'));
+      name.appendChild(code);
+      cell(tr, s.online ? 'Daring' : 'Luring', s.online ? 'ok' : 'bad');
+      cell(tr, when(s.last_contact));
+      cell(tr, value(s.backlog_reported));
+      cell(tr, value(s.stored_through));
+      cell(tr, value(s.today.issued));
+      cell(tr, value(s.today.served));
+      cell(tr, value(s.today.waiting));
+      cell(tr, value(s.today.waiting_p50_minutes));
+      cell(tr, value(s.today.handling_p50_minutes));
+      cell(tr, value(s.today.ikm));
+      cell(tr, value(s.ikm_30_days.ikm));
+      body.appendChild(tr);
+    });
+  }
+
+  function poll() {
+    var xhr = new XMLHttpRequest();
+    xhr.open('GET', '/api/v1/central/sites');
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.onload = function () {
+      if (xhr.status === 401) {
+        window.location.href = '/login?next=/dashboard';
+        return;
+      }
+      if (xhr.status === 200) {
+        draw(JSON.parse(xhr.responseText).items);
+        error.hidden = true;
+        var now = new Date();
+        document.getElementById('updated').textContent = 'Terakhir: ' + pad(now.getHours()) + ':' + pad(now.getMinutes()) + ':' + pad(now.getSeconds());
+      } else {
+        error.textContent = 'Server pusat menjawab ' + xhr.status + '. Mencoba lagi…';
+        error.hidden = false;
+      }
+      setTimeout(poll, POLL_MS);
+    };
+    xhr.onerror = function () {
+      error.textContent = 'Server pusat tidak terjangkau. Mencoba lagi…';
+      error.hidden = false;
+      setTimeout(poll, POLL_MS);
+    };
+    xhr.send();
+  }
+
+  document.getElementById('logout').addEventListener('click', function () {
+    var xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/v1/auth/logout');
+    xhr.setRequestHeader('X-CSRF-Token', csrf);
+    xhr.onloadend = function () { window.location.href = '/login'; };
+    xhr.send();
+  });
+
+  setTimeout(poll, POLL_MS);
+})();

@@ -1,0 +1,335 @@
+"""What central's pages and API show, read from the stored events' projections (no HTTP here).
+
+Every figure comes from `tickets` and `survey_responses`, which hold only each site's contiguous
+prefix of events, so a number never counts a call whose issue has not arrived. A site's "today"
+is its own business date: the date in the time zone of the newest catalogue central pushed to it,
+else central's configured zone. Names of services, agencies and counters come from that same
+catalogue when there is one; otherwise the codes are shown.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from appliance.skm import SkmError, SkmResult, compute, validate_answers
+from sync.central.models import CatalogueRow, SiteRow, SurveyRow, TicketRow
+
+IKM_DAYS = 30  # the dashboard's IKM covers this many days up to today
+
+
+@dataclass(frozen=True)
+class SiteNames:
+    """Names from the newest catalogue pushed to a site (empty when none was pushed)."""
+
+    zone: ZoneInfo
+    services: Mapping[str, str]
+    agencies: Mapping[str, str]
+    counters: Mapping[str, str]
+    site_name: str = ""
+
+
+def site_names(site: str, default_zone: ZoneInfo) -> SiteNames:
+    row = (
+        CatalogueRow.select(CatalogueRow.document)
+        .where(CatalogueRow.site == site)
+        .order_by(CatalogueRow.version.desc())
+        .first()
+    )
+    if row is None:
+        return SiteNames(default_zone, {}, {}, {})
+    try:
+        doc = json.loads(row.document)
+        zone = ZoneInfo(str(doc["site"]["timezone"]))
+    except (ValueError, KeyError, TypeError, ZoneInfoNotFoundError):
+        return SiteNames(default_zone, {}, {}, {})
+
+    def names(section: str) -> dict[str, str]:
+        items = doc.get(section) or []
+        return {str(i["code"]): str(i.get("name", i["code"])) for i in items if "code" in i}
+
+    return SiteNames(
+        zone,
+        names("services"),
+        names("agencies"),
+        names("counters"),
+        str(doc["site"].get("name", "")),
+    )
+
+
+def site_today(names: SiteNames, now: datetime) -> date:
+    return now.astimezone(names.zone).date()
+
+
+# -- the sites list ---------------------------------------------------------------------------
+
+
+def site_summaries(default_zone: ZoneInfo, now: datetime) -> list[dict[str, Any]]:
+    """Every site central knows, with sync health and today's figures (call inside a connection)."""
+    return [site_summary(row, default_zone, now) for row in SiteRow.select().order_by(SiteRow.code)]
+
+
+def site_summary(row: SiteRow, default_zone: ZoneInfo, now: datetime) -> dict[str, Any]:
+    names = site_names(row.code, default_zone)
+    today = site_today(names, now)
+    return {
+        "site": row.code,
+        "name": row.name or names.site_name or row.code,
+        "online": bool(row.online),
+        "last_contact": row.last_contact,
+        "stored_through": row.stored_through,
+        "events_stored": row.events_stored,
+        "duplicates_ignored": row.duplicates_ignored,
+        "conflicts": row.conflicts,
+        "rejected_batches": row.rejected_batches,
+        "backlog_reported": row.backlog_reported,
+        "edge_last_seq": row.edge_last_seq,
+        "config_version": row.config_version,
+        "clock_synced": row.clock_synced,
+        "software": row.software,
+        "timezone": names.zone.key,
+        "today": day_figures(row.code, today),
+        "ikm_30_days": ikm_summary(row.code, today - timedelta(days=IKM_DAYS - 1), today),
+    }
+
+
+def day_figures(site: str, day: date) -> dict[str, Any]:
+    """Issued, served, no-show, waiting now, and waiting/handling medians of one business day."""
+    rows = list(
+        TicketRow.select(
+            TicketRow.state,
+            TicketRow.issued_at,
+            TicketRow.called_at,
+            TicketRow.started_at,
+            TicketRow.finished_at,
+        )
+        .where((TicketRow.site == site) & (TicketRow.business_date == day.isoformat()))
+        .tuples()
+    )
+    waits: list[float] = []
+    handling: list[float] = []
+    for state, issued, called, started, finished in rows:
+        waited = _minutes(issued, called)
+        if waited is not None:
+            waits.append(waited)
+        if state == "done":
+            took = _minutes(started or called, finished)
+            if took is not None:
+                handling.append(took)
+    states = [r[0] for r in rows]
+    skm = ikm_summary(site, day, day)
+    return {
+        "date": day.isoformat(),
+        "issued": len(rows),
+        "served": states.count("done"),
+        "no_show": states.count("no_show"),
+        "waiting": states.count("waiting"),
+        "in_service": states.count("called") + states.count("serving"),
+        "waiting_p50_minutes": _median(waits),
+        "handling_p50_minutes": _median(handling),
+        "ikm": skm["ikm"],
+        "respondents": skm["respondents"],
+    }
+
+
+def _minutes(start: str | None, end: str | None) -> float | None:
+    if not start or not end:
+        return None
+    try:
+        seconds = (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+    except (ValueError, TypeError):
+        return None
+    return seconds / 60 if seconds >= 0 else None
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+# -- one day's tickets ------------------------------------------------------------------------
+
+
+def day_tickets(site: str, day: date) -> list[dict[str, Any]]:
+    query = (
+        TicketRow.select()
+        .where((TicketRow.site == site) & (TicketRow.business_date == day.isoformat()))
+        .order_by(TicketRow.ticket_id)
+    )
+    return [ticket_body(t) for t in query]
+
+
+def ticket_body(t: TicketRow) -> dict[str, Any]:
+    prefix, _, sequence = str(t.number).rpartition("-")
+    return {
+        "id": t.ticket_id,
+        "number": t.number,
+        "prefix": prefix,
+        "sequence": int(sequence) if sequence.isdigit() else None,
+        "business_date": t.business_date,
+        "service": t.service,
+        "agency": t.agency,
+        "state": t.state,
+        "priority": bool(t.priority),
+        "status_token": t.status_token,
+        "source": t.source,
+        "issued_at": t.issued_at,
+        "called_at": t.called_at,
+        "started_at": t.started_at,
+        "finished_at": t.finished_at,
+        "counter": t.counter,
+        "recalls": t.recalls,
+        "last_seq": t.last_seq,
+    }
+
+
+# -- SKM --------------------------------------------------------------------------------------
+
+
+def skm_report(
+    site: str, start: date, end: date, *, service: str | None = None, agency: str | None = None
+) -> dict[str, Any]:
+    """SKM of a period with `appliance.skm.compute`: responses synced from the site, population
+    = the site's done tickets in the period (same service/agency filter)."""
+    result, invalid = _skm(site, start, end, service=service, agency=agency)
+    body = skm_body(result)
+    body.update(
+        {
+            "site": site,
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "service": service,
+            "agency": agency,
+            "invalid_responses": invalid,
+        }
+    )
+    return body
+
+
+def ikm_summary(site: str, start: date, end: date) -> dict[str, Any]:
+    result, _ = _skm(site, start, end)
+    category = result.category
+    return {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "ikm": float(result.ikm) if result.respondents else None,
+        "category": category.letter if category else None,
+        "category_label": category.label_id if category else None,
+        "respondents": result.respondents,
+    }
+
+
+def _skm(
+    site: str, start: date, end: date, *, service: str | None = None, agency: str | None = None
+) -> tuple[SkmResult, int]:
+    span = (start.isoformat(), end.isoformat())
+    tickets = TicketRow.select(TicketRow.id).where(
+        (TicketRow.site == site)
+        & (TicketRow.state == "done")
+        & TicketRow.business_date.between(*span)
+    )
+    surveys = SurveyRow.select(SurveyRow.answers, SurveyRow.service).where(
+        (SurveyRow.site == site) & SurveyRow.business_date.between(*span)
+    )
+    if service is not None:
+        tickets = tickets.where(TicketRow.service == service)
+        surveys = surveys.where(SurveyRow.service == service)
+    if agency is not None:
+        tickets = tickets.where(TicketRow.agency == agency)
+        agency_services = (
+            TicketRow.select(TicketRow.service)
+            .where((TicketRow.site == site) & (TicketRow.agency == agency))
+            .distinct()
+        )
+        surveys = surveys.where(SurveyRow.service.in_(agency_services))
+    responses, invalid = _valid_answers(answers for (answers, _s) in surveys.tuples())
+    return compute(responses, tickets.count()), invalid
+
+
+def _valid_answers(raw: Iterable[str]) -> tuple[list[dict[str, int]], int]:
+    """Stored answers that pass the SKM rules; anything else is counted, never a crash."""
+    good: list[dict[str, int]] = []
+    invalid = 0
+    for text in raw:
+        try:
+            answers = json.loads(text)
+            if not isinstance(answers, dict):
+                raise SkmError("not an object")
+            good.append(validate_answers(answers))
+        except (ValueError, SkmError):
+            invalid += 1
+    return good, invalid
+
+
+def skm_body(result: SkmResult) -> dict[str, Any]:
+    category = result.category
+    answered = result.respondents > 0
+    return {
+        "respondents": result.respondents,
+        "population": result.population,
+        "minimum_sample": result.minimum_sample,
+        "sample_met": result.sample_met,
+        "ikm": float(result.ikm) if answered else None,
+        "ikm_weight_011": float(result.ikm_weight_011) if answered else None,
+        "nrr_mean": float(result.nrr_mean) if answered else None,
+        "category": ({"letter": category.letter, "label": category.label_id} if category else None),
+        "elements": [
+            {
+                "code": e.code,
+                "respondents": e.respondents,
+                "nrr": float(e.nrr),
+                "weighted": float(e.weighted),
+                "distribution": list(e.distribution),
+            }
+            for e in result.elements
+        ],
+    }
+
+
+# -- the public status ------------------------------------------------------------------------
+
+
+def track(site: str, status_token: str, default_zone: ZoneInfo) -> dict[str, Any] | None:
+    """The public view of one synced ticket: no personal data, nothing staff-only."""
+    t = TicketRow.get_or_none((TicketRow.site == site) & (TicketRow.status_token == status_token))
+    if t is None:
+        return None
+    names = site_names(site, default_zone)
+    row = SiteRow.get_or_none(SiteRow.code == site)
+    ahead = None
+    if t.state == "waiting":
+        same_day = (
+            (TicketRow.site == site)
+            & (TicketRow.business_date == t.business_date)
+            & (TicketRow.service == t.service)
+            & (TicketRow.state == "waiting")
+        )
+        if t.priority:
+            before = TicketRow.priority & (TicketRow.ticket_id < t.ticket_id)
+        else:
+            before = TicketRow.priority | (TicketRow.ticket_id < t.ticket_id)
+        ahead = TicketRow.select().where(same_day & before).count()
+    return {
+        "site": site,
+        "site_name": (row.name if row is not None and row.name else "") or names.site_name or site,
+        "number": t.number,
+        "business_date": t.business_date,
+        "service": t.service,
+        "service_name": names.services.get(t.service, t.service),
+        "agency": t.agency,
+        "agency_name": names.agencies.get(t.agency or "", t.agency),
+        "state": t.state,
+        "priority": bool(t.priority),
+        "issued_at": t.issued_at,
+        "called_at": t.called_at,
+        "finished_at": t.finished_at,
+        "counter": t.counter,
+        "counter_name": names.counters.get(t.counter or "", t.counter),
+        "people_ahead": ahead,
+        "synced_at": row.last_contact if row is not None else None,
+        "timezone": names.zone.key,
+    }
