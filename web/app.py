@@ -18,6 +18,7 @@ from appliance.questionnaire import load_questionnaire
 from appliance.queue import Change
 from appliance.runtime import Core
 from appliance.storage import connected, get_state, set_state
+from appliance.throttle import LoginThrottle
 from web import auth
 from web.api import register_api
 from web.boardstate import BoardCache
@@ -27,7 +28,6 @@ from web.errors import install_error_handlers
 from web.i18n import init_i18n
 from web.openapi import build_openapi
 from web.pages import bp as pages_bp
-from web.throttle import LoginThrottle
 
 SECRET_STATE = "web.secret_key"  # noqa: S105 - a state key name, not a secret
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a whole catalogue fits; anything bigger is refused (413)

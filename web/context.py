@@ -12,9 +12,9 @@ from typing import Any
 from flask import current_app
 
 from appliance.runtime import Core
+from appliance.throttle import LoginThrottle
 from web.boardstate import BoardCache
 from web.doorbell import Doorbell, StreamGate
-from web.throttle import LoginThrottle
 
 
 @dataclass

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, Response, g, jsonify
 from peewee import Database
 
+from appliance.throttle import LoginThrottle
 from sync.central.http import api, auth, pages
 from sync.central.http.base import (
     EXTENSION,
@@ -26,7 +27,6 @@ from sync.central.http.base import (
 )
 from sync.central.http.openapi import build_openapi
 from sync.central.models import CentralState
-from sync.central.throttle import LoginThrottle
 
 __all__ = ["CentralWebSettings", "create_central_app"]
 

@@ -20,7 +20,7 @@ from flask import Flask, Response, current_app, jsonify, request
 from peewee import Database
 from werkzeug.exceptions import HTTPException
 
-from sync.central.throttle import LoginThrottle
+from appliance.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
-"""Slowing down password guessing on central's login (the same rule as the appliance's).
+"""Slowing down password guessing without locking out the officer who mistyped twice.
 
 After a few failures for a username (or from one address) every further attempt must wait a
-growing delay; a success clears the username. Kept in memory per process. A copy of
-web/throttle.py rather than an import: web and sync stay independent (import-linter), and the
-rule is small enough to keep in two places.
+growing delay; a success clears the username. Kept in memory: a restart forgets, which only
+helps someone who can already restart the box. Pure standard library, in the core, so the
+appliance's web and the central server (which may not import each other) share one rule.
 """
 
 from __future__ import annotations
