@@ -67,7 +67,7 @@ def _issue_process(
 def _counter_loop(
     port: int, token: str, counter: str, limit: int, pace_s: float, result: Result, lock: Any
 ) -> None:
-    client = Client(port, token)
+    client = Client(port, token, timeout=120)
     calls = 0
     while limit <= 0 or calls < limit:
         begin = time.monotonic()
@@ -90,7 +90,13 @@ def _counter_loop(
             break
         calls += 1
         begin = time.monotonic()
-        status, body, _ = client.request("POST", f"/api/v1/counters/{counter}/done")
+        try:
+            status, body, _ = client.request("POST", f"/api/v1/counters/{counter}/done")
+        except OSError as exc:  # a timeout is a finding, not the end of the run
+            with lock:
+                result.errors.append(f"{counter} done {type(exc).__name__}: {exc}")
+            client.close()
+            continue
         with lock:
             result.statuses[status] = result.statuses.get(status, 0) + 1
             result.extra_ms.append((time.monotonic() - begin) * 1000)

@@ -172,8 +172,16 @@ def child_env() -> dict[str, str]:
 class LiveAppliance:
     """One `mpp run` process; `pin` runs it under `taskset -c PIN`."""
 
-    def __init__(self, prepared: Prepared, *, pin: int | None = None, log_name: str = "") -> None:
+    def __init__(
+        self,
+        prepared: Prepared,
+        *,
+        pin: int | None = None,
+        log_name: str = "",
+        verbose: bool = False,
+    ) -> None:
         self.prepared = prepared
+        self.verbose = verbose
         self.pin = pin
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = prepared.folder / (log_name or "appliance.log")
@@ -191,7 +199,7 @@ class LiveAppliance:
 
     def command(self) -> list[str]:
         cmd = [sys.executable, "-m", "appliance.cli", "--config", str(self.prepared.config_path)]
-        cmd.append("run")
+        cmd += ["-v", "run"] if self.verbose else ["run"]
         if self.pin is not None:
             cmd = ["taskset", "-c", str(self.pin), *cmd]
         return cmd
