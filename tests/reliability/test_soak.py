@@ -137,7 +137,8 @@ def test_a_day_at_speed_has_no_errors_and_flat_memory(tmp_path: Path) -> None:
     growth = max(samples) - max(warm)
     print(
         f"soak: {issued} tickets, {len(calls)} calls, {surveys} surveys, 3 boards; RSS "
-        f"{samples[0] / 1024:.1f} -> {final['VmRSS'] / 1024:.1f} MiB (peak {max(samples) / 1024:.1f}, "
+        f"{samples[0] / 1024:.1f} -> {final['VmRSS'] / 1024:.1f} MiB "
+        f"(peak {max(samples) / 1024:.1f}, "
         f"growth after warm-up {growth / 1024:.1f} MiB, {len(samples)} samples)"
     )
     assert growth <= GROWTH_LIMIT_KB, f"memory grew {growth} kB after warm-up"
