@@ -67,6 +67,19 @@ class Sizes:
         )
 
 
+class Rows(list):  # type: ignore[type-arg]
+    """The table so far; each row is printed as it lands, so a long run shows progress and a
+    run stopped half-way still leaves its figures on the terminal."""
+
+    def append(self, row: Any) -> None:
+        super().append(row)
+        print(f"  {row.id}: {row.figure}  [{row.verdict}]", flush=True)
+
+    def extend(self, rows: Any) -> None:
+        for row in rows:
+            self.append(row)
+
+
 @dataclass
 class Row:
     id: str
@@ -417,7 +430,7 @@ def guarded(rows: list[Row], id_: str, workload: str, step: Callable[[], list[Ro
 
 def run(sizes: Sizes, folder: Path, only: set[str] | None, smoke: bool) -> dict[str, Any]:
     wanted = lambda i: only is None or i in only  # noqa: E731
-    rows: list[Row] = []
+    rows: list[Row] = Rows()
     floor = commit_floor(folder, sizes.floor_commits)
     rows.append(
         Row(
