@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, Response, jsonify
+from werkzeug.routing import IntegerConverter
 
 from appliance import outbox
 from appliance.questionnaire import load_questionnaire
@@ -31,6 +32,16 @@ from web.pages import bp as pages_bp
 
 SECRET_STATE = "web.secret_key"  # noqa: S105 - a state key name, not a secret
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a whole catalogue fits; anything bigger is refused (413)
+SQLITE_MAX_INT = 2**63 - 1
+
+
+class SqliteInteger(IntegerConverter):
+    """`<int:...>` limited to what SQLite can store: a larger id in a URL is simply not found
+    (404) instead of an OverflowError deep in the query (which answered 503)."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", SQLITE_MAX_INT)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _secret_key(core: Core) -> str:
@@ -56,6 +67,7 @@ def create_app(runtime: Any, test_config: dict[str, Any] | None = None) -> Flask
     hardware = getattr(runtime, "hardware", None)
     announcer = getattr(runtime, "announcer", None)
     app = Flask(__name__, static_folder=None)
+    app.url_map.converters["int"] = SqliteInteger
     app.config.update(
         SECRET_KEY=_secret_key(core),
         SESSION_COOKIE_NAME="mpp_session",

@@ -148,7 +148,7 @@ def build_openapi(app: Flask) -> dict[str, Any]:
                 "name": name,
                 "in": "path",
                 "required": True,
-                "schema": {"type": "integer", "minimum": 0}
+                "schema": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}
                 if kind == "int"
                 else {"type": "string"},
             }

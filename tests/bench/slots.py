@@ -1,0 +1,171 @@
+"""Benchmarks other parts of the project own (B4 button, B7–B9 sync), run as subprocesses.
+
+A script `tests/bench/bench_*.py` takes part when it declares, at module level,
+
+    BENCHMARKS = ("B7", "B8")           # ids it measures
+    SMOKE_ARGS = ("--events", "2000")   # optional: arguments for the CI-sized run
+
+(read with `ast`, the script is not imported) or is one of the KNOWN scripts below. The runner
+starts `python tests/bench/<script> [SMOKE_ARGS]` (under `taskset -c 0` for B10) and reads its
+stdout. For an exact row, the script prints one line per benchmark:
+
+    RESULT {"id": "B7", "figure": "6100 events/s", "passed": true, "checks": {"exact count": true}}
+
+Without RESULT lines the last non-empty line of stdout becomes the figure, and the target is
+judged from it where a pattern below knows how (B4: "p99 N ms"). An id that no script provides is
+reported "not available".
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.helpers.live_appliance import REPO, child_env
+
+TARGETS = {
+    "B4": "p99 <= 50 ms",
+    "B7": ">= 5,000 events/s",
+    "B8": "p99 <= 500 ms",
+    "B9": "exact count, <= 60 s",
+}
+WORKLOADS = {
+    "B4": "GPIO press -> ticket committed -> receipt bytes at the printer driver",
+    "B7": "100,000 pending events -> central over loopback Mosquitto, fully acked",
+    "B8": "event committed on the edge -> visible in the central DB (online)",
+    "B9": "300 sites x 200 events, 3 central workers, shared subscription",
+}
+# Scripts that predate the BENCHMARKS/SMOKE_ARGS declaration.
+KNOWN: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "bench_button.py": (("B4",), ("--presses", "30")),
+}
+# How to judge a plain-text figure: (pattern with one number, limit, "le" or "ge").
+JUDGE = {"B4": (r"p99 ([\d.]+) ms", 50.0, "le")}
+
+
+@dataclass
+class Provider:
+    script: Path
+    ids: tuple[str, ...]
+    smoke_args: tuple[str, ...]
+
+
+def _declared(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError):
+        return None
+    found: dict[str, Any] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name) and target.id in ("BENCHMARKS", "SMOKE_ARGS"):
+                with contextlib.suppress(ValueError):
+                    found[target.id] = tuple(ast.literal_eval(node.value))
+    if "BENCHMARKS" not in found:
+        return None
+    return found["BENCHMARKS"], found.get("SMOKE_ARGS", ())
+
+
+def discover(folder: Path) -> dict[str, Provider]:
+    providers: dict[str, Provider] = {}
+    for path in sorted(folder.glob("bench_*.py")):
+        declared = _declared(path) or KNOWN.get(path.name)
+        if declared is None:
+            continue
+        ids, smoke_args = declared
+        for id_ in ids:
+            providers.setdefault(id_, Provider(path, tuple(ids), tuple(smoke_args)))
+    return providers
+
+
+def _row(id_: str, **fields: Any) -> Any:
+    from tests.bench.run import Row
+
+    return Row(id_, WORKLOADS.get(id_.split("/")[-1], id_), target=TARGETS.get(id_, ""), **fields)
+
+
+_cache: dict[tuple[Path, bool, int | None], tuple[int, str, str]] = {}
+
+
+def _run(provider: Provider, smoke: bool, pin: int | None) -> tuple[int, str, str]:
+    key = (provider.script, smoke, pin)
+    if key not in _cache:
+        cmd = [sys.executable, str(provider.script), *(provider.smoke_args if smoke else ())]
+        if pin is not None:
+            cmd = ["taskset", "-c", str(pin), *cmd]
+        env = child_env()
+        env["PYTHONPATH"] = os.pathsep.join([str(REPO), str(REPO / "tests"), env["PYTHONPATH"]])
+        done = subprocess.run(
+            cmd, capture_output=True, text=True, cwd=REPO, env=env, timeout=3600, check=False
+        )
+        _cache[key] = (done.returncode, done.stdout, done.stderr)
+    return _cache[key]
+
+
+def run_slot(
+    id_: str,
+    providers: dict[str, Provider],
+    *,
+    smoke: bool,
+    pin: int | None = None,
+    shown: str | None = None,
+) -> list[Any]:
+    shown = shown or id_
+    provider = providers.get(id_)
+    if provider is None:
+        row = _row(id_, verdict="n/a")
+        row.id = shown
+        row.target = TARGETS.get(id_, "")
+        return [row]
+    code, out, err = _run(provider, smoke, pin)
+    if code != 0:
+        tail = (err or out).strip().splitlines()[-3:]
+        row = _row(
+            id_,
+            figure=f"{provider.script.name} exited {code}: {' | '.join(tail)}",
+            verdict="error",
+            checks={"ran": False},
+        )
+        row.id, row.target = shown, TARGETS.get(id_, "")
+        return [row]
+    results = []
+    for line in out.splitlines():
+        if line.startswith("RESULT "):
+            try:
+                results.append(json.loads(line[len("RESULT ") :]))
+            except json.JSONDecodeError:
+                continue
+    mine = [r for r in results if r.get("id") == id_]
+    if mine:
+        r = mine[0]
+        passed = r.get("passed")
+        row = _row(
+            id_,
+            figure=str(r.get("figure", "")),
+            verdict="report" if passed is None else ("pass" if passed else "short"),
+            checks={str(k): bool(v) for k, v in (r.get("checks") or {}).items()},
+            data=r,
+        )
+    else:
+        lines = [ln for ln in out.splitlines() if ln.strip()]
+        figure = lines[-1].strip() if lines else "(no output)"
+        verdict = "report"
+        if id_ in JUDGE:
+            pattern, limit, how = JUDGE[id_]
+            match = re.search(pattern, figure)
+            if match:
+                value = float(match.group(1))
+                ok = value <= limit if how == "le" else value >= limit
+                verdict = "pass" if ok else "short"
+        row = _row(id_, figure=figure, verdict=verdict, checks={"ran": True})
+    row.id, row.target = shown, TARGETS.get(id_, "")
+    return [row]

@@ -1,0 +1,68 @@
+"""The benchmark runner in its CI size: every benchmark path runs and its correctness checks
+hold. Speeds are printed, never asserted (machines differ; BENCHMARKS.md)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.bench import slots
+from tests.helpers.live_appliance import REPO, child_env
+
+OWN = ("floor", "B1", "B2", "B2/B3", "B3", "B5", "B6", "B10/B1", "B10/B2", "B10/B2/B3")
+
+
+@pytest.mark.slow
+def test_smoke_run_measures_everything_and_checks_hold(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.bench", "--smoke", "--json", str(out)],
+        cwd=REPO,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    print(done.stdout)
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(out.read_text())
+    rows = {row["id"]: row for row in report["rows"]}
+    for id_ in OWN:
+        assert id_ in rows, id_
+        assert rows[id_]["verdict"] in ("pass", "short", "report"), rows[id_]
+        assert rows[id_]["checks_ok"], rows[id_]
+    for name in ("numbers gap-free", "numbers unique", "every 201 stored"):
+        assert rows["B1"]["checks"][name] is True
+    for name in ("no ticket called twice (responses)", "no ticket called twice (database)"):
+        assert rows["B2"]["checks"][name] is True
+    assert rows["B2/B3"]["checks"]["every call on every board"] is True
+    for id_ in ("B4", "B7", "B8", "B9", "B10/B4"):
+        assert rows[id_]["verdict"] != "error", rows[id_]
+
+
+def test_slot_scripts_are_found_run_and_read(tmp_path: Path) -> None:
+    (tmp_path / "bench_declared.py").write_text(
+        'BENCHMARKS = ("B7", "B8")\nSMOKE_ARGS = ("--small",)\n'
+        "import json, sys\n"
+        "small = '--small' in sys.argv\n"
+        'print("RESULT " + json.dumps({"id": "B7", "figure": f"small={small}", "passed": False,'
+        ' "checks": {"exact": True}}))\n'
+    )
+    (tmp_path / "bench_button.py").write_text('print("noise")\nprint("p50 3 ms, p99 12.5 ms")\n')
+    (tmp_path / "bench_other.py").write_text('print("not a slot")\n')
+    found = slots.discover(tmp_path)
+    assert sorted(found) == ["B4", "B7", "B8"]
+
+    (b7,) = slots.run_slot("B7", found, smoke=True)
+    assert (b7.figure, b7.verdict, b7.checks) == ("small=True", "short", {"exact": True})
+    (b8,) = slots.run_slot("B8", found, smoke=False)  # declared, but printed no B8 result
+    assert b8.verdict == "report" and "small=False" in b8.figure
+    (b4,) = slots.run_slot("B4", found, smoke=False, pin=0, shown="B10/B4")
+    assert (b4.id, b4.figure, b4.verdict) == ("B10/B4", "p50 3 ms, p99 12.5 ms", "pass")
+    (b9,) = slots.run_slot("B9", found, smoke=True)
+    assert (b9.figure, b9.verdict) == ("not available", "n/a")
