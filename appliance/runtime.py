@@ -16,7 +16,7 @@ from appliance.accounts import Accounts
 from appliance.announce import Announcer, ClipError, ClipSet
 from appliance.clock import Clock, SystemClock
 from appliance.config import Config
-from appliance.hardware import Hardware, build_hardware
+from appliance.hardware.hardware import Hardware, build_hardware
 from appliance.queue import QueueEngine, QueueSettings
 from appliance.storage import open_database
 

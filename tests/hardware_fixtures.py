@@ -24,9 +24,9 @@ from appliance.config import (
     StorageConfig,
     WebConfig,
 )
-from appliance.hardware import Hardware
 from appliance.hardware.escpos_printer import EscposPrinter
 from appliance.hardware.gpio import GpiozeroBoard
+from appliance.hardware.hardware import Hardware
 from appliance.hardware.ports import ReceiptPrinter
 from appliance.runtime import Core
 

@@ -215,6 +215,7 @@ def test_update_switches_and_rollback_switches_back(
         out = subprocess.run(
             [
                 str(prefix / "current/bin/python"),
+                "-I",  # not the checkout's own mpp_appliance.egg-info in the working folder
                 "-c",
                 "import importlib.metadata as m; print(m.version('mpp-appliance'))",
             ],

@@ -17,7 +17,7 @@ from usb.core import USBError
 
 from appliance import events
 from appliance.config import ButtonConfig
-from appliance.hardware import PrinterUnavailable
+from appliance.hardware.hardware import PrinterUnavailable
 from appliance.queue import NotFound
 
 

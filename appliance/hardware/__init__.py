@@ -1,15 +1,6 @@
 """Ticket buttons, receipt printer and button LED (SPEC §5); see docs/hardware.md.
 
-Importing this package touches no device and imports neither gpiozero nor escpos: the drivers
-are imported when the config asks for them.
+The parts live in their modules (`hardware.hardware` builds them from the config). This package
+file imports nothing, so `mpp --help` and `mpp press` start without loading the database layer,
+and importing it touches no device (gpiozero and escpos load only when the config asks for them).
 """
-
-from appliance.hardware.hardware import (
-    Hardware,
-    PrinterUnavailable,
-    build_hardware,
-    make_board,
-    make_printer,
-)
-
-__all__ = ["Hardware", "PrinterUnavailable", "build_hardware", "make_board", "make_printer"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.hardware import build_hardware
+from appliance.hardware.hardware import build_hardware
 from appliance.runtime import Runtime, build_announcer, open_core
 from tests.web.conftest import Site, _config
 from web.app import create_app
