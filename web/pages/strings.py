@@ -157,6 +157,11 @@ def _admin() -> dict[str, str]:
         "col_wait_p90": _("Tunggu p90"),
         "col_handling_p50": _("Layan p50"),
         "col_handling_p90": _("Layan p90"),
+        # The report's own field names, so a table built from its keys reads right too.
+        "col_wait_p50_minutes": _("Tunggu p50"),
+        "col_wait_p90_minutes": _("Tunggu p90"),
+        "col_handling_p50_minutes": _("Layan p50"),
+        "col_handling_p90_minutes": _("Layan p90"),
     }
 
 

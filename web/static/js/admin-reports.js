@@ -55,7 +55,7 @@
     stat(stats, 'ikm', comma(report.ikm), MPP.t('skm_ikm'));
     stat(stats, 'category', category ? category.letter + ' · ' + (MPP.lang === 'en' ? category.label_en : category.label) : '–', MPP.t('skm_category'));
     stat(stats, 'respondents', report.respondents, MPP.t('skm_respondents'));
-    stat(stats, 'minimum', report.minimum_sample + ' (' + (report.sample_met ? MPP.t('skm_met') : MPP.t('skm_not_met')) + ')', MPP.t('skm_minimum') + ' · ' + MPP.t('skm_population') + ' ' + report.population);
+    stat(stats, 'minimum', report.minimum_sample, MPP.t('skm_minimum') + ' (' + (report.sample_met ? MPP.t('skm_met') : MPP.t('skm_not_met')) + ') · ' + MPP.t('skm_population') + ' ' + report.population);
     var box = MPP.clear(document.getElementById('skm-chart'));
     if (!report.respondents) {
       box.appendChild(el('p', { className: 'muted', text: MPP.t('skm_no_respondents') }));
@@ -66,7 +66,7 @@
     var barH = 20;
     var gap = 6;
     var height = report.elements.length * (barH + gap) + 24;
-    var scale = (width - label - 50) / 100;
+    var scale = (width - label - 100) / 100;
     var chart = svg('svg', { viewBox: '0 0 ' + width + ' ' + height, role: 'img', 'aria-label': MPP.t('skm_chart_label') });
     // Category bands: the bar's colour says which band the element alone would fall in.
     [88.31, 76.61, 65].forEach(function (mark) {
