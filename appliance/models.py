@@ -192,6 +192,7 @@ class Ticket(BaseModel):
     )
     recalls = IntegerField(default=0)
     transferred_from = CharField(null=True)
+    surveyed = BooleanField(default=False)  # an SKM response was given (which one is not kept)
     issued_by = ForeignKeyField(
         Officer,
         null=True,
@@ -224,16 +225,14 @@ class Call(BaseModel):
 
 
 class Survey(BaseModel):
-    """An SKM response; the ticket link only enforces one response per ticket."""
+    """An anonymous SKM response: no link to a ticket (the ticket's `surveyed` flag refuses a
+    second response), only the service and business day it rates."""
 
-    ticket = ForeignKeyField(
-        Ticket, unique=True, column_name="ticket_id", object_id_name="ticket_id"
-    )
     service = ForeignKeyField(Service, column_name="service_code", object_id_name="service_id")
     business_date = DateField()
     answers = TextField()  # JSON {"U1": 1..4, ...}
     respondent = TextField(default="{}")  # JSON of the optional anonymous profile
-    submitted_at = TextField()
+    submitted_at = TextField()  # to the hour only: the minute would point back at the ticket
 
 
 class Outbox(BaseModel):

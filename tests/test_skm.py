@@ -321,3 +321,78 @@ def test_raising_one_answer_never_lowers_ikm(
 @given(st.lists(partial_response, min_size=1, max_size=25).flatmap(st.permutations).map(list))
 def test_order_of_respondents_does_not_matter(responses: list[dict[str, int]]) -> None:
     assert compute(responses, 30) == compute(sorted(responses, key=repr), 30)
+
+
+# --- more hand-worked cases and properties (issue 6) -------------------------------------------
+
+
+def test_everyone_answering_baik_is_category_c_not_b() -> None:
+    # A unit where every answer is 3 ("Baik") gets IKM 25 x 3 = 75.00, which the table puts in
+    # C (65.00-76.60, "Kurang Baik"): the bands are on the converted scale, not the answer labels.
+    result = compute([row(*[3] * 9)] * 5, population=5)
+    assert result.ikm == D("75.00") and result.category is not None
+    assert result.category.letter == "C"
+
+
+def test_the_printed_weight_on_a_realistic_report() -> None:
+    # Ten respondents. Element totals 35, 33, 31, 38, 33, 35, 36, 30, 32 (sum 303):
+    # NRRs 3.5, 3.3, 3.1, 3.8, 3.3, 3.5, 3.6, 3.0, 3.2; sum of NRR = 30.3.
+    # Exact:      25 x 30.3 / 9   = 84.1666.. -> 84.17 (B)
+    # With 0,11:  30.3 x 0.11 = 3.333; x 25 = 83.325 -> 83.33 (still B, 0.84 lower)
+    totals = [35, 33, 31, 38, 33, 35, 36, 30, 32]
+    responses = []
+    for i in range(10):
+        # Respondent i answers 4 on an element while i < total - 30, else 3.
+        responses.append(row(*[4 if i < t - 30 else 3 for t in totals]))
+    result = compute(responses, population=10)
+    assert [e.total for e in result.elements] == totals
+    assert result.ikm == D("84.17") and result.ikm_weight_011 == D("83.33")
+    assert result.category is not None and result.category.letter == "B"
+    note = printed_weight_note(result)
+    assert note is not None and not note.changes_category
+
+
+exact_ikm_cases = st.lists(full_response, min_size=1, max_size=30)
+
+
+@given(exact_ikm_cases)
+def test_ikm_is_25_times_the_exact_mean_rounded_half_up(responses: list[dict[str, int]]) -> None:
+    # An oracle written with Decimal arithmetic only (no Fraction, no appliance rounding).
+    from decimal import ROUND_HALF_UP, getcontext
+
+    getcontext().prec = 50
+    n = Decimal(len(responses))
+    mean_nrr = sum(Decimal(sum(r[c] for r in responses)) / n for c in ELEMENTS) / Decimal(9)
+    expected = (Decimal(25) * mean_nrr).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+    # 50 digits cannot hit a .xx5 tie by accident unless the exact value is one.
+    assert compute(responses, 100).ikm == expected
+
+
+@given(st.decimals(min_value=D("25.00"), max_value=D("100.00"), places=2))
+def test_every_two_decimal_ikm_has_exactly_its_band(ikm: Decimal) -> None:
+    bands = [c for c in CATEGORIES if c.low <= ikm <= c.high]
+    assert len(bands) == 1 and categorize(ikm) == bands[0]
+
+
+@given(st.lists(full_response, min_size=1, max_size=20), st.integers(min_value=1, max_value=4))
+def test_one_more_respondent_moves_ikm_toward_their_own_score(
+    responses: list[dict[str, int]], score: int
+) -> None:
+    before = compute(responses, 50).ikm
+    after = compute([*responses, row(*[score] * 9)], 50).ikm
+    own = D(25 * score)
+    # Adding a respondent who answers `score` everywhere pulls IKM toward 25 x score, never past.
+    if before <= own:
+        assert before - D("0.01") <= after <= own
+    else:
+        assert own <= after <= before + D("0.01")
+
+
+@given(st.lists(full_response, min_size=1, max_size=20))
+def test_nrr_mean_and_weighted_nrrs_agree_with_ikm(responses: list[dict[str, int]]) -> None:
+    result = compute(responses, 50)
+    # NRR mean is kept to 4 places: x 25 it is within 0.00125 of the exact IKM, which is within
+    # 0.005 of the shown one. Nine weighted NRRs at 4 places add up to 9 x 0.00005 x 25 more.
+    assert abs(result.nrr_mean * 25 - result.ikm) <= D("0.01")
+    assert abs(sum(e.weighted for e in result.elements) * 25 - result.ikm) <= D("0.02")
+    assert D("1") <= result.nrr_mean <= D("4")

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
-from engine_fixtures import EngineSite, all_events, make_site
+from engine_fixtures import WEEKDAY_MORNING, EngineSite, all_events, make_site
 
+from appliance.clock import ManualClock
 from appliance.models import Survey
 from appliance.questionnaire import load_questionnaire
 from appliance.queue import Conflict, Invalid, NotFound, QueueSettings
-from appliance.storage import connected
+from appliance.storage import connected, open_database
 from appliance.surveys import submit_survey
 
 ANSWERS = {f"U{i}": 3 for i in range(1, 10)}
@@ -67,3 +69,54 @@ def test_refusals_change_nothing(site: EngineSite) -> None:
     assert len(all_events(site.db)) == after_done
     with connected(site.db):
         assert Survey.select().count() == 0
+
+
+def test_response_row_names_no_ticket_and_the_ticket_only_knows_it_was_rated(
+    site: EngineSite,
+) -> None:
+    q = load_questionnaire()
+    token = _done_ticket(site)
+    submit_survey(site.db, site.clock, q, token, ANSWERS, {"jenis_kelamin": "L"})
+    with connected(site.db):
+        row = site.db.execute_sql("SELECT * FROM survey").fetchone()
+        assert token not in repr(row)
+        columns = [c[1] for c in site.db.execute_sql("PRAGMA table_info(survey)")]
+        assert not any("ticket" in c for c in columns)
+        assert site.db.execute_sql("SELECT surveyed FROM ticket").fetchone() == (1,)
+
+
+def test_migration_0002_keeps_old_responses_and_marks_their_tickets(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    site = make_site(path, settings=QueueSettings(enforce_hours=False))
+    token = _done_ticket(site)
+    other = _done_ticket(site)
+    site.db.close()
+    # Rebuild the release-1 survey table with one response linked to the first ticket.
+    raw = sqlite3.connect(path)
+    raw.executescript(
+        """
+        DROP TABLE survey;
+        CREATE TABLE "survey" ("id" INTEGER NOT NULL PRIMARY KEY, "ticket_id" INTEGER NOT NULL,
+          "service_code" VARCHAR(255) NOT NULL, "business_date" DATE NOT NULL,
+          "answers" TEXT NOT NULL, "respondent" TEXT NOT NULL, "submitted_at" TEXT NOT NULL);
+        ALTER TABLE ticket DROP COLUMN surveyed;
+        """
+    )
+    first_id = raw.execute("SELECT id FROM ticket WHERE status_token = ?", (token,)).fetchone()[0]
+    raw.execute(
+        "INSERT INTO survey VALUES (7, ?, 'KTP', '2025-03-12', ?, '{}', 'x')",
+        (first_id, json.dumps(ANSWERS)),
+    )
+    raw.execute("PRAGMA user_version = 1")
+    raw.commit()
+    raw.close()
+    db = open_database(path)
+    with connected(db):
+        assert [r[0] for r in db.execute_sql("SELECT id FROM survey")] == [7]
+        flags = dict(db.execute_sql("SELECT status_token, surveyed FROM ticket").fetchall())
+        assert flags == {token: 1, other: 0}
+    q = load_questionnaire()
+    clock = ManualClock(WEEKDAY_MORNING)
+    with pytest.raises(Conflict):
+        submit_survey(db, clock, q, token, ANSWERS, {})
+    assert submit_survey(db, clock, q, other, ANSWERS, {}).id == 8

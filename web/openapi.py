@@ -101,7 +101,25 @@ DOCS: dict[str, tuple[str, dict[str, Any] | None]] = {
     "api_board.stream": ("Server-Sent Events: a `version` doorbell, heartbeat every 15 s", None),
     "api_board.announcement": ("The spoken announcement of one call (WAV)", None),
     "api_surveys.submit": ("Submit the SKM survey for a done ticket", SURVEY),
-    "api_reports.daily": ("Per service: issued, served, no-show, waiting/handling p50/p90", None),
+    "api_surveys.awaiting": (
+        "Counter tablet: the ticket just finished at `counter`, unrated, to offer the survey for",
+        None,
+    ),
+    "api_reports.daily": (
+        "One day (`date`): per service, counter and officer: issued, served, no-show, expired, "
+        "waiting/handling p50/p90, arrivals per hour; `format=csv`",
+        None,
+    ),
+    "api_reports.operations": (
+        "Operations over `from`..`to` for the site, an `agency` or a `service`; `format=csv`",
+        None,
+    ),
+    "api_reports.skm": (
+        "SKM over `from`..`to` (site, `agency` or `service`): NRR per element, IKM, category, "
+        "respondents, population, minimum sample, profile; `format=csv`",
+        None,
+    ),
+    "api_reports.skm_pdf": ("The printable SKM report (PDF) of the same query", None),
     "api_admin.get_catalogue": ("The applied catalogue (mpp-catalogue/1)", None),
     "api_admin.put_catalogue": ("Replace the whole catalogue (mpp-catalogue/1)", ANY_OBJECT),
     "api_admin.list_officers": ("Staff accounts", None),

@@ -6,6 +6,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from appliance.questionnaire import load_questionnaire
+from appliance.surveys import submit_survey
+
 from .conftest import SCREENSHOTS
 from .support import counter_serving, open_page, settle
 
@@ -19,16 +22,16 @@ def morning(core):
     core.engine.issue(service, priority=True, priority_reason="lansia", source="desk")
     core.engine.issue("MPP-INFORMASI", source="button")
     core.engine.issue("MPP-INFORMASI", source="button")
-    core.engine.call_next(counter)
+    finished = core.engine.call_next(counter)
     core.engine.start(counter)
     core.engine.done(counter)
     core.engine.call_next(counter)
-    return counter, tickets
+    return counter, tickets, finished
 
 
 def test_screenshots_of_every_page(appliance, staff, public):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    counter, tickets = morning(appliance.core)
+    counter, tickets, done = morning(appliance.core)
     errors: list[str] = []
 
     def shot(page, name, page_errors):
@@ -62,8 +65,26 @@ def test_screenshots_of_every_page(appliance, staff, public):
     expect(status.locator("#number")).to_have_text(tickets[-1].number)
     shot(status, "status", page_errors)
 
+    # The ticket finished in morning(): rated on a phone, then in the printed report.
+    survey, page_errors = open_page(public, appliance.url + f"/survey/{done.status_token}")
+    survey.set_viewport_size({"width": 390, "height": 844})
+    for code, score in (("U1", 4), ("U2", 3), ("U3", 3)):
+        survey.click(f"#q-{code} .choice.score-{score}")
+    survey.evaluate("window.scrollTo(0, 0)")
+    shot(survey, "survey", page_errors)
+    scores = (4, 3, 3, 4, 3, 4, 4, 3, 3)
+    answers = {f"U{i}": s for i, s in enumerate(scores, start=1)}
+    submit_survey(
+        appliance.core.db, appliance.core.clock, load_questionnaire(), done.status_token, answers
+    )
+    report, page_errors = open_page(staff, appliance.url + "/admin/reports/skm")
+    expect(report.locator("#report-ikm")).not_to_have_text("–")
+    report.screenshot(path=str(SCREENSHOTS / "skm-report.png"), full_page=True)
+    errors.extend(page_errors)
+
     admin, page_errors = open_page(staff, appliance.url + "/admin")
     settle(admin, lambda: admin.locator("#chart svg, #chart p").count() > 0)
+    settle(admin, lambda: admin.locator("#skm-chart svg").count() > 0)
     admin.wait_for_timeout(400)
     admin.screenshot(path=str(SCREENSHOTS / "admin.png"), full_page=True)
     errors.extend(page_errors)
@@ -71,3 +92,4 @@ def test_screenshots_of_every_page(appliance, staff, public):
     assert errors == []
     names = {p.stem for p in SCREENSHOTS.glob("*.png")}
     assert {"kiosk", "counter", "desk", "display", "status", "login", "admin"} <= names
+    assert {"survey", "skm-report"} <= names

@@ -1,90 +1,135 @@
-"""Reports for supervisors: today's operations per service (more live in the SKM report)."""
+"""Reports for supervisors: daily operations, operations over a period, and the SKM.
+
+The figures come from `appliance.reports` (pure builders over plain dicts); this module reads the
+query, and answers JSON, CSV (UTF-8 with BOM so Excel reads the accents) or the printable PDF.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 
-from appliance.models import CANCELLED, DONE, EXPIRED, NO_SHOW, Service, Ticket
+from appliance.reports import Scope, UnknownUnit, build_operations_report, build_skm_report
+from appliance.skm import SkmError
+from appliance.skm_pdf import render_skm_pdf
 from appliance.storage import connected
+from appliance.tickets import site_zone
 from web.auth import require
 from web.context import web
-from web.inputs import query_date
+from web.errors import ApiError
+from web.inputs import CODE, query_date
+from web.report_csv import csv_response, operations_csv, skm_csv
 
 bp = Blueprint("api_reports", __name__)
 
 
-def percentile(values: list[float], fraction: float) -> float | None:
-    """Nearest-rank percentile; None for no values."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, -(-int(fraction * 1000) * len(ordered) // 1000))  # ceil(fraction × n)
-    return ordered[min(rank, len(ordered)) - 1]
+def report_scope(*, default_days: int | None = None) -> Scope:
+    """`from`, `to`, `service`, `agency` from the query. Without dates: this month so far."""
+    today = web().core.engine.current_day().date
+    end = query_date("to") or today
+    start = query_date("from")
+    if start is None:
+        start = end - timedelta(days=default_days - 1) if default_days else end.replace(day=1)
+    codes: dict[str, str | None] = {}
+    for name in ("service", "agency"):
+        raw = request.args.get(name) or None
+        if raw is not None and not CODE.match(raw):
+            raise ApiError(400, "invalid_query", f"'{name}' bukan kode yang valid.")
+        codes[name] = raw
+    scope = Scope(start=start, end=end, service=codes["service"], agency=codes["agency"])
+    try:
+        scope.check()
+    except SkmError as exc:
+        raise ApiError(400, "invalid_period", str(exc)) from exc
+    return scope
 
 
-def _minutes(start: str | None, end: str | None) -> float | None:
-    if not start or not end:
-        return None
-    seconds = (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
-    return seconds / 60.0 if seconds >= 0 else None
+def _wants_csv() -> bool:
+    wanted = request.args.get("format", "json")
+    if wanted not in ("json", "csv"):
+        raise ApiError(400, "invalid_query", "'format' harus json atau csv.")
+    return wanted == "csv"
 
 
-def daily_rows(day: object) -> list[dict[str, Any]]:
-    names = {
-        s.code: (s.name, s.agency_id)
-        for s in Service.select(Service.code, Service.name, Service.agency)
-    }
-    per: dict[str, dict[str, Any]] = {}
-    waits: dict[str, list[float]] = {}
-    handles: dict[str, list[float]] = {}
-    for t in Ticket.select().where(Ticket.business_date == day).order_by(Ticket.id):
-        row = per.setdefault(
-            t.service_id,
-            {"issued": 0, "served": 0, "no_show": 0, "expired": 0, "cancelled": 0, "waiting": 0},
-        )
-        row["issued"] += 1
-        if t.state == DONE:
-            row["served"] += 1
-        elif t.state == NO_SHOW:
-            row["no_show"] += 1
-        elif t.state == EXPIRED:
-            row["expired"] += 1
-        elif t.state == CANCELLED:
-            row["cancelled"] += 1
-        elif t.state == "waiting":
-            row["waiting"] += 1
-        wait = _minutes(t.issued_at, t.called_at)
-        if wait is not None:
-            waits.setdefault(t.service_id, []).append(wait)
-        handle = _minutes(t.started_at or t.called_at, t.finished_at) if t.state == DONE else None
-        if handle is not None:
-            handles.setdefault(t.service_id, []).append(handle)
-    result = []
-    for code in sorted(per):
-        name, agency = names.get(code, (code, ""))
-        result.append(
-            {
-                "service": code,
-                "service_name": name,
-                "agency": agency,
-                **per[code],
-                "wait_p50_minutes": percentile(waits.get(code, []), 0.5),
-                "wait_p90_minutes": percentile(waits.get(code, []), 0.9),
-                "handling_p50_minutes": percentile(handles.get(code, []), 0.5),
-                "handling_p90_minutes": percentile(handles.get(code, []), 0.9),
-            }
-        )
-    return result
+def skm_for(scope: Scope) -> dict[str, Any]:
+    context = web()
+    try:
+        return build_skm_report(context.core.db, context.questionnaire, scope)
+    except UnknownUnit as exc:
+        raise ApiError(404, "unknown_unit", str(exc)) from exc
+
+
+def operations_for(scope: Scope) -> dict[str, Any]:
+    try:
+        return build_operations_report(web().core.db, scope)
+    except UnknownUnit as exc:
+        raise ApiError(404, "unknown_unit", str(exc)) from exc
+
+
+def generated_at() -> str:
+    """Now on the site's wall clock, as printed under a report."""
+    with connected(web().core.db):
+        zone = site_zone()
+    return web().core.clock.now().astimezone(zone).strftime("%d-%m-%Y %H:%M")
+
+
+def _file_stem(prefix: str, scope: Scope) -> str:
+    unit = scope.service or scope.agency or "mpp"
+    return f"{prefix}-{unit}-{scope.start.isoformat()}-{scope.end.isoformat()}"
 
 
 @bp.get("/api/v1/reports/daily")
 @require("supervisor")
 def daily() -> Response:
-    core = web().core
-    day = query_date() or core.engine.current_day().date
-    with connected(core.db):
-        items = daily_rows(day)
-    return jsonify({"date": day.isoformat(), "items": items, "total": len(items)})
+    """One business day (today by default): per service, plus totals, counters and officers."""
+    day: date = query_date() or web().core.engine.current_day().date
+    scope = Scope(start=day, end=day)
+    report = operations_for(scope)
+    if _wants_csv():
+        return csv_response(operations_csv(report), f"operasional-{day.isoformat()}.csv")
+    items = report["services"]
+    return jsonify(
+        {
+            "date": day.isoformat(),
+            "items": items,
+            "total": len(items),
+            "totals": report["totals"],
+            "arrivals_per_hour": report["arrivals_per_hour"],
+            "counters": report["counters"],
+            "officers": report["officers"],
+        }
+    )
+
+
+@bp.get("/api/v1/reports/operations")
+@require("supervisor")
+def operations() -> Response:
+    scope = report_scope(default_days=1)
+    report = operations_for(scope)
+    if _wants_csv():
+        return csv_response(operations_csv(report), _file_stem("operasional", scope) + ".csv")
+    return jsonify(report)
+
+
+@bp.get("/api/v1/reports/skm")
+@require("supervisor")
+def skm() -> Response:
+    scope = report_scope()
+    report = skm_for(scope)
+    if _wants_csv():
+        return csv_response(skm_csv(report), _file_stem("skm", scope) + ".csv")
+    return jsonify(report)
+
+
+@bp.get("/api/v1/reports/skm.pdf")
+@require("supervisor")
+def skm_pdf() -> Response:
+    scope = report_scope()
+    report = skm_for(scope)
+    body = render_skm_pdf(report, generated_at=generated_at())
+    response = Response(body, mimetype="application/pdf")
+    name = _file_stem("skm", scope) + ".pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    return response

@@ -26,8 +26,11 @@ bp.add_url_rule("/counter", "counter", views.counter)
 bp.add_url_rule("/desk", "desk", views.desk)
 bp.add_url_rule("/display", "display", views.display)
 bp.add_url_rule("/t/<status_token>", "status", views.status)
+bp.add_url_rule("/survey", "survey_counter", views.survey_counter)
+bp.add_url_rule("/survey/<status_token>", "survey", views.survey)
 bp.add_url_rule("/login", "login", views.login)
 bp.add_url_rule("/admin", "admin", views.admin)
+bp.add_url_rule("/admin/reports/skm", "admin_skm_report", views.admin_skm_report)
 bp.after_request(views.page_headers)
 
 __all__ = ["bp"]

@@ -17,6 +17,8 @@ def js_strings() -> dict[str, str]:
         **_kiosk(),
         **_staff(),
         **_admin(),
+        **_survey(),
+        **_reports(),
     }
 
 
@@ -155,4 +157,43 @@ def _admin() -> dict[str, str]:
         "col_wait_p90": _("Tunggu p90"),
         "col_handling_p50": _("Layan p50"),
         "col_handling_p90": _("Layan p90"),
+        # The report's own field names, so a table built from its keys reads right too.
+        "col_wait_p50_minutes": _("Tunggu p50"),
+        "col_wait_p90_minutes": _("Tunggu p90"),
+        "col_handling_p50_minutes": _("Layan p50"),
+        "col_handling_p90_minutes": _("Layan p90"),
+    }
+
+
+def _survey() -> dict[str, str]:
+    return {
+        "survey_missing": _("Masih ada {n} pertanyaan yang belum dijawab."),
+        "survey_already": _("Survei untuk tiket ini sudah diisi. Terima kasih."),
+        "survey_tablet_setup": _(
+            "Tablet ini belum diatur untuk loket {counter}. Minta admin membuat token perangkat "
+            "untuk loket ini lalu buka /survey?counter={counter}&token=…"
+        ),
+    }
+
+
+def _reports() -> dict[str, str]:
+    return {
+        "skm_respondents": _("Responden"),
+        "skm_population": _("Populasi"),
+        "skm_minimum": _("Sampel minimum"),
+        "skm_met": _("terpenuhi"),
+        "skm_not_met": _("belum terpenuhi"),
+        "skm_ikm": _("IKM"),
+        "skm_category": _("Mutu"),
+        "skm_no_respondents": _("Belum ada responden pada periode ini."),
+        "skm_chart_label": _("Nilai per unsur (NRR konversi, 25-100)"),
+        "skm_element": _("Unsur"),
+        "skm_nrr": _("NRR"),
+        "skm_converted": _("Konversi"),
+        "ops_arrivals": _("Kedatangan per jam"),
+        "ops_expired": _("Kedaluwarsa"),
+        "col_counter": _("Loket"),
+        "col_officer": _("Petugas"),
+        "all_agencies": _("Semua instansi"),
+        "all_services": _("Semua layanan"),
     }

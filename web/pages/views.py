@@ -6,12 +6,17 @@ import re
 from typing import Any
 
 from flask import Response, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 
+from appliance.surveys import SurveyState, survey_state
+from web.api.reports import generated_at, report_scope, skm_for
+from web.auth import principal
+from web.context import web
 from web.pages.strings import js_strings
 
 # What a status token looks like (secrets.token_urlsafe): anything else is not worth a page.
 STATUS_TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+COUNTER_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 # Pages load nothing from outside the appliance: the LAN has no internet, and a stray CDN link
 # would hang a kiosk. The policy makes the browser enforce it.
@@ -71,12 +76,67 @@ def status(status_token: str) -> tuple[str, int] | str:
     return _page("status.html", "status", status_token=status_token, unknown=False)
 
 
+def survey(status_token: str) -> tuple[str, int] | str:
+    """The SKM form of one done ticket (a citizen's phone, from the status page)."""
+    state = SurveyState("unknown")
+    if STATUS_TOKEN.match(status_token):
+        state = survey_state(web().core.db, status_token)
+    return _survey_page(
+        state, status_token, mode="ticket"
+    ), 404 if state.state == "unknown" else 200
+
+
+def survey_counter() -> tuple[str, int] | str:
+    """The counter tablet: `/survey?counter=L02` offers the survey of the ticket just finished
+    there (the device needs a machine token for that counter, see web.api.surveys)."""
+    counter = request.args.get("counter", "")
+    if not COUNTER_CODE.match(counter):
+        return _survey_page(SurveyState("no_counter"), "", mode="counter", counter=""), 400
+    return _survey_page(SurveyState("waiting"), "", mode="counter", counter=counter)
+
+
+def _survey_page(state: SurveyState, token: str, *, mode: str, counter: str = "") -> str:
+    return _page(
+        "survey.html",
+        "survey",
+        state=state,
+        status_token=token if state.state == "open" else "",
+        mode=mode,
+        counter=counter,
+        q=web().questionnaire,
+        tr=gettext,
+    )
+
+
 def login() -> str:
     return _page("login.html", "login", next_path=next_path())
 
 
 def admin() -> str:
     return _page("admin.html", "admin")
+
+
+def admin_skm_report() -> Response | tuple[str, int] | str:
+    """The printable SKM report, rendered on the server so printing needs no script.
+
+    Same query as `GET /api/v1/reports/skm`; only for supervisors (a logged-out browser goes
+    to the login page and comes back here).
+    """
+    who = principal()
+    if who is None:
+        return redirect(url_for("pages.login", next=request.full_path.rstrip("?")))  # type: ignore[return-value]
+    if not who.at_least("supervisor"):
+        return _page("skm_report.html", "skm-report", report=None, forbidden=True), 403
+    report = skm_for(report_scope())
+    return _page(
+        "skm_report.html",
+        "skm-report",
+        report=report,
+        forbidden=False,
+        query=request.query_string.decode("ascii", "replace"),
+        generated_at=generated_at(),
+        tr=gettext,
+    )
 
 
 def page_headers(response: Response) -> Response:
