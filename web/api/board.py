@@ -24,6 +24,10 @@ bp = Blueprint("api_board", __name__)
 ANNOUNCE_LIMIT = 50
 HEARTBEAT_S = 15.0
 STREAM_LIFETIME_S = 600.0  # recycle streams so a dead TV never holds a thread for long
+# A burst of calls (40 counters at once) becomes at most one ring per board every 50 ms: the
+# board fetches `since` anyway, so nothing is lost, and the server is not asked for the board
+# hundreds of times a second (B2 measured 38 % of server time in board fetches without this).
+COALESCE_S = 0.05
 
 
 @bp.get("/api/v1/board")
@@ -73,6 +77,7 @@ def stream() -> Response:
                 if new_rings != rings:
                     rings = new_rings
                     yield f"event: version\ndata: {version}\n\n"
+                    time.sleep(COALESCE_S)
                 else:
                     yield ": heartbeat\n\n"
         finally:

@@ -13,7 +13,6 @@ from flask import Blueprint, Response, jsonify, request
 
 from appliance.reports import Scope, UnknownUnit, build_operations_report, build_skm_report
 from appliance.skm import SkmError
-from appliance.skm_pdf import render_skm_pdf
 from appliance.storage import connected
 from appliance.tickets import site_zone
 from web.auth import require
@@ -128,6 +127,8 @@ def skm() -> Response:
 def skm_pdf() -> Response:
     scope = report_scope()
     report = skm_for(scope)
+    from appliance.skm_pdf import render_skm_pdf  # fpdf is heavy: load on first PDF
+
     body = render_skm_pdf(report, generated_at=generated_at())
     response = Response(body, mimetype="application/pdf")
     name = _file_stem("skm", scope) + ".pdf"
