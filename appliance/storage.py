@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,42 +23,47 @@ from appliance.models import MODELS, State
 
 
 class FairLock:
-    """A re-entrant lock granted in arrival order.
+    """A re-entrant lock granted in arrival order, handed directly to the next waiter.
 
     `threading.RLock` lets a releasing thread take the lock straight back, so under 40 busy
-    counters one officer's click waited over 30 s (measured in the B2 benchmark). Here each
-    waiter takes a number and the lock goes to the lowest number waiting.
+    counters one officer's click waited over 30 s (measured in the B2 benchmark). Here waiters
+    queue, and a release wakes exactly the next one (waking them all to compare numbers made
+    every release a stampede for the GIL).
     """
 
     def __init__(self) -> None:
-        self._state = threading.Condition(threading.Lock())
-        self._next_number = 0
-        self._serving = 0
+        self._mutex = threading.Lock()
+        self._waiters: deque[tuple[int, threading.Lock]] = deque()
         self._owner: int | None = None
         self._depth = 0
 
     def acquire(self) -> None:
         me = threading.get_ident()
-        with self._state:
+        with self._mutex:
             if self._owner == me:
                 self._depth += 1
                 return
-            number = self._next_number
-            self._next_number += 1
-            while self._serving != number:
-                self._state.wait()
-            self._owner = me
-            self._depth = 1
+            if self._owner is None and not self._waiters:
+                self._owner, self._depth = me, 1
+                return
+            baton = threading.Lock()
+            baton.acquire()
+            self._waiters.append((me, baton))
+        baton.acquire()  # released by the thread that hands the lock over (owner already set)
 
     def release(self) -> None:
-        with self._state:
+        with self._mutex:
             if self._owner != threading.get_ident():
                 raise RuntimeError("release of a FairLock this thread does not hold")
             self._depth -= 1
-            if self._depth == 0:
+            if self._depth:
+                return
+            if self._waiters:
+                self._owner, baton = self._waiters.popleft()
+                self._depth = 1
+                baton.release()
+            else:
                 self._owner = None
-                self._serving += 1
-                self._state.notify_all()
 
     def __enter__(self) -> FairLock:
         self.acquire()
