@@ -327,12 +327,29 @@ class QueueEngine:
         return info
 
     def _choose(self, txn: _Txn, counter: _CounterRow) -> _TicketRow | None:
-        # Priority first, unless this counter already called the limit of priority tickets in a
-        # row: then one general ticket goes first so nobody waits forever.
+        """The oldest waiting ticket of the counter's services, priority ones first — unless
+        this counter already called the limit of priority tickets in a row: then one general
+        ticket goes first so nobody waits forever.
+
+        One index seek per service and priority (`ticket_queue_head`), so the cost does not grow
+        with the length of the queue."""
         starving = counter.priority_streak >= self.settings.priority_streak_limit
-        sql = _CHOOSE_GENERAL_FIRST if starving else _CHOOSE_PRIORITY_FIRST
-        row = self.db.execute_sql(sql, (txn.day.date.isoformat(), counter.code)).fetchone()
-        return _TicketRow(*row) if row is not None else None
+        services = [
+            row[0]
+            for row in self.db.execute_sql(
+                "SELECT service_code FROM counter_service WHERE counter_code = ?", (counter.code,)
+            )
+        ]
+        day = txn.day.date.isoformat()
+        for priority in (0, 1) if starving else (1, 0):
+            heads = [
+                row
+                for service in services
+                if (row := self.db.execute_sql(_HEAD, (service, day, priority)).fetchone())
+            ]
+            if heads:
+                return _TicketRow(*min(heads, key=lambda row: row[0]))
+        return None
 
     def _announce(
         self,
@@ -677,12 +694,10 @@ _SELECT_TICKET = (
     "FROM ticket "
 )
 _TICKET_BY_ID = _SELECT_TICKET + "WHERE id = ?"
-_CHOOSE = _SELECT_TICKET + (  # noqa: S608 - constant text, values are bound parameters
-    "WHERE state = 'waiting' AND business_date = ? "
-    "AND service_code IN (SELECT service_code FROM counter_service WHERE counter_code = ?) "
+_HEAD = _SELECT_TICKET + (
+    "WHERE service_code = ? AND state = 'waiting' AND business_date = ? AND priority = ? "
+    "ORDER BY id LIMIT 1"
 )
-_CHOOSE_PRIORITY_FIRST = _CHOOSE + "ORDER BY priority DESC, id LIMIT 1"
-_CHOOSE_GENERAL_FIRST = _CHOOSE + "ORDER BY priority ASC, id LIMIT 1"
 
 
 def _active_counter(db: SqliteDatabase, code: str) -> _CounterRow:
