@@ -22,7 +22,7 @@ TXT
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV="$ROOT/.venv"
 APT_PACKAGES=(python3 python3-venv python3-dev gcc mosquitto chromium espeak-ng sox
-    shellcheck sqlite3 systemd ca-certificates)
+    shellcheck sqlite3 systemd ca-certificates postgresql)
 
 log() { printf '==> %s\n' "$*" >&2; }
 

@@ -41,9 +41,12 @@ def up(site: str = SITE) -> str:
     return protocol.topic(site, protocol.EVENTS)
 
 
-@pytest.fixture
-def ingest(tmp_path: Path) -> Ingest:
-    return Ingest(open_central_database(f"sqlite:///{tmp_path}/central.db"))
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ingest(request: pytest.FixtureRequest, tmp_path: Path) -> Ingest:
+    """Every ingest test runs on SQLite (the default) and on PostgreSQL (production)."""
+    if request.param == "sqlite":
+        return Ingest(open_central_database(f"sqlite:///{tmp_path}/central.db"))
+    return Ingest(open_central_database(request.getfixturevalue("postgres_url")))
 
 
 def site_row(ingest: Ingest, site: str = SITE) -> SiteRow:
