@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from appliance import __version__
 from appliance.config import Config, ConfigError, config_to_dict, load_config, render_toml
+from appliance.failures import StorageError
 
 if TYPE_CHECKING:
     from appliance.runtime import Core
@@ -336,6 +337,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as exc:
         print(f"mpp: {exc}", file=sys.stderr)
         return exc.code
+    except StorageError as exc:
+        print(f"mpp: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except Exception as exc:

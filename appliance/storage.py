@@ -8,6 +8,8 @@ deferred read-then-write fails with "database is locked" under concurrency.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sqlite3
 import threading
 from collections import deque
@@ -16,9 +18,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import peewee
 from peewee import SqliteDatabase
 
 from appliance import migrations
+from appliance.failures import StorageError
 from appliance.models import MODELS, State
 
 
@@ -93,8 +97,40 @@ class ApplianceDatabase(SqliteDatabase):  # type: ignore[misc]
             yield
 
 
+def explain_storage_failure(path: str | Path, exc: BaseException) -> str:
+    """Why the database at `path` failed: read-only disk, full disk, permissions, or SQLite's
+    own words — checked on the folder, because SQLite only says "unable to open"."""
+    folder = Path(path).resolve().parent
+    reasons = []
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            reasons.append(f"the disk holding {folder} is mounted read-only (hanya-baca)")
+    except OSError:
+        pass
+    try:
+        free = shutil.disk_usage(folder).free
+        if free < 1024 * 1024:
+            reasons.append(f"the disk holding {folder} is full ({free} bytes free)")
+    except OSError:
+        pass
+    if not reasons and folder.exists() and not os.access(folder, os.W_OK):
+        reasons.append(f"this user may not write to {folder}")
+    cause = "; ".join(reasons) if reasons else str(exc)
+    return f"cannot use the database {path}: {cause}"
+
+
 def open_database(path: str | Path, *, busy_timeout_ms: int = 5000) -> ApplianceDatabase:
-    """Open (creating if needed) the database file, bind the models and apply migrations."""
+    """Open (creating if needed) the database file, bind the models and apply migrations.
+
+    Raises StorageError naming the cause (read-only or full disk, permissions) instead of
+    SQLite's bare "unable to open database file"."""
+    try:
+        return _open_database(path, busy_timeout_ms)
+    except (OSError, sqlite3.Error, peewee.DatabaseError) as exc:
+        raise StorageError(explain_storage_failure(path, exc)) from exc
+
+
+def _open_database(path: str | Path, busy_timeout_ms: int) -> ApplianceDatabase:
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     db = ApplianceDatabase(

@@ -148,11 +148,6 @@ def test_a_read_only_disk_at_start_fails_clearly_and_recovers(
     assert [n for (n,) in rows(db, "SELECT number FROM ticket ORDER BY id")] == confirmed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (appliance/storage.py open_database): on a read-only disk `mpp run` dies with a "
-    "peewee traceback 'unable to open database file' instead of saying the disk is read-only",
-)
 def test_a_read_only_disk_at_start_is_named_in_the_log(small_disk: Path, tmp_path: Path) -> None:
     prepared = prepare(small_disk / "site", bench_catalogue(services=1, counters=1))
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
