@@ -114,6 +114,8 @@ def test_officers_and_tokens(site: Site) -> None:
     assert {t["name"] for t in listed} == {"kiosk-lobby", "kiosk-2"}
     assert all("token" not in t for t in listed)
     assert admin.delete("/api/v1/admin/tokens/kiosk-2").json["revoked"] is True
+    unknown = admin.delete("/api/v1/admin/tokens/no-such-token")
+    assert unknown.status_code == 404 and unknown.json["error"]["code"] == "token_not_found"
     client = site.client()
     refused = client.get(
         "/api/v1/auth/me", headers={"Authorization": "Bearer " + token.json["token"]}

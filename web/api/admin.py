@@ -261,5 +261,8 @@ def create_token() -> tuple[Response, int]:
 @bp.delete("/api/v1/admin/tokens/<name>")
 @require("admin")
 def revoke_token(name: str) -> Response:
-    web().core.accounts.revoke_token(name)
+    accounts = web().core.accounts
+    if not any(token.name == name for token in accounts.tokens()):
+        raise ApiError(404, "token_not_found", f"Token {name} tidak ditemukan.")
+    accounts.revoke_token(name)
     return jsonify({"name": name, "revoked": True})
