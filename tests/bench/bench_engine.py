@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from appliance.catalogue import apply_catalogue, load_catalogue, packaged_catalogue  # noqa: E402
-from appliance.clock import ManualClock  # noqa: E402
-from appliance.config import load_config  # noqa: E402
-from appliance.runtime import open_core  # noqa: E402
-from appliance.storage import connected  # noqa: E402
+from appliance.catalogue import apply_catalogue, load_catalogue, packaged_catalogue
+from appliance.clock import ManualClock
+from appliance.config import load_config
+from appliance.runtime import open_core
+from appliance.storage import connected
 
 
 def _percentiles(values: list[float]) -> str:
