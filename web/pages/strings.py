@@ -195,7 +195,8 @@ def _health() -> dict[str, str]:
         "clock_synced": _("Tersinkron"),
         "clock_unsynced": _("Belum tersinkron"),
         "clock_behind": _(
-            "Jam perangkat mundur dari tanggal kerja yang sudah dipakai. Konfirmasi tanggal dan jam."
+            "Jam perangkat mundur dari tanggal kerja yang sudah dipakai. "
+            "Konfirmasi tanggal dan jam."
         ),
         "business_date": _("Tanggal kerja: {date}"),
         "disk_free": _("{free} GB kosong dari {total} GB"),

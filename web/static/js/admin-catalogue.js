@@ -108,7 +108,7 @@
         return [el('span', { className: 'prefix-tag', text: s.prefix }), ' ' + s.code];
       } },
       { title: MPP.t('col_name'), cell: function (s) {
-        return [s.name, el('div', { className: 'muted small', text: agencyName(s.agency) })];
+        return [el('span', { title: agencyName(s.agency), text: s.name })];
       } },
       { title: MPP.t('col_quota'), num: true, cell: function (s) {
         return s.daily_quota === null ? '–' : String(s.daily_quota);
@@ -118,7 +118,7 @@
       } },
       { title: MPP.t('col_counters'), cell: function (s) {
         var list = servedBy(s.code);
-        return list.length ? list.join(', ') : el('span', { className: 'badge bad', text: MPP.t('no_counter') });
+        return list.length ? list.join(' ') : el('span', { className: 'badge bad', text: MPP.t('no_counter') });
       } },
       { title: '', cell: function (s) {
         return actions('services', s.code, function () {
@@ -209,7 +209,7 @@
         return c.code;
       } },
       { title: MPP.t('col_name'), cell: function (c) {
-        return [c.name, el('div', { className: 'muted small', text: agencyName(c.agency) })];
+        return [c.name, el('span', { className: 'muted small', text: ' · ' + agencyName(c.agency) })];
       } },
       { title: MPP.t('col_services'), cell: function (c) {
         var names = c.services.slice(0, 4).join(', ');
@@ -322,7 +322,8 @@
   /* -- hours and breaks ---------------------------------------------------------------------- */
 
   function timeInput(value, cls, label) {
-    return el('input', { type: 'time', className: cls, value: value || '', 'aria-label': label });
+    // Text, not type=time: some browsers show 12-hour AM/PM, Indonesian offices read 24-hour.
+    return el('input', { type: 'text', className: 'hhmm ' + cls, value: value || '', 'aria-label': label, pattern: '([01][0-9]|2[0-3]):[0-5][0-9]', placeholder: 'HH:MM', maxlength: '5', inputmode: 'numeric', required: true });
   }
 
   function renderHours() {
