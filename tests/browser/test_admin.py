@@ -4,7 +4,9 @@ a kiosk taking or refused a ticket, the catalogue document)."""
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -133,4 +135,40 @@ def test_health_panel_reads_plainly(appliance, staff):
     expect(page.locator("[data-health='clock']")).to_contain_text("2025-03-12")
     expect(page.locator("[data-health='disk']")).to_contain_text("GB")
     assert "{" not in page.locator("#health").inner_text()
+    assert errors == []
+
+
+def test_service_counter_and_agency_edits_and_export(appliance, staff):
+    page, errors = admin_page(staff, appliance)
+    page.click("#svc-add")
+    page.fill("#svc-code", "MPP-LEGALISIR")
+    page.select_option("#svc-agency", "MPP")
+    expect(page.locator("#svc-prefix")).to_have_value("I")  # the agency's own prefix
+    page.fill("#svc-name", "Legalisir Dokumen")
+    page.fill("#svc-avg", "7")
+    page.fill("#svc-req", "KTP asli\nDokumen asli")
+    page.check("[data-checklist='service-counters'] input[value='L01']")
+    page.click("#dialog-submit")
+    expect(page.locator("[data-service='MPP-LEGALISIR']")).to_contain_text("L01")
+
+    page.click("[data-tab='counters']")
+    page.fill("#ctr-filter", "L01")
+    page.click("[data-counter='L01'] [data-edit]")
+    page.fill("#ctr-name", "Loket Informasi")
+    page.click("#dialog-submit")
+    expect(page.locator("[data-counter='L01']")).to_contain_text("Loket Informasi")
+
+    page.click("[data-tab='agencies']")
+    page.click("[data-agency='MPP'] [data-delete]")  # still has services: refused, explained
+    expect(page.locator("#catalogue-edit-result .alert.bad")).to_be_visible()
+
+    page.click("[data-tab='file']")
+    with page.expect_download() as download:
+        page.click("#catalogue-export")
+    exported = download.value
+    assert exported.suggested_filename.endswith("-v3.json")
+    doc = json.loads(Path(exported.path()).read_text(encoding="utf-8"))
+    service = next(s for s in doc["services"] if s["code"] == "MPP-LEGALISIR")
+    assert service["requirements"] == ["KTP asli", "Dokumen asli"]
+    assert next(c for c in doc["counters"] if c["code"] == "L01")["name"] == "Loket Informasi"
     assert errors == []

@@ -183,6 +183,7 @@
           body.code = code.input.value.trim().toUpperCase();
           body.agency = agency.input.value;
           body.prefix = prefix.input.value.trim().toUpperCase();
+          svcFilter.value = body.code; // a new service is last of hundreds: show it
           return MPP.api('POST', '/api/v1/admin/services', body).then(applied(MPP.t('service_added', { name: body.name })));
         }
         return MPP.api('PATCH', '/api/v1/admin/services/' + encodeURIComponent(s.code), body).then(applied(MPP.t('service_saved', { name: body.name })));
@@ -255,6 +256,7 @@
         if (fresh) {
           body.code = code.input.value.trim().toUpperCase();
           body.agency = agency.input.value;
+          ctrFilter.value = body.code;
           return MPP.api('POST', '/api/v1/admin/counters', body).then(applied(MPP.t('counter_added', { name: body.name })));
         }
         return MPP.api('PATCH', '/api/v1/admin/counters/' + encodeURIComponent(c.code), body).then(applied(MPP.t('counter_saved', { name: body.name })));
