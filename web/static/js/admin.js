@@ -1,5 +1,6 @@
-/* Administration: today's dashboard, appliance health, clock confirmation, catalogue import,
-   officers and tokens. The chart is inline SVG: no outside script, no canvas library. */
+/* Administration: today's dashboard, appliance health, printer alert, clock confirmation.
+   Officers and tokens live in admin-people.js, the catalogue and hours in admin-catalogue.js.
+   The chart is inline SVG: no outside script, no canvas library. */
 (function () {
   'use strict';
   var el = MPP.el;
@@ -112,25 +113,102 @@
     box.appendChild(el('table', null, [el('thead', null, [head]), el('tbody', null, body)]));
   }
 
-  /* Health: printer, sync, clock, disk; shown as they come, flattened one level. */
+  /* Health, read for an administrator: one line per part with a coloured badge. */
+  var PRINTER_OK = { ok: 'ok', disabled: '', unknown: 'warn' };
+
+  function badge(kind, text) {
+    return el('span', { className: 'badge ' + kind, text: text });
+  }
+
+  function row(dl, key, label, parts) {
+    dl.appendChild(el('dt', { text: label }));
+    dl.appendChild(el('dd', { 'data-health': key }, parts));
+  }
+
+  function gigabytes(bytes) {
+    return (Math.round((bytes / 1073741824) * 10) / 10).toLocaleString(MPP.lang === 'en' ? 'en' : 'id-ID');
+  }
+
+  function printerParts(printer) {
+    var state = printer.state || 'unknown';
+    var kind = Object.prototype.hasOwnProperty.call(PRINTER_OK, state) ? PRINTER_OK[state] : 'bad';
+    var unprinted = printer.unprinted || [];
+    var parts = [badge(kind, MPP.t('printer_' + state) === 'printer_' + state ? state : MPP.t('printer_' + state)), ' ', printer.message || ''];
+    if (printer.detail) parts.push(el('div', { className: 'muted small', text: printer.detail }));
+    var facts = [MPP.t('printer_printed', { n: printer.printed || 0 })];
+    if (printer.queued) facts.push(MPP.t('printer_queued', { n: printer.queued }));
+    if (printer.since && state !== 'ok') facts.push(MPP.t('since_time', { time: MPP.dateTime(printer.since) }));
+    parts.push(el('div', { className: 'muted small', text: facts.join(' · ') }));
+    if (unprinted.length) {
+      parts.push(el('div', { className: 'unprinted', 'data-unprinted': String(unprinted.length) }, [
+        el('strong', { text: MPP.t('printer_unprinted', { n: unprinted.length }) }),
+        ' ',
+        unprinted.slice(0, 12).map(function (u) {
+          return u.label || '#' + u.ticket_id;
+        }).join(', ') + (unprinted.length > 12 ? ' …' : ''),
+        el('div', { className: 'muted small', text: MPP.t('printer_reprint_hint') }),
+      ]));
+    }
+    return parts;
+  }
+
+  function printerAlert(printer) {
+    var box = document.getElementById('printer-alert');
+    var state = (printer && printer.state) || 'unknown';
+    var bad = !!printer && !Object.prototype.hasOwnProperty.call(PRINTER_OK, state);
+    box.hidden = !bad;
+    if (!bad) return;
+    var text = printer.message || state;
+    var count = (printer.unprinted || []).length;
+    if (count) text += ' ' + MPP.t('printer_unprinted', { n: count });
+    document.getElementById('printer-alert-text').textContent = text;
+  }
+
+  function buttonParts(buttons) {
+    if (!buttons || !buttons.length) return [el('span', { className: 'muted', text: MPP.t('buttons_none') })];
+    return buttons.map(function (b) {
+      var last = b.last_press ? ' · ' + MPP.t('last_press', { time: MPP.dateTime(b.last_press) }) : '';
+      return el('div', { text: 'GPIO' + b.pin + ' → ' + b.service + (b.priority ? ' (' + MPP.t('priority') + ')' : '') + ' · ' + MPP.t('presses_n', { n: b.presses || 0 }) + last });
+    });
+  }
+
+  function syncParts(sync) {
+    if (!sync.configured) return [badge('', MPP.t('sync_off')), ' ', el('span', { className: 'muted small', text: MPP.t('sync_backlog', { n: sync.backlog || 0 }) })];
+    var parts = [badge(sync.connected ? 'ok' : 'warn', sync.connected ? MPP.t('sync_connected') : MPP.t('sync_disconnected'))];
+    parts.push(' ' + MPP.t('sync_last_contact', { time: sync.last_contact ? MPP.dateTime(sync.last_contact) : MPP.t('never') }));
+    var facts = [MPP.t('sync_backlog', { n: sync.backlog || 0 })];
+    if (sync.oldest_pending_at) facts.push(MPP.t('sync_oldest', { time: MPP.dateTime(sync.oldest_pending_at) }));
+    parts.push(el('div', { className: sync.backlog > 500 ? 'small warn-text' : 'muted small', text: facts.join(' · ') }));
+    if (sync.last_error) parts.push(el('div', { className: 'small warn-text', text: sync.last_error }));
+    return parts;
+  }
+
+  function clockParts(clock) {
+    var ok = clock.synchronised === true && !clock.clock_behind;
+    var parts = [badge(ok ? 'ok' : 'warn', clock.synchronised ? MPP.t('clock_synced') : MPP.t('clock_unsynced')), ' ' + MPP.dateTime(clock.now)];
+    parts.push(el('div', { className: 'muted small', text: MPP.t('business_date', { date: clock.business_date || '–' }) }));
+    if (clock.clock_behind) parts.push(el('div', { className: 'small warn-text', text: MPP.t('clock_behind') }));
+    return parts;
+  }
+
+  function diskParts(disk) {
+    if (typeof disk.free_bytes !== 'number') return [badge('warn', MPP.t('disk_unknown'))];
+    var text = MPP.t('disk_free', { free: gigabytes(disk.free_bytes), total: gigabytes(disk.total_bytes || 0) });
+    return disk.low ? [badge('bad', MPP.t('disk_low')), ' ' + text] : [badge('ok', MPP.t('disk_ok')), ' ' + text];
+  }
+
   function loadStatus() {
     return MPP.api('GET', '/api/v1/status').then(function (status) {
+      status = status || {};
       var dl = MPP.clear(document.getElementById('health'));
-      Object.keys(status || {}).forEach(function (key) {
-        var value = status[key];
-        var text;
-        if (value && typeof value === 'object') {
-          text = Object.keys(value).map(function (k) {
-            var v = value[k];
-            return k + ': ' + (v && typeof v === 'object' ? JSON.stringify(v) : String(v));
-          }).join(' · ');
-        } else {
-          text = String(value);
-        }
-        dl.appendChild(el('dt', { text: MPP.t('health_' + key) === 'health_' + key ? key : MPP.t('health_' + key) }));
-        dl.appendChild(el('dd', { 'data-health': key, text: text }));
-      });
-      clockWarning(status || {});
+      if (status.printer) row(dl, 'printer', MPP.t('health_printer'), printerParts(status.printer));
+      row(dl, 'buttons', MPP.t('health_buttons'), buttonParts(status.buttons));
+      if (status.sync) row(dl, 'sync', MPP.t('health_sync'), syncParts(status.sync));
+      if (status.clock) row(dl, 'clock', MPP.t('health_clock'), clockParts(status.clock));
+      if (status.disk) row(dl, 'disk', MPP.t('health_disk'), diskParts(status.disk));
+      row(dl, 'version', MPP.t('health_version'), [String(status.version || '–')]);
+      printerAlert(status.printer);
+      clockWarning(status);
     }, function (e) {
       if (e.status === 401) throw e;
       MPP.clear(document.getElementById('health')).appendChild(el('dd', { text: e.message }));
@@ -179,83 +257,20 @@
     });
   });
 
-  /* Catalogue import: the whole mpp-catalogue/1 document, checked by the server. */
-  var fileInput = document.getElementById('catalogue-file');
-  var importButton = document.getElementById('catalogue-import');
-  var catalogue = null;
-  fileInput.addEventListener('change', function () {
-    catalogue = null;
-    importButton.disabled = true;
-    var file = fileInput.files && fileInput.files[0];
-    if (!file) return;
-    file.text().then(function (text) {
-      try {
-        catalogue = JSON.parse(text);
-        importButton.disabled = false;
-        result([MPP.t('catalogue_ready', { agencies: (catalogue.agencies || []).length, services: (catalogue.services || []).length, counters: (catalogue.counters || []).length })]);
-      } catch (e) {
-        result([MPP.t('catalogue_not_json')], true);
-      }
-    });
-  });
-  importButton.addEventListener('click', function () {
-    if (!catalogue) return;
-    importButton.disabled = true;
-    MPP.api('PUT', '/api/v1/admin/catalogue', catalogue).then(function () {
-      result([MPP.t('catalogue_done')]);
-      loadReport();
-    }, function (e) {
-      var lines = [e.message];
-      if (Array.isArray(e.details)) lines = lines.concat(e.details.map(String));
-      result(lines, true);
-      importButton.disabled = false;
-    });
-  });
-
-  function result(lines, bad) {
-    var box = MPP.clear(document.getElementById('catalogue-result'));
-    box.appendChild(el('div', { className: 'alert ' + (bad ? 'bad' : 'warn') }, lines.map(function (line) {
-      return el('div', { text: line });
-    })));
-  }
-
-  function listInto(id, path, columns) {
-    var box = MPP.clear(document.getElementById(id));
-    return MPP.api('GET', path).then(function (data) {
-      var rows = MPP.items(data);
-      if (!rows.length) return box.appendChild(el('p', { className: 'muted', text: MPP.t('none') }));
-      box.appendChild(el('table', null, [
-        el('thead', null, [el('tr', null, columns.map(function (c) {
-          return el('th', { text: MPP.t(c[1]) });
-        }))]),
-        el('tbody', null, rows.map(function (row) {
-          return el('tr', null, columns.map(function (c) {
-            var v = row[c[0]];
-            if (Array.isArray(v)) v = v.join(', ');
-            if (typeof v === 'boolean') v = v ? MPP.t('yes') : MPP.t('no');
-            if (c[0] === 'role') v = MPP.t('role_' + v);
-            return el('td', { text: v === null || v === undefined ? '–' : String(v) });
-          }));
-        })),
-      ]));
-    }, function (e) {
-      box.appendChild(el('p', { className: 'muted', text: e.status === 404 ? MPP.t('not_available') : e.message }));
-    });
-  }
-
-  MPP.requireStaff('supervisor').then(function (me) {
+  /* The other admin scripts wait on this instead of asking /auth/me again. */
+  MPP.adminReady = MPP.requireStaff('supervisor');
+  MPP.adminReady.then(function (me) {
     who = me;
     var refresh = MPP.serial(function () {
       return Promise.all([loadReport(), loadStatus()]);
     });
+    MPP.refreshDashboard = refresh;
     refresh();
     setInterval(refresh, 30000);
     if (MPP.atLeast(me, 'admin')) {
       Array.prototype.forEach.call(document.querySelectorAll('.admin-only'), function (node) {
         node.hidden = false;
       });
-      listInto('officers', '/api/v1/admin/officers', [['username', 'col_username'], ['display_name', 'col_name'], ['role', 'col_role'], ['counters', 'col_counters'], ['active', 'col_active']]);
-      listInto('tokens', '/api/v1/admin/tokens', [['name', 'col_name'], ['role', 'col_role'], ['created_at', 'col_created'], ['revoked', 'col_revoked']]);
     }
   }, function () {});
 })();

@@ -1,0 +1,66 @@
+"""The printer alert on /admin, with real hardware whose printer cannot print: the file printer
+aimed at a path that is a file, not a folder, which the print worker reports as offline."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from appliance.hardware.ports import MESSAGES, OFFLINE
+
+from .conftest import ADMIN, PASSWORD, WEEKDAY_MORNING, Appliance
+from .support import open_page
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def appliance(tmp_path: Path) -> Iterator[Appliance]:
+    """This module's appliance has hardware: a print worker whose printer is offline."""
+    from waitress import create_server
+
+    from appliance.catalogue import apply_catalogue, load_catalogue, packaged_catalogue
+    from appliance.clock import ManualClock
+    from appliance.config import load_config
+    from appliance.hardware.hardware import build_hardware
+    from appliance.runtime import Runtime, open_core
+    from web.app import create_app
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the receipts folder should be\n")
+    environ = {
+        "MPP_STORAGE__DATABASE": str(tmp_path / "appliance.db"),
+        "MPP_PRINTER__DRIVER": "file",
+        "MPP_PRINTER__FOLDER": str(blocked),
+        "MPP_GPIO__PIN_FACTORY": "none",
+        "MPP_WEB__SECRET_KEY": "browser-test-secret-key-0123456789abcdef",
+    }
+    core = open_core(load_config(None, environ), clock=ManualClock(WEEKDAY_MORNING))
+    apply_catalogue(core.db, load_catalogue(packaged_catalogue("kota-metro")), clock=core.clock)
+    core.accounts.add_officer(ADMIN, PASSWORD, "admin", display_name="Admin MPP")
+    runtime = Runtime(core, hardware=build_hardware(core))
+    runtime.start()
+    server = create_server(create_app(runtime), host="127.0.0.1", port=0, threads=8)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield Appliance(f"http://127.0.0.1:{server.effective_port}", core)
+    finally:
+        server.close()
+        thread.join(timeout=5)
+        runtime.stop()
+
+
+def test_printer_alert_is_at_the_top_with_its_message(appliance, staff):
+    page, errors = open_page(staff, appliance.url + "/admin")
+    alert = page.locator("#printer-alert")
+    expect(alert).to_be_visible(timeout=10_000)
+    expect(alert).to_contain_text(MESSAGES[OFFLINE])
+    expect(page.locator("[data-health='printer'] .badge.bad")).to_have_text("Tidak terhubung")
+    box = alert.bounding_box()
+    assert box is not None and box["y"] < 150  # above the dashboard, seen without scrolling
+    assert errors == []
