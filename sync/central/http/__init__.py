@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, Response, g, jsonify
 from peewee import Database
 
+from appliance.questionnaire import load_questionnaire
 from appliance.throttle import LoginThrottle
 from sync.central.http import api, auth, pages
 from sync.central.http.base import (
@@ -64,7 +65,11 @@ def create_central_app(
     if test_config:
         app.config.update(test_config)
     app.extensions[EXTENSION] = CentralContext(
-        db=db, settings=settings, throttle=LoginThrottle(), zone=ZoneInfo(settings.timezone)
+        db=db,
+        settings=settings,
+        throttle=LoginThrottle(),
+        zone=ZoneInfo(settings.timezone),
+        questionnaire=load_questionnaire(),
     )
 
     @app.before_request

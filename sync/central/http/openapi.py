@@ -50,7 +50,16 @@ DOCS: dict[str, tuple[str, dict[str, Any] | None]] = {
     ),
     "central_api.get_site": ("One site, as in the list", None),
     "central_api.site_tickets": ("A day's tickets rebuilt from the events (?date=)", None),
-    "central_api.site_skm": ("SKM/IKM of a period (?from=&to=&service=&agency=)", None),
+    "central_api.site_skm": (
+        "SKM of one site, same body as /reports/skm?site= (?from=&to=&service=&agency=&format=)",
+        None,
+    ),
+    "central_api.skm": (
+        "SKM across sites: combined NRR/IKM/category/sample/profile plus one row per site "
+        "(?from=&to=&site=&service=&agency=&format=json|csv)",
+        None,
+    ),
+    "central_api.skm_pdf": ("The SKM report as a printable PDF (same query)", None),
     "central_api.catalogue_versions": ("Catalogue versions pushed, published, applied", None),
     "central_api.put_catalogue": ("Push a new catalogue version to the site (202)", CATALOGUE),
     "central_api.track": ("Public status of one synced ticket (no personal data)", None),
