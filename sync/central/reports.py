@@ -2,9 +2,10 @@
 
 Every figure comes from `tickets` and `survey_responses`, which hold only each site's contiguous
 prefix of events, so a number never counts a call whose issue has not arrived. A site's "today"
-is its own business date: the date in the time zone of the newest catalogue central pushed to it,
-else central's configured zone. Names of services, agencies and counters come from that same
-catalogue when there is one; otherwise the codes are shown.
+is its own business date: the date in the time zone the site reports (hello, config.applied), else
+that of the newest catalogue central pushed to it, else central's configured zone. Names of
+services, agencies and counters come from that same catalogue when there is one; otherwise the
+codes are shown.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class SiteNames:
 
 
 def site_names(site: str, default_zone: ZoneInfo) -> SiteNames:
+    """The site's zone: the one it reports itself (hello, config.applied), else that of the
+    newest catalogue central pushed to it, else `default_zone`; names from that catalogue."""
+    reported = _reported_zone(site)
     row = (
         CatalogueRow.select(CatalogueRow.document)
         .where(CatalogueRow.site == site)
@@ -42,24 +46,34 @@ def site_names(site: str, default_zone: ZoneInfo) -> SiteNames:
         .first()
     )
     if row is None:
-        return SiteNames(default_zone, {}, {}, {})
+        return SiteNames(reported or default_zone, {}, {}, {})
     try:
         doc = json.loads(row.document)
         zone = ZoneInfo(str(doc["site"]["timezone"]))
     except (ValueError, KeyError, TypeError, ZoneInfoNotFoundError):
-        return SiteNames(default_zone, {}, {}, {})
+        return SiteNames(reported or default_zone, {}, {}, {})
 
     def names(section: str) -> dict[str, str]:
         items = doc.get(section) or []
         return {str(i["code"]): str(i.get("name", i["code"])) for i in items if "code" in i}
 
     return SiteNames(
-        zone,
+        reported or zone,
         names("services"),
         names("agencies"),
         names("counters"),
         str(doc["site"].get("name", "")),
     )
+
+
+def _reported_zone(site: str) -> ZoneInfo | None:
+    row = SiteRow.select(SiteRow.timezone).where(SiteRow.code == site).first()
+    if row is None or not row.timezone:
+        return None
+    try:
+        return ZoneInfo(str(row.timezone))
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
 
 
 def site_today(names: SiteNames, now: datetime) -> date:
