@@ -175,6 +175,9 @@ class CentralUser(CentralModel):
     password_hash = CharField()
     role = CharField(max_length=16)
     created_at = DateTimeField()
+    active = BooleanField(
+        default=True
+    )  # added later (ADDED_COLUMNS); a disabled user cannot log in
 
     class Meta:
         table_name = "central_users"
@@ -245,7 +248,10 @@ def open_central_database(url: str) -> Database:
 
 
 # Columns added to a table after central databases already existed: (model, field name).
-ADDED_COLUMNS: tuple[tuple[type[CentralModel], str], ...] = ((SiteRow, "timezone"),)
+ADDED_COLUMNS: tuple[tuple[type[CentralModel], str], ...] = (
+    (SiteRow, "timezone"),
+    (CentralUser, "active"),
+)
 
 
 def _add_columns(db: Database) -> None:

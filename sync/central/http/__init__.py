@@ -19,7 +19,7 @@ from peewee import Database
 
 from appliance.questionnaire import load_questionnaire
 from appliance.throttle import LoginThrottle
-from sync.central.http import api, auth, pages
+from sync.central.http import admin, api, auth, pages
 from sync.central.http.base import (
     EXTENSION,
     CentralContext,
@@ -88,6 +88,7 @@ def create_central_app(
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(admin.bp)
 
     @app.get("/api/v1/openapi.json")
     def openapi() -> Response:
