@@ -210,7 +210,15 @@ def apply_catalogue(
         outbox.append(
             db,
             events.CONFIG_APPLIED,
-            {"version": version, "site": catalogue.site_code, **catalogue.counts},
+            {
+                "version": version,
+                "site": catalogue.site_code,
+                # Central learns the site's zone and name from here (and from the hello), so
+                # a WITA/WIT site's "today" is right there even if central never pushed to it.
+                "timezone": doc["site"]["timezone"],
+                "site_name": doc["site"]["name"],
+                **catalogue.counts,
+            },
             at=clock.now(),
             clock_synced=clock.synchronised(),
         )

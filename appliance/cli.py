@@ -142,6 +142,8 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_officer(args: argparse.Namespace, ctx: Context) -> int:
+    if getattr(args, "central", False):
+        return _hook(ctx, args, "officer.central")
     core = _services(ctx)
     if args.action == "add":
         password = _read_password("MPP_OFFICER_PASSWORD", f"Kata sandi untuk {args.username}: ")
@@ -275,6 +277,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, Registry]:
     p.add_argument("--role", default="officer", choices=["officer", "supervisor", "admin"])
     p.add_argument("--display-name")
     p.add_argument("--counter", action="append", help="counter code (repeat)")
+    p.add_argument("--central", action="store_true", help="a user of the central server")
 
     p = registry.add("token", cmd_token, help="API tokens for machine clients")
     p.add_argument("action", choices=["create", "list", "revoke"])

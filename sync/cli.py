@@ -49,6 +49,7 @@ def register(registry: Registry) -> None:
     p.add_argument("--port", type=int, help="overrides central.web.port")
     registry.hooks["init.central"] = cmd_init_central
     registry.hooks["token.central"] = cmd_token_central
+    registry.hooks["officer.central"] = cmd_officer_central
 
 
 def _stop_on_signals() -> threading.Event:
@@ -212,21 +213,69 @@ def cmd_init_central(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_token_central(args: argparse.Namespace, ctx: Context) -> int:
+    """`mpp token create|list|revoke --central [--name N] [--role supervisor|admin]`."""
     from appliance.cli import CommandError
-    from sync.central.accounts import CentralAccountError, create_token
+    from sync.central.accounts import CentralAccountError, create_token, revoke_token, tokens
     from sync.central.models import open_central_database
 
-    if args.action != "create":
-        raise CommandError("only `token create --central` is available for central", 2)
-    role = args.role if args.role in ("supervisor", "admin") else None
-    if role is None:
+    if args.action == "create" and args.role not in ("supervisor", "admin"):
         raise CommandError("central tokens have role supervisor or admin", 2)
     db = open_central_database(ctx.config.central.database)
     try:
-        print(create_token(db, args.name, role))
+        if args.action == "create":
+            print(create_token(db, args.name, args.role))
+        elif args.action == "revoke":
+            revoke_token(db, args.name)
+            print(f"central token {args.name} revoked", file=sys.stderr)
+        else:
+            for token in tokens(db):
+                state = "revoked" if token.revoked else "active"
+                print(f"{token.name:24} {token.role:10} {state:8} {token.created_at}")
     except CentralAccountError as exc:
         raise CommandError(str(exc)) from None
     return 0
+
+
+def cmd_officer_central(args: argparse.Namespace, ctx: Context) -> int:
+    """`mpp officer add|passwd|list|disable|enable [USERNAME] --central [--role ...]`: central's
+    users (password from MPP_OFFICER_PASSWORD or asked)."""
+    from appliance.cli import CommandError
+    from sync.central import accounts
+    from sync.central.models import open_central_database
+
+    if args.action == "counters":
+        raise CommandError("central users have no counters", 2)
+    if args.action == "add" and args.role not in accounts.ROLES:
+        raise CommandError("central users have role supervisor or admin (use --role)", 2)
+    db = open_central_database(ctx.config.central.database)
+    try:
+        if args.action == "add":
+            password = _password(ctx, f"Kata sandi untuk {args.username}: ")
+            accounts.add_user(db, args.username, password, args.role)
+            print(f"central {args.role} {args.username} created")
+        elif args.action == "passwd":
+            password = _password(ctx, f"Kata sandi baru {args.username}: ")
+            accounts.set_password(db, args.username, password)
+            print(f"password of central user {args.username} changed")
+        elif args.action in ("disable", "enable"):
+            accounts.set_active(db, args.username, args.action == "enable")
+            print(f"central user {args.username} {args.action}d")
+        else:
+            for user in accounts.users(db):
+                state = "" if user.active else "  (disabled)"
+                print(f"{user.username:20} {user.role:10}{state}")
+    except accounts.CentralAccountError as exc:
+        raise CommandError(str(exc)) from None
+    return 0
+
+
+def _password(ctx: Context, prompt: str) -> str:
+    password = ctx.environ.get("MPP_OFFICER_PASSWORD")
+    if password:
+        return password
+    import getpass
+
+    return getpass.getpass(prompt)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

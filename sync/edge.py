@@ -179,6 +179,7 @@ class EdgeWorker:
         with connected(self.db):
             acked, last = outbox.acked_through(), outbox.last_seq()
             config_version = _applied_version()
+            timezone, site_name = _site_identity()
         hello = protocol.Hello(
             site=site,
             first_unacked=acked + 1,
@@ -188,6 +189,8 @@ class EdgeWorker:
             clock_synced=self.clock.synchronised(),
             clock=self.clock.now().isoformat(timespec="seconds"),
             software=self.settings.software,
+            timezone=timezone,
+            site_name=site_name,
         )
         session.publish(protocol.topic(site, protocol.HELLO), protocol.encode_hello(hello))
         log.info("sync: connected; %d events pending after seq %d", hello.pending, acked)
@@ -340,3 +343,11 @@ class EdgeWorker:
 def _applied_version() -> int:
     site = Site.select(Site.catalogue_version).first()
     return int(site.catalogue_version) if site is not None else 0
+
+
+def _site_identity() -> tuple[str, str]:
+    """(time zone, name) of the applied catalogue's site, for the hello ("" when none yet)."""
+    site = Site.select(Site.timezone, Site.name).first()
+    if site is None:
+        return "", ""
+    return str(site.timezone or ""), str(site.name or "")[:200]

@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 VERSION = 1
 PREFIX = "mpp/v1"
@@ -34,6 +35,7 @@ MAX_TYPE = 64
 
 SITE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 TYPE_RE = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*$")
+TIMEZONE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")
 
 # Topic kinds below mpp/v1/sites/{site}/
 EVENTS = "up/events"
@@ -328,9 +330,14 @@ class Hello:
     clock_synced: bool
     clock: str
     software: str
+    # Added after v1 went out (optional both ways, so old edges and old centrals still talk):
+    # the site's IANA time zone and name from its applied catalogue, so central knows a WITA/WIT
+    # site's "today" without having pushed a catalogue. "" = not sent.
+    timezone: str = ""
+    site_name: str = ""
 
     def to_doc(self) -> dict[str, Any]:
-        return {
+        doc: dict[str, Any] = {
             "v": VERSION,
             "site": self.site,
             "first_unacked": self.first_unacked,
@@ -341,6 +348,11 @@ class Hello:
             "clock": self.clock,
             "software": self.software,
         }
+        if self.timezone:
+            doc["timezone"] = self.timezone
+        if self.site_name:
+            doc["site_name"] = self.site_name
+        return doc
 
 
 def encode_hello(hello: Hello) -> bytes:
@@ -362,6 +374,11 @@ def decode_hello(payload: bytes, *, topic_site: str | None = None) -> Hello:
         raise ProtocolError("bad_hello", "clock must be an ISO 8601 time")
     if not isinstance(software, str) or len(software) > 64:
         raise ProtocolError("bad_hello", "software must be a short version string")
+    timezone, site_name = doc.get("timezone", ""), doc.get("site_name", "")
+    if not isinstance(timezone, str) or (timezone and not valid_timezone(timezone)):
+        raise ProtocolError("bad_hello", "timezone must be an IANA zone name such as Asia/Makassar")
+    if not isinstance(site_name, str) or len(site_name) > 200:
+        raise ProtocolError("bad_hello", "site_name must be text of at most 200 characters")
     return Hello(
         site=site,
         first_unacked=_seq(doc.get("first_unacked"), "first_unacked"),
@@ -371,7 +388,20 @@ def decode_hello(payload: bytes, *, topic_site: str | None = None) -> Hello:
         clock_synced=clock_synced,
         clock=clock,
         software=software,
+        timezone=timezone,
+        site_name=site_name,
     )
+
+
+def valid_timezone(name: str) -> bool:
+    """An IANA zone this machine knows (a bad one is refused, never stored)."""
+    if len(name) > 64 or not TIMEZONE_RE.fullmatch(name):
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 # -- catalogue push -----------------------------------------------------------------------------

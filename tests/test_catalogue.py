@@ -655,6 +655,8 @@ def test_one_outbox_event_per_apply(catalogue_db: SqliteDatabase, clock: ManualC
     assert first.data == {
         "version": 1,
         "site": "9999-MPP",
+        "timezone": "Asia/Jakarta",
+        "site_name": "Mal Pelayanan Publik Uji",
         "agencies": 3,
         "services": 4,
         "counters": 3,
@@ -663,6 +665,8 @@ def test_one_outbox_event_per_apply(catalogue_db: SqliteDatabase, clock: ManualC
     assert second.data == {
         "version": 1,
         "site": "1872-MPP",
+        "timezone": "Asia/Jakarta",
+        "site_name": "Mal Pelayanan Publik Kota Metro",
         "agencies": 32,
         "services": 246,
         "counters": 58,

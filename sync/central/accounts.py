@@ -1,7 +1,9 @@
 """Central accounts: administrators (argon2id) and API tokens (only their SHA-256 is stored).
 
 Same rules as the appliance's accounts (appliance.accounts): a token is long and random, shown
-once; a password is at least 10 characters.
+once; a password is at least 10 characters. Users: add, change password, disable/enable (never
+the last active administrator); tokens: create, list, revoke. Used by the CLI (`sync.cli`) and
+the admin API (`sync.central.http.admin`).
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def authenticate(db: Database, username: str, password: str) -> CentralUser | No
 
     with db.connection_context():
         user = CentralUser.get_or_none(CentralUser.username == username)
-    if user is None:
+    if user is None or not user.active:
         return None
     try:
         _hasher().verify(user.password_hash, password)
@@ -88,3 +90,58 @@ def token_role(db: Database, token: str) -> str | None:
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def users(db: Database) -> list[CentralUser]:
+    with db.connection_context():
+        return list(CentralUser.select().order_by(CentralUser.username))
+
+
+def _user(username: str) -> CentralUser:
+    user = CentralUser.get_or_none(CentralUser.username == username)
+    if user is None:
+        raise CentralAccountError(f"user {username!r} does not exist")
+    found: CentralUser = user
+    return found
+
+
+def set_password(db: Database, username: str, password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise CentralAccountError(f"password must have at least {MIN_PASSWORD} characters")
+    with db.connection_context(), db.atomic():
+        user = _user(username)
+        user.password_hash = _hasher().hash(password)
+        user.save()
+
+
+def set_active(db: Database, username: str, active: bool) -> None:
+    """Disable or enable a user; the last active administrator cannot be disabled (central
+    would be left without anyone to manage it). A session of a disabled user ends at its next
+    request, because every request reads the user again."""
+    with db.connection_context(), db.atomic():
+        user = _user(username)
+        if not active and user.role == "admin" and user.active:
+            others = (
+                CentralUser.select()
+                .where(
+                    (CentralUser.role == "admin") & CentralUser.active & (CentralUser.id != user.id)
+                )
+                .count()
+            )
+            if others == 0:
+                raise CentralAccountError("the last active administrator cannot be disabled")
+        user.active = active
+        user.save()
+
+
+def tokens(db: Database) -> list[CentralToken]:
+    with db.connection_context():
+        return list(CentralToken.select().order_by(CentralToken.name))
+
+
+def revoke_token(db: Database, name: str) -> None:
+    """Revoke a token by name (kept, marked revoked: the list shows it was there)."""
+    with db.connection_context(), db.atomic():
+        changed = CentralToken.update(revoked=True).where(CentralToken.name == name).execute()
+    if changed == 0:
+        raise CentralAccountError(f"token {name!r} does not exist")

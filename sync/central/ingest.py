@@ -155,7 +155,12 @@ class Ingest:
                 .order_by(EventRow.seq)
             )
             for event in query:
-                apply_event(row.code, _wire(event))
+                wire = _wire(event)
+                apply_event(row.code, wire)
+                if wire["type"] == "config.applied":
+                    _learn_identity(
+                        row, wire["data"].get("timezone"), wire["data"].get("site_name")
+                    )
             row.stored_through = new_through
         rest = [seq for seq in above if seq > new_through]
         return Ack(new_through, tuple(protocol.gaps(new_through, rest, highest)))
@@ -189,6 +194,7 @@ class Ingest:
             row.config_version = hello.config_version
             row.clock_synced = hello.clock_synced
             row.software = hello.software
+            _learn_identity(row, hello.timezone, hello.site_name)
             ack = self._current_ack(row, max(row.highest_seen, hello.last_seq))
             row.save()
         return Reply(site, ack)
@@ -203,6 +209,16 @@ class Ingest:
             if online:
                 row.last_contact = self.now()
             row.save()
+
+
+def _learn_identity(row: SiteRow, timezone: object, name: object) -> None:
+    """What the site says its zone and name are (sent since hello/config.applied carried them;
+    older edges send neither and central keeps what it had). A zone this machine does not know
+    is ignored, never stored."""
+    if isinstance(timezone, str) and timezone and protocol.valid_timezone(timezone):
+        row.timezone = timezone
+    if isinstance(name, str) and name.strip():
+        row.name = name.strip()[:200]
 
 
 def _row(site: str, event: dict[str, Any], received: str) -> dict[str, Any]:

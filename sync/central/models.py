@@ -24,6 +24,7 @@ from peewee import (
     SqliteDatabase,
     TextField,
 )
+from playhouse.migrate import SchemaMigrator, migrate
 
 database = DatabaseProxy()
 
@@ -51,6 +52,8 @@ class SiteRow(CentralModel):
     config_version = IntegerField(null=True)
     clock_synced = BooleanField(null=True)
     software = CharField(null=True)
+    # The zone the site itself reports (hello, config.applied); added later, see _add_columns.
+    timezone = CharField(null=True, max_length=64)
 
     class Meta:
         table_name = "sites"
@@ -172,6 +175,9 @@ class CentralUser(CentralModel):
     password_hash = CharField()
     role = CharField(max_length=16)
     created_at = DateTimeField()
+    active = BooleanField(
+        default=True
+    )  # added later (ADDED_COLUMNS); a disabled user cannot log in
 
     class Meta:
         table_name = "central_users"
@@ -237,4 +243,23 @@ def open_central_database(url: str) -> Database:
     database.initialize(db)
     with db.connection_context():
         db.create_tables(MODELS, safe=True)
+        _add_columns(db)
     return db
+
+
+# Columns added to a table after central databases already existed: (model, field name).
+ADDED_COLUMNS: tuple[tuple[type[CentralModel], str], ...] = (
+    (SiteRow, "timezone"),
+    (CentralUser, "active"),
+)
+
+
+def _add_columns(db: Database) -> None:
+    """Add columns a newer central knows to an older database (create_tables skips existing
+    tables). Idempotent; runs on every open, in one transaction."""
+    migrator = SchemaMigrator.from_database(db)
+    with db.atomic():
+        for model, name in ADDED_COLUMNS:
+            table = model._meta.table_name
+            if name not in {c.name for c in db.get_columns(table)}:
+                migrate(migrator.add_column(table, name, model._meta.fields[name]))

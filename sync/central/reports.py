@@ -2,9 +2,10 @@
 
 Every figure comes from `tickets` and `survey_responses`, which hold only each site's contiguous
 prefix of events, so a number never counts a call whose issue has not arrived. A site's "today"
-is its own business date: the date in the time zone of the newest catalogue central pushed to it,
-else central's configured zone. Names of services, agencies and counters come from that same
-catalogue when there is one; otherwise the codes are shown.
+is its own business date: the date in the time zone the site reports (hello, config.applied), else
+that of the newest catalogue central pushed to it, else central's configured zone. Names of
+services, agencies and counters come from that same catalogue when there is one; otherwise the
+codes are shown.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from appliance.skm import SkmError, SkmResult, compute, validate_answers
+from appliance.skm import SkmError, compute, validate_answers
 from sync.central.models import CatalogueRow, SiteRow, SurveyRow, TicketRow
 
 IKM_DAYS = 30  # the dashboard's IKM covers this many days up to today
@@ -35,6 +36,9 @@ class SiteNames:
 
 
 def site_names(site: str, default_zone: ZoneInfo) -> SiteNames:
+    """The site's zone: the one it reports itself (hello, config.applied), else that of the
+    newest catalogue central pushed to it, else `default_zone`; names from that catalogue."""
+    reported = _reported_zone(site)
     row = (
         CatalogueRow.select(CatalogueRow.document)
         .where(CatalogueRow.site == site)
@@ -42,24 +46,34 @@ def site_names(site: str, default_zone: ZoneInfo) -> SiteNames:
         .first()
     )
     if row is None:
-        return SiteNames(default_zone, {}, {}, {})
+        return SiteNames(reported or default_zone, {}, {}, {})
     try:
         doc = json.loads(row.document)
         zone = ZoneInfo(str(doc["site"]["timezone"]))
     except (ValueError, KeyError, TypeError, ZoneInfoNotFoundError):
-        return SiteNames(default_zone, {}, {}, {})
+        return SiteNames(reported or default_zone, {}, {}, {})
 
     def names(section: str) -> dict[str, str]:
         items = doc.get(section) or []
         return {str(i["code"]): str(i.get("name", i["code"])) for i in items if "code" in i}
 
     return SiteNames(
-        zone,
+        reported or zone,
         names("services"),
         names("agencies"),
         names("counters"),
         str(doc["site"].get("name", "")),
     )
+
+
+def _reported_zone(site: str) -> ZoneInfo | None:
+    row = SiteRow.select(SiteRow.timezone).where(SiteRow.code == site).first()
+    if row is None or not row.timezone:
+        return None
+    try:
+        return ZoneInfo(str(row.timezone))
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
 
 
 def site_today(names: SiteNames, now: datetime) -> date:
@@ -190,28 +204,22 @@ def ticket_body(t: TicketRow) -> dict[str, Any]:
 # -- SKM --------------------------------------------------------------------------------------
 
 
-def skm_report(
-    site: str, start: date, end: date, *, service: str | None = None, agency: str | None = None
-) -> dict[str, Any]:
-    """SKM of a period with `appliance.skm.compute`: responses synced from the site, population
-    = the site's done tickets in the period (same service/agency filter)."""
-    result, invalid = _skm(site, start, end, service=service, agency=agency)
-    body = skm_body(result)
-    body.update(
-        {
-            "site": site,
-            "from": start.isoformat(),
-            "to": end.isoformat(),
-            "service": service,
-            "agency": agency,
-            "invalid_responses": invalid,
-        }
-    )
-    return body
+@dataclass(frozen=True)
+class SkmScope:
+    """A period and unit: `site` None = every site central knows."""
+
+    start: date
+    end: date
+    site: str | None = None
+    service: str | None = None
+    agency: str | None = None
 
 
 def ikm_summary(site: str, start: date, end: date) -> dict[str, Any]:
-    result, _ = _skm(site, start, end)
+    """The dashboard's IKM of one site: the same selection as the SKM report."""
+    scope = SkmScope(start, end, site)
+    responses, _ = survey_responses(site, scope)
+    result = compute([r["answers"] for r in responses], served_population(site, scope))
     category = result.category
     return {
         "from": start.isoformat(),
@@ -223,71 +231,64 @@ def ikm_summary(site: str, start: date, end: date) -> dict[str, Any]:
     }
 
 
-def _skm(
-    site: str, start: date, end: date, *, service: str | None = None, agency: str | None = None
-) -> tuple[SkmResult, int]:
-    span = (start.isoformat(), end.isoformat())
-    tickets = TicketRow.select(TicketRow.id).where(
+def served_population(site: str, scope: SkmScope) -> int:
+    """Done tickets of the site in the period and unit: the people the survey speaks for."""
+    query = TicketRow.select(TicketRow.id).where(
         (TicketRow.site == site)
         & (TicketRow.state == "done")
-        & TicketRow.business_date.between(*span)
+        & TicketRow.business_date.between(scope.start.isoformat(), scope.end.isoformat())
     )
-    surveys = SurveyRow.select(SurveyRow.answers, SurveyRow.service).where(
-        (SurveyRow.site == site) & SurveyRow.business_date.between(*span)
+    if scope.service is not None:
+        query = query.where(TicketRow.service == scope.service)
+    if scope.agency is not None:
+        query = query.where(TicketRow.agency == scope.agency)
+    count: int = query.count()
+    return count
+
+
+def survey_responses(site: str, scope: SkmScope) -> tuple[list[dict[str, Any]], int]:
+    """The site's synced responses in scope as `{"answers", "respondent"}`, and how many broke
+    the SKM rules (counted, never used, never a crash). A survey names its service only, so the
+    agency filter goes through the services the site's tickets carry under that agency."""
+    query = SurveyRow.select(SurveyRow.answers, SurveyRow.respondent).where(
+        (SurveyRow.site == site)
+        & SurveyRow.business_date.between(scope.start.isoformat(), scope.end.isoformat())
     )
-    if service is not None:
-        tickets = tickets.where(TicketRow.service == service)
-        surveys = surveys.where(SurveyRow.service == service)
-    if agency is not None:
-        tickets = tickets.where(TicketRow.agency == agency)
-        agency_services = (
+    if scope.service is not None:
+        query = query.where(SurveyRow.service == scope.service)
+    if scope.agency is not None:
+        services = (
             TicketRow.select(TicketRow.service)
-            .where((TicketRow.site == site) & (TicketRow.agency == agency))
+            .where((TicketRow.site == site) & (TicketRow.agency == scope.agency))
             .distinct()
         )
-        surveys = surveys.where(SurveyRow.service.in_(agency_services))
-    responses, invalid = _valid_answers(answers for (answers, _s) in surveys.tuples())
-    return compute(responses, tickets.count()), invalid
+        query = query.where(SurveyRow.service.in_(services))
+    return valid_responses(query.order_by(SurveyRow.seq).tuples())
 
 
-def _valid_answers(raw: Iterable[str]) -> tuple[list[dict[str, int]], int]:
-    """Stored answers that pass the SKM rules; anything else is counted, never a crash."""
-    good: list[dict[str, int]] = []
+def valid_responses(stored: Iterable[tuple[str, str]]) -> tuple[list[dict[str, Any]], int]:
+    good: list[dict[str, Any]] = []
     invalid = 0
-    for text in raw:
+    for answers_text, respondent_text in stored:
         try:
-            answers = json.loads(text)
+            answers = json.loads(answers_text)
             if not isinstance(answers, dict):
                 raise SkmError("not an object")
-            good.append(validate_answers(answers))
+            clean = validate_answers(answers)
         except (ValueError, SkmError):
             invalid += 1
+            continue
+        good.append({"answers": clean, "respondent": _respondent(respondent_text)})
     return good, invalid
 
 
-def skm_body(result: SkmResult) -> dict[str, Any]:
-    category = result.category
-    answered = result.respondents > 0
-    return {
-        "respondents": result.respondents,
-        "population": result.population,
-        "minimum_sample": result.minimum_sample,
-        "sample_met": result.sample_met,
-        "ikm": float(result.ikm) if answered else None,
-        "ikm_weight_011": float(result.ikm_weight_011) if answered else None,
-        "nrr_mean": float(result.nrr_mean) if answered else None,
-        "category": ({"letter": category.letter, "label": category.label_id} if category else None),
-        "elements": [
-            {
-                "code": e.code,
-                "respondents": e.respondents,
-                "nrr": float(e.nrr),
-                "weighted": float(e.weighted),
-                "distribution": list(e.distribution),
-            }
-            for e in result.elements
-        ],
-    }
+def _respondent(text: str) -> dict[str, Any]:
+    """The profile as stored; anything that is not an object counts as 'not answered'."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 # -- the public status ------------------------------------------------------------------------

@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 from flask import Flask, Response, g, jsonify
 from peewee import Database
 
+from appliance.questionnaire import load_questionnaire
 from appliance.throttle import LoginThrottle
-from sync.central.http import api, auth, pages
+from sync.central.http import admin, api, auth, pages
 from sync.central.http.base import (
     EXTENSION,
     CentralContext,
@@ -64,7 +65,11 @@ def create_central_app(
     if test_config:
         app.config.update(test_config)
     app.extensions[EXTENSION] = CentralContext(
-        db=db, settings=settings, throttle=LoginThrottle(), zone=ZoneInfo(settings.timezone)
+        db=db,
+        settings=settings,
+        throttle=LoginThrottle(),
+        zone=ZoneInfo(settings.timezone),
+        questionnaire=load_questionnaire(),
     )
 
     @app.before_request
@@ -83,6 +88,7 @@ def create_central_app(
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(admin.bp)
 
     @app.get("/api/v1/openapi.json")
     def openapi() -> Response:

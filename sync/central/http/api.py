@@ -10,14 +10,17 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 
+from appliance.skm_pdf import render_skm_pdf
 from sync.central import reports
 from sync.central.catalogue import PushRefused, push_catalogue
 from sync.central.http.auth import require
 from sync.central.http.base import ApiError, central, json_object, query_date, query_text
 from sync.central.models import CatalogueRow, OutgoingRow, SiteRow
+from sync.central.skm import SkmScope, central_skm_csv, central_skm_report
 from sync.protocol import SITE_RE
 
 # What a status token looks like (secrets.token_urlsafe): anything else is not worth a lookup.
@@ -75,8 +78,44 @@ def site_tickets(site: str) -> Response:
 @bp.get("/api/v1/central/sites/<site>/reports/skm")
 @require("supervisor")
 def site_skm(site: str) -> Response:
-    row = known_site(site)
-    end = query_date("to") or site_today(row.code)
+    """One site's SKM: the same report as `/reports/skm?site=` (one code path)."""
+    return _skm_answer(skm_scope(known_site(site).code))
+
+
+@bp.get("/api/v1/central/reports/skm")
+@require("supervisor")
+def skm() -> Response:
+    """SKM over every site (or `?site=`): combined figures plus one row per site."""
+    return _skm_answer(skm_scope(_site_query()))
+
+
+@bp.get("/api/v1/central/reports/skm.pdf")
+@require("supervisor")
+def skm_pdf() -> Response:
+    scope = skm_scope(_site_query())
+    report = _skm_report(scope)
+    zone = _zone_of(scope.site)
+    printed = central().settings.now().astimezone(zone).strftime("%d-%m-%Y %H:%M")
+    response = Response(render_skm_pdf(report, generated_at=printed), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{_file_stem(scope)}.pdf"'
+    return response
+
+
+def _site_query() -> str | None:
+    site = query_text("site")
+    return None if site is None else known_site(site).code
+
+
+def _zone_of(site: str | None) -> ZoneInfo:
+    context = central()
+    return context.zone if site is None else reports.site_names(site, context.zone).zone
+
+
+def skm_scope(site: str | None) -> SkmScope:
+    """Period and unit from the query; without dates the last 30 days up to today (the site's
+    today, or central's for all sites)."""
+    today = central().settings.now().astimezone(_zone_of(site)).date()
+    end = query_date("to") or today
     start = query_date("from") or (
         end - timedelta(days=SKM_DEFAULT_DAYS - 1) if end.toordinal() > SKM_DEFAULT_DAYS else end
     )
@@ -84,10 +123,30 @@ def site_skm(site: str) -> Response:
         raise ApiError(400, "invalid_period", "'from' harus sebelum atau sama dengan 'to'.")
     if (end - start).days >= MAX_REPORT_DAYS:
         raise ApiError(400, "invalid_period", f"Periode paling panjang {MAX_REPORT_DAYS} hari.")
-    body = reports.skm_report(
-        row.code, start, end, service=query_text("service"), agency=query_text("agency")
-    )
-    return jsonify(body)
+    return SkmScope(start, end, site, query_text("service"), query_text("agency"))
+
+
+def _skm_report(scope: SkmScope) -> dict[str, Any]:
+    context = central()
+    return central_skm_report(scope, context.questionnaire, context.zone)
+
+
+def _skm_answer(scope: SkmScope) -> Response:
+    wanted = request.args.get("format", "json")
+    if wanted not in ("json", "csv"):
+        raise ApiError(400, "invalid_query", "'format' harus json atau csv.")
+    report = _skm_report(scope)
+    if wanted == "json":
+        return jsonify(report)
+    response = Response(central_skm_csv(report).encode("utf-8"), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{_file_stem(scope)}.csv"'
+    return response
+
+
+def _file_stem(scope: SkmScope) -> str:
+    unit = scope.service or scope.agency or scope.site or "semua-situs"
+    return f"skm-{unit}-{scope.start.isoformat()}-{scope.end.isoformat()}"
 
 
 @bp.get("/api/v1/central/sites/<site>/catalogue")

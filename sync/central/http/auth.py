@@ -55,7 +55,7 @@ def session_user() -> Principal | None:
         session.clear()
         return None
     user = CentralUser.get_or_none(CentralUser.id == user_id)
-    if user is None or user.role not in RANK:
+    if user is None or user.role not in RANK or not user.active:
         session.clear()
         return None
     return Principal("user", str(user.username), str(user.role))

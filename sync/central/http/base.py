@@ -20,6 +20,7 @@ from flask import Flask, Response, current_app, jsonify, request
 from peewee import Database
 from werkzeug.exceptions import HTTPException
 
+from appliance.questionnaire import Questionnaire
 from appliance.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class CentralContext:
     settings: CentralWebSettings
     throttle: LoginThrottle
     zone: ZoneInfo
+    questionnaire: Questionnaire
 
 
 def central() -> CentralContext:

@@ -38,6 +38,28 @@ CATALOGUE = {
     "required": ["format", "site", "hours", "agencies", "services", "counters"],
     "additionalProperties": True,
 }
+NEW_USER = {
+    "type": "object",
+    "required": ["username", "password"],
+    "properties": {
+        "username": {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{1,31}$"},
+        "password": {"type": "string", "minLength": 10},
+        "role": {"type": "string", "enum": ["supervisor", "admin"], "default": "supervisor"},
+    },
+}
+PASSWORD = {
+    "type": "object",
+    "required": ["password"],
+    "properties": {"password": {"type": "string", "minLength": 10}},
+}
+NEW_TOKEN = {
+    "type": "object",
+    "required": ["name"],
+    "properties": {
+        "name": {"type": "string", "maxLength": 64},
+        "role": {"type": "string", "enum": ["supervisor", "admin"], "default": "supervisor"},
+    },
+}
 
 DOCS: dict[str, tuple[str, dict[str, Any] | None]] = {
     "central_api.healthz": ("200 when central can serve (database reachable)", None),
@@ -50,9 +72,32 @@ DOCS: dict[str, tuple[str, dict[str, Any] | None]] = {
     ),
     "central_api.get_site": ("One site, as in the list", None),
     "central_api.site_tickets": ("A day's tickets rebuilt from the events (?date=)", None),
-    "central_api.site_skm": ("SKM/IKM of a period (?from=&to=&service=&agency=)", None),
+    "central_api.site_skm": (
+        "SKM of one site, same body as /reports/skm?site= (?from=&to=&service=&agency=&format=)",
+        None,
+    ),
+    "central_api.skm": (
+        "SKM across sites: combined NRR/IKM/category/sample/profile plus one row per site "
+        "(?from=&to=&site=&service=&agency=&format=json|csv)",
+        None,
+    ),
+    "central_api.skm_pdf": ("The SKM report as a printable PDF (same query)", None),
     "central_api.catalogue_versions": ("Catalogue versions pushed, published, applied", None),
     "central_api.put_catalogue": ("Push a new catalogue version to the site (202)", CATALOGUE),
+    "central_admin.list_users": ("Central users (username, role, active)", None),
+    "central_admin.add_user": ("Add a central user (201; 409 if the name exists)", NEW_USER),
+    "central_admin.set_password": ("Set a central user's password", PASSWORD),
+    "central_admin.disable_user": (
+        "Disable a central user (409 for the last active admin); sessions end at once",
+        None,
+    ),
+    "central_admin.enable_user": ("Enable a central user again", None),
+    "central_admin.list_tokens": (
+        "Central API tokens (name, role, revoked; never the token)",
+        None,
+    ),
+    "central_admin.create_token": ("Create a central API token; shown once in the 201", NEW_TOKEN),
+    "central_admin.revoke_token": ("Revoke a central API token by name", None),
     "central_api.track": ("Public status of one synced ticket (no personal data)", None),
 }
 

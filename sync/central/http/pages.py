@@ -4,13 +4,13 @@ browser enforce it), no inline script."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, redirect, render_template, request, session, url_for
 
 from sync.central import reports
-from sync.central.http.api import STATUS_TOKEN
+from sync.central.http.api import SKM_DEFAULT_DAYS, STATUS_TOKEN
 from sync.central.http.auth import session_user
 from sync.central.http.base import central
 from sync.protocol import SITE_RE
@@ -62,8 +62,11 @@ def dashboard() -> Response | str:
     if who is None:
         return redirect(url_for("central_pages.login", next="/dashboard"))  # type: ignore[return-value]
     context = central()
+    today = context.settings.now().astimezone(context.zone).date()
     return render_template(
         "dashboard.html",
+        skm_from=(today - timedelta(days=SKM_DEFAULT_DAYS - 1)).isoformat(),
+        skm_to=today.isoformat(),
         page="dashboard",
         sites=reports.site_summaries(context.zone, context.settings.now()),
         username=who.name,
