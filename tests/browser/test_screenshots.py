@@ -3,13 +3,16 @@ person can see what citizens and officers see (and a reviewer can spot what look
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
 from appliance.questionnaire import load_questionnaire
 from appliance.surveys import submit_survey
 
-from .conftest import SCREENSHOTS
+from .conftest import DOCS_SCREENSHOTS
 from .support import counter_serving, open_page, settle
 
 pytestmark = pytest.mark.browser
@@ -29,7 +32,9 @@ def morning(core):
     return counter, tickets, finished
 
 
-def test_screenshots_of_every_page(appliance, staff, public):
+def test_screenshots_of_every_page(appliance, staff, public, tmp_path: Path):
+    update = os.environ.get("MPP_UPDATE_SCREENSHOTS") == "1"
+    SCREENSHOTS = DOCS_SCREENSHOTS if update else tmp_path
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     counter, tickets, done = morning(appliance.core)
     errors: list[str] = []
