@@ -7,6 +7,7 @@ change keeps a burst of calls from turning into boards × calls database reads.
 from __future__ import annotations
 
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 from appliance import outbox
@@ -21,19 +22,30 @@ RECENT = 10
 
 
 class BoardCache:
-    """The last board snapshot and the version it was built for."""
+    """The last board snapshot, rebuilt after a change but at most every `max_age_s`.
 
-    def __init__(self) -> None:
+    Counting a long queue costs milliseconds; with 40 counters calling, every board asking after
+    every change would spend the server's whole time counting. So during a burst the snapshot
+    (current call, recent calls, waiting counts) may lag by up to `max_age_s`; the calls to
+    announce are never cached (the `since` query), and the doorbell rings once more
+    `max_age_s` after a burst (`SETTLE_S` in web.api.board) so boards end on the final state.
+    """
+
+    def __init__(self, max_age_s: float = 0.25, clock: Any = time.monotonic) -> None:
+        self.max_age_s = max_age_s
+        self._clock = clock
         self._lock = threading.Lock()
-        self._version = -1
+        self._rings = -1
+        self._built_at = float("-inf")
         self._snapshot: dict[str, Any] = {}
 
     def get(self, context: WebContext) -> dict[str, Any]:
         with self._lock:
-            version = context.doorbell.rings  # every ring may change what the board shows
-            if version != self._version:
+            rings = context.doorbell.rings  # every ring may change what the board shows
+            now = self._clock()
+            if rings != self._rings and now - self._built_at >= self.max_age_s:
                 self._snapshot = _build(context)
-                self._version = version
+                self._rings, self._built_at = rings, now
             return self._snapshot
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import http.client
 import logging
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -76,15 +75,8 @@ def _stop(signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
-# Python hands the GIL to another thread only every 5 ms by default. A request thread holding
-# the database write lock then waits behind dozens of threads parsing requests, and every
-# counter queues behind it (a lock convoy). A shorter slice lets the lock holder finish.
-GIL_SWITCH_INTERVAL_S = 0.0005
-
-
 def serve(config: Config, *, host: str | None = None, port: int | None = None) -> int:
     began = time.monotonic()
-    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     runtime = build_runtime(config)
     server = make_server(
         runtime, host or config.web.host, port if port is not None else config.web.port

@@ -56,6 +56,7 @@ def test_since_returns_each_call_once_in_order_including_recalls(site: Site) -> 
 
 
 def test_board_version_moves_with_every_change(site: Site) -> None:
+    site.app.extensions["mpp"].board.max_age_s = 0.0  # no burst smoothing: every change shows
     before = site.client().get("/api/v1/board").json["version"]
     site.kiosk().post("/api/v1/tickets", json={"service": "DUKCAPIL-KTP"})
     after = site.client().get("/api/v1/board").json
@@ -139,3 +140,36 @@ def test_streams_past_the_cap_get_503_and_poll(site: Site) -> None:
     assert response.headers["Retry-After"]
     context.streams.leave()
     assert context.streams.enter()  # a freed place is usable again
+
+
+def test_a_burst_reuses_the_snapshot_but_never_the_calls(site: Site) -> None:
+    """During a burst the board snapshot may lag by max_age_s; the calls to announce never do."""
+    board = site.app.extensions["mpp"].board
+    now = [100.0]
+    board._clock = lambda: now[0]
+    start = site.client().get("/api/v1/board").json
+    first = _call(site)
+    lagging = site.client().get(f"/api/v1/board?since={start['version']}").json
+    assert [c["number"] for c in lagging["calls"]] == [first["number"]]  # announced at once
+    assert lagging["current"] is None  # the snapshot is from before the call
+    now[0] += board.max_age_s
+    settled = site.client().get(f"/api/v1/board?since={start['version']}").json
+    assert settled["current"]["number"] == first["number"]
+
+
+def test_stream_rings_again_when_a_burst_settles(served: tuple[Site, int]) -> None:
+    site, port = served
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", "/api/v1/stream")
+    response = connection.getresponse()
+    _read_event(response)  # the greeting with the current version
+    doorbell = site.app.extensions["mpp"].doorbell
+    doorbell.ring(doorbell.version + 1)
+    rang = time.monotonic()
+    first = _read_event(response)
+    second = _read_event(response)
+    settled = time.monotonic() - rang
+    assert first[0] == second[0] == "event: version"
+    assert first[1] == second[1] == f"data: {doorbell.version}"
+    assert 0.2 < settled < 5  # the settle ring comes after SETTLE_S, before any heartbeat
+    connection.close()

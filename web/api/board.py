@@ -28,6 +28,9 @@ STREAM_LIFETIME_S = 600.0  # recycle streams so a dead TV never holds a thread f
 # board fetches `since` anyway, so nothing is lost, and the server is not asked for the board
 # hundreds of times a second (B2 measured 38 % of server time in board fetches without this).
 COALESCE_S = 0.05
+# After a burst the board snapshot may be up to BoardCache.max_age_s old; one more ring this long
+# after the last one makes every board fetch the settled state.
+SETTLE_S = 0.3
 
 
 @bp.get("/api/v1/board")
@@ -70,14 +73,21 @@ def stream() -> Response:
             rings = doorbell.rings
             yield f"retry: 3000\nevent: version\ndata: {doorbell.version}\n\n"
             started = time.monotonic()
+            settle_at: float | None = None
             while time.monotonic() - started < STREAM_LIFETIME_S:
-                new_rings, version = doorbell.wait(rings, HEARTBEAT_S)
+                now = time.monotonic()
+                timeout = HEARTBEAT_S if settle_at is None else max(0.0, settle_at - now)
+                new_rings, version = doorbell.wait(rings, timeout)
                 if disconnected is not None and disconnected():
                     return
                 if new_rings != rings:
                     rings = new_rings
                     yield f"event: version\ndata: {version}\n\n"
+                    settle_at = time.monotonic() + SETTLE_S
                     time.sleep(COALESCE_S)
+                elif settle_at is not None:
+                    settle_at = None
+                    yield f"event: version\ndata: {version}\n\n"
                 else:
                     yield ": heartbeat\n\n"
         finally:
