@@ -86,9 +86,8 @@ def apply_events(site: str, events: Sequence[Mapping[str, Any]]) -> None:
             CatalogueRow.update(applied_at=at).where(
                 (CatalogueRow.site == site) & (CatalogueRow.version == data["version"])
             ).execute()
-    rows = list(new.values())
-    for start in range(0, len(rows), 100):
-        TicketRow.insert_many(rows[start : start + 100]).on_conflict_ignore().execute()
+    if new:
+        _insert_tickets(site, list(new.values()))
     if changed:
         _update_tickets(site, [known[i] for i in sorted(changed)])
 
@@ -113,6 +112,19 @@ def _load_tickets(site: str, ids: set[int]) -> dict[int, dict[str, Any]]:
             row["site"] = site
             found[row["ticket_id"]] = row
     return found
+
+
+def _insert_tickets(site: str, rows: list[dict[str, Any]]) -> None:
+    """One prepared INSERT executed for every new ticket (executemany); a ticket already
+    stored is left as it is, like the one-event-at-a-time `on_conflict_ignore`."""
+    db = TicketRow._meta.database
+    columns = ("site", *_ALL)
+    marks = ", ".join([db.param] * len(columns))
+    sql = (
+        f"INSERT INTO tickets ({', '.join(columns)}) VALUES ({marks}) "  # noqa: S608 constants
+        "ON CONFLICT (site, ticket_id) DO NOTHING"
+    )
+    db.cursor().executemany(sql, [(site, *(row[name] for name in _ALL)) for row in rows])
 
 
 def _update_tickets(site: str, rows: list[dict[str, Any]]) -> None:
