@@ -208,22 +208,32 @@ class Built:
 
 
 def serve_tickets(site: Any, tickets: int) -> None:
-    """Real engine actions: issue `tickets`, then call, start and finish them (a day's mix)."""
+    """Real engine actions: issue `tickets`, then call, start and finish them (a day's mix).
+
+    The pinned clock moves little per action so that the whole run fits in one opening day
+    (waiting tickets expire at closing)."""
     for n in range(tickets):
         site.engine.issue(SERVICES[n % len(SERVICES)])
-        site.clock.advance(timedelta(seconds=3))
-    idle = 0
+        site.clock.advance(timedelta(seconds=2))
+    from appliance.queue import NotFound
+
+    idle, calls = 0, 0
     while idle < len(COUNTERS):
         idle = 0
         for counter in COUNTERS:
             try:
                 site.engine.call_next(counter)
-            except Exception:  # queue empty at this counter
+            except NotFound:  # queue empty at this counter
                 idle += 1
                 continue
-            site.clock.advance(timedelta(seconds=20))
+            calls += 1
+            site.clock.advance(timedelta(seconds=5))
+            if calls % 10 == 0:  # one in ten does not come: recalled, then no-show
+                site.engine.recall(counter)
+                site.engine.no_show(counter)
+                continue
             site.engine.start(counter)
-            site.clock.advance(timedelta(minutes=4))
+            site.clock.advance(timedelta(seconds=30))
             site.engine.done(counter)
 
 
