@@ -28,6 +28,7 @@ import multiprocessing
 import os
 import platform
 import queue
+import re
 import shutil
 import signal
 import sqlite3
@@ -667,12 +668,24 @@ def publisher(
     session.close()
 
 
+def batches_per_worker(log: Path) -> dict[str, int]:
+    """How many `up/events` messages the broker handed to each central client."""
+    pattern = re.compile(r"Sending PUBLISH to (\S+) .*'mpp/v1/sites/[^/]+/up/events'")
+    found: dict[str, int] = {}
+    for line in log.read_text(errors="replace").splitlines():
+        match = pattern.search(line)
+        if match:
+            found[match.group(1)] = found.get(match.group(1), 0) + 1
+    return found
+
+
 def bench_b9(args: argparse.Namespace, work: Path) -> None:
     from broker import Mosquitto
 
     folder = work / "b9"
     folder.mkdir()
-    broker = Mosquitto(folder / "mosquitto").start()
+    # The broker logs every PUBLISH it sends, so the spread over the central workers shows.
+    broker = Mosquitto(folder / "mosquitto", extra="log_type all\n").start()
     central_db = folder / "central.db"
     url = f"sqlite:///{central_db}"
     centrals = [
@@ -732,6 +745,7 @@ def bench_b9(args: argparse.Namespace, work: Path) -> None:
             c.stop()
         broker.stop()
     seconds = finished - started
+    spread = batches_per_worker(broker.log)
     with sqlite3.connect(f"file:{central_db}?mode=ro", uri=True) as conn:
         per_site = conn.execute(
             "SELECT site, COUNT(*), MIN(seq), MAX(seq), COUNT(DISTINCT seq) FROM events "
@@ -753,6 +767,7 @@ def bench_b9(args: argparse.Namespace, work: Path) -> None:
         "every site acked": all_acked,
         "stored_through = E for every site": through_ok == args.sites,
         "no conflicts or quarantine": (conflicts or 0) == 0 and quarantined == 0,
+        "every central worker took batches": len(spread) == args.b9_processes * args.b9_threads,
     }
     stat = {
         k: sum(r[k] for r in reports)
@@ -775,6 +790,7 @@ def bench_b9(args: argparse.Namespace, work: Path) -> None:
         duplicates_ignored=dup or 0,
         rejected=rejected or 0,
         publishers=stat,
+        batches_per_worker=spread,
     )
 
 
