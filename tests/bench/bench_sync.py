@@ -650,7 +650,9 @@ def publisher(
             sim.inflight = [b for b in sim.inflight if b[1] > sim.acked]
             limit = sim.inflight[0][0] - 1 if sim.inflight else sim.sent_through
             for first, last in ack.missing:  # gaps below what is still in flight
-                last = min(last, limit)
+                # an older ack (a hello answered late by another worker) may name a range
+                # a newer ack already covered
+                first, last = max(first, sim.acked + 1), min(last, limit)
                 if first <= last:
                     stats["resent_batches"] += 1
                     send(sim, first, last)
