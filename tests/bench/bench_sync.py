@@ -650,9 +650,10 @@ def publisher(
             sim.inflight = [b for b in sim.inflight if b[1] > sim.acked]
             limit = sim.inflight[0][0] - 1 if sim.inflight else sim.sent_through
             for first, last in ack.missing:  # gaps below what is still in flight
-                # an older ack (a hello answered late by another worker) may name a range
-                # a newer ack already covered
-                first, last = max(first, sim.acked + 1), min(last, limit)
+                # As the edge does, also for a late ack (a hello answered after the batches by
+                # another worker) whose range a newer ack covered: the edge cannot tell that
+                # from a central restored from an older backup, so it sends again (duplicates).
+                last = min(last, limit)
                 if first <= last:
                     stats["resent_batches"] += 1
                     send(sim, first, last)
