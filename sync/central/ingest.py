@@ -19,7 +19,7 @@ from peewee import Database, PostgresqlDatabase
 
 from sync import protocol
 from sync.central.models import EventRow, QuarantineRow, SiteRow
-from sync.central.projection import apply_event
+from sync.central.projection import apply_events
 from sync.protocol import Ack, ProtocolError
 
 log = logging.getLogger(__name__)
@@ -104,8 +104,7 @@ class Ingest:
                     log.warning(
                         "site %s seq %s: conflicting duplicate quarantined", site, event["seq"]
                     )
-            for start in range(0, len(fresh), 200):
-                EventRow.insert_many(fresh[start : start + 200]).execute()
+            _insert_events(self.db, fresh)
             row.events_stored += len(fresh)
             row.highest_seen = max(row.highest_seen, batch.last_seq)
             row.last_contact = received
@@ -148,15 +147,16 @@ class Ingest:
             new_through = seq
         if new_through > through:
             query = (
-                EventRow.select()
+                EventRow.select(*_WIRE_FIELDS)
                 .where(
                     (EventRow.site == row.code) & (EventRow.seq.between(through + 1, new_through))
                 )
                 .order_by(EventRow.seq)
+                .tuples()
             )
-            for event in query:
-                wire = _wire(event)
-                apply_event(row.code, wire)
+            events = [_wire_from(values) for values in query]
+            apply_events(row.code, events)
+            for wire in events:
                 if wire["type"] == "config.applied":
                     _learn_identity(
                         row, wire["data"].get("timezone"), wire["data"].get("site_name")
@@ -233,6 +233,33 @@ def _row(site: str, event: dict[str, Any], received: str) -> dict[str, Any]:
             event["data"], separators=(",", ":"), ensure_ascii=False, sort_keys=True
         ),
         "received_at": received,
+    }
+
+
+_COLUMNS = ("site", "seq", "event_id", "type", "at", "clock_synced", "data", "received_at")
+_WIRE_FIELDS = (EventRow.seq, EventRow.event_id, EventRow.type, EventRow.at,
+                EventRow.clock_synced, EventRow.data)  # fmt: skip
+
+
+def _insert_events(db: Database, rows: list[dict[str, Any]]) -> None:
+    """All new events of a message in one prepared INSERT run with executemany (building
+    peewee's multi-row INSERT cost more than SQLite storing the rows)."""
+    if not rows:
+        return
+    marks = ", ".join([db.param] * len(_COLUMNS))
+    sql = f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({marks})"  # noqa: S608 constants
+    db.cursor().executemany(sql, [tuple(r[c] for c in _COLUMNS) for r in rows])
+
+
+def _wire_from(values: tuple[Any, ...]) -> dict[str, Any]:
+    seq, event_id, kind, at, clock_synced, data = values
+    return {
+        "seq": seq,
+        "id": event_id,
+        "type": kind,
+        "at": at,
+        "clock_synced": bool(clock_synced),
+        "data": json.loads(data),
     }
 
 

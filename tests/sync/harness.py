@@ -65,6 +65,7 @@ class EdgeProcess:
         site: str = SITE,
         batch_size: int = 200,
         window: int = 4,
+        compress_over_bytes: int = 2048,
         username: str = "",
         password: str = "",
         extra_args: tuple[str, ...] = (),
@@ -79,7 +80,7 @@ class EdgeProcess:
             f"batch_size = {batch_size}",
             f"window = {window}",
             "keepalive_s = 2",
-            "compress_over_bytes = 2048",
+            f"compress_over_bytes = {compress_over_bytes}",
         ]
         if username:
             lines.append(f'username = "{username}"')

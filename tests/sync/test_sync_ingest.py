@@ -164,3 +164,47 @@ def test_tickets_rebuilt_from_real_engine_events(ingest: Ingest, tmp_path: Path)
     assert rows[a.id].counter == "L02" and rows[a.id].status_token == a.status_token
     assert rows[c.id].business_date == c.business_date.isoformat()
     assert rows[c.id].state == "waiting" and rows[c.id].number == c.number
+
+
+def test_a_whole_batch_projects_like_one_event_at_a_time(ingest: Ingest, tmp_path: Path) -> None:
+    """apply_events folds a batch in memory; the tickets must equal event-by-event folding."""
+    site = make_site(tmp_path / "edge.db")
+    e = site.engine
+    first = e.issue("KTP")
+    e.issue("KK")
+    e.issue("INFO")
+    e.issue("KTP")
+    waiting = e.issue("PBB")
+    for step in (lambda: e.call_next("L02"), lambda: e.start("L02")):
+        step()
+        site.clock.advance(timedelta(minutes=2))
+    e.transfer("L02", "KK")  # first: transferred, waiting again for KK
+    e.call_next("L02")
+    e.recall("L02")
+    missed = e.no_show("L02")
+    e.restore(missed.id)
+    e.call_next("L03")
+    e.done("L03")
+    e.call_next("L01")
+    e.start("L01")
+    e.cancel(waiting.id)
+    with connected(site.db):
+        events = [x.to_wire() for x in outbox.pending(0, 1000)]
+    assert {x["type"] for x in events} >= {
+        "ticket.issued", "ticket.called", "ticket.started", "ticket.transferred",
+        "ticket.recalled", "ticket.no_show", "ticket.restored", "ticket.done", "ticket.cancelled",
+    }  # fmt: skip
+    other = "9998-MPP"
+    for x in events:
+        ingest.handle(up(), protocol.encode_batch(protocol.make_batch(SITE, [x])))
+    ingest.handle(up(other), protocol.encode_batch(protocol.make_batch(other, events)))
+
+    def tickets(code: str) -> dict[int, dict[str, Any]]:
+        with ingest.db.connection_context():
+            rows = TicketRow.select().where(TicketRow.site == code).dicts()
+            return {r["ticket_id"]: {k: v for k, v in r.items() if k not in ("id", "site")}
+                    for r in rows}  # fmt: skip
+
+    one_by_one, batched = tickets(SITE), tickets(other)
+    assert len(one_by_one) == 5 and batched == one_by_one
+    assert one_by_one[first.id]["service"] == "KK" and one_by_one[first.id]["started_at"]
