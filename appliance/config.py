@@ -45,8 +45,8 @@ class WebConfig:
     host: str = "0.0.0.0"  # noqa: S104 - the appliance serves the LAN
     port: int = 8080
     public_url: str = "http://mpp.local:8080"
-    threads: int = 48
-    max_streams: int = 32
+    threads: int = 32
+    max_streams: int = 24
     secret_key: str = field(default="", metadata=SECRET)
     language: str = "id"
     session_hours: int = 12

@@ -367,11 +367,12 @@ def bench_memory(app: LiveAppliance, sizes: Sizes) -> Row:
     finally:
         for sock in socks:
             sock.close()
-    rss_mb = mem["VmRSS"] / 1024
+    rss_mib = mem["VmRSS"] / 1024
+    rss_mb = mem["VmRSS"] * 1024 / 1e6  # the target is in MB (10^6 bytes), VmRSS in KiB
     return Row(
         "B5",
         f"`mpp run` VmRSS after B1+B2 with {sizes.streams_b5} streaming clients",
-        f"{rss_mb:.1f} MiB (peak VmHWM {mem['VmHWM'] / 1024:.1f} MiB)",
+        f"{rss_mb:.1f} MB = {rss_mib:.1f} MiB (peak VmHWM {mem['VmHWM'] * 1024 / 1e6:.1f} MB)",
         "<= 60 MB",
         "pass" if rss_mb <= 60 else "short",
         {"streams open": len(socks) == sizes.streams_b5},
@@ -408,7 +409,7 @@ def fresh(folder: Path, name: str, sizes: Sizes) -> Prepared:
         bench_catalogue(sizes.services, sizes.counters),
         tokens=(("kiosk", "kiosk", ()),),
         counter_tokens=True,
-        max_streams=max(32, sizes.boards + sizes.streams_b5 + 2),
+        max_streams=max(24, sizes.boards + sizes.streams_b5 + 2),
     )
 
 

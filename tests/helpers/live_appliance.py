@@ -85,7 +85,7 @@ class Prepared:
         return f"http://127.0.0.1:{self.port}"
 
 
-def write_config(folder: Path, port: int, *, max_streams: int = 32, **sections: Any) -> Path:
+def write_config(folder: Path, port: int, *, max_streams: int = 24, **sections: Any) -> Path:
     db_path = folder / "appliance.db"
     lines = [
         "[storage]",
@@ -119,7 +119,7 @@ def prepare(
     tokens: tuple[tuple[str, str, tuple[str, ...]], ...] = (),
     officers: tuple[tuple[str, str, tuple[str, ...]], ...] = (),
     counter_tokens: bool = False,
-    max_streams: int = 32,
+    max_streams: int = 24,
     port: int | None = None,
     **sections: Any,
 ) -> Prepared:
