@@ -158,7 +158,10 @@ class EdgeWorker:
             now = self.monotonic()
             if link is None:
                 if now - started > self.settings.connect_timeout_s:
-                    return f"no connection within {self.settings.connect_timeout_s:.0f} s"
+                    return (
+                        f"no connection within {self.settings.connect_timeout_s:.0f} s "
+                        f"({session.diagnose()})"
+                    )
                 continue
             if not session.connected():
                 return "connection lost"

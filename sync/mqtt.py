@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import socket
 import ssl
 from dataclasses import dataclass
 from typing import Any
@@ -163,6 +164,26 @@ class Session:
 
     def connected(self) -> bool:
         return bool(self._client.is_connected())
+
+    def diagnose(self, timeout_s: float = 5.0) -> str:
+        """Why a connection does not come up, in words for the status page: paho retries a
+        failed TCP or TLS connect silently, so try the same connect by hand once."""
+        try:
+            raw = socket.create_connection((self._host, self._port), timeout=timeout_s)
+        except OSError as exc:
+            return f"broker {self._host}:{self._port} unreachable: {exc}"
+        with raw:
+            if not self.settings.endpoint()[2]:
+                return f"broker {self._host}:{self._port} accepts TCP but does not answer MQTT"
+            context = ssl.create_default_context(cafile=self.settings.ca_file or None)
+            if self.settings.cert_file:
+                context.load_cert_chain(self.settings.cert_file, self.settings.key_file or None)
+            try:
+                with context.wrap_socket(raw, server_hostname=self._host):
+                    pass
+            except (ssl.SSLError, OSError) as exc:
+                return f"TLS with broker {self._host}:{self._port} failed: {exc}"
+        return f"broker {self._host}:{self._port} accepts TLS but does not answer MQTT"
 
     def publish(self, topic: str, payload: bytes, *, qos: int = 1, retain: bool = False) -> int:
         """Publish now; returns the mid, or -1 when not connected (nothing is queued)."""

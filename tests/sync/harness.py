@@ -69,6 +69,7 @@ class EdgeProcess:
         username: str = "",
         password: str = "",
         extra_args: tuple[str, ...] = (),
+        extra_config: tuple[str, ...] = (),
     ) -> None:
         self.config = workdir / "edge.toml"
         lines = [
@@ -86,6 +87,7 @@ class EdgeProcess:
             lines.append(f'username = "{username}"')
         if password:
             lines.append(f'password = "{password}"')
+        lines.extend(extra_config)  # more [sync] keys, e.g. ca_file for TLS
         self.config.write_text("\n".join(lines) + "\n")
         self.log = workdir / "edge.log"
         self.args = (
@@ -148,7 +150,9 @@ class Central:
         username: str = "",
         password: str = "",
         ingest: Callable[[Database], Ingest] = Ingest,
+        tls: dict[str, str] | None = None,
     ) -> None:
+        self.tls = tls or {}  # ca_file, cert_file, key_file for an mqtts:// broker
         self.db_url = db_url
         self.db = open_central_database(db_url)
         self.username, self.password = username, password
@@ -170,6 +174,7 @@ class Central:
                     password=self.password,
                     keepalive_s=5,
                     will=Will(protocol.CENTRAL_STATUS, protocol.OFFLINE) if n == 0 else None,
+                    **self.tls,
                 ),
                 self.make_ingest(self.db),
                 announces_status=n == 0,
