@@ -38,13 +38,14 @@ def test_a_day_at_speed_has_no_errors_and_flat_memory(tmp_path: Path) -> None:
     codes = [c["code"] for c in counters]
     bad: list[str] = []
     issued = 0
+    full = 0  # refused because the service's daily quota was reached: correct on a busy day
     surveys = 0
     lock = threading.Lock()
     stop = threading.Event()
     samples: list[int] = []
 
     def kiosk(seed: int, count: int) -> None:
-        nonlocal issued
+        nonlocal issued, full
         local = random.Random(seed)
         client = Client(prepared.port, prepared.tokens["kiosk"])
         for _ in range(count):
@@ -54,6 +55,8 @@ def test_a_day_at_speed_has_no_errors_and_flat_memory(tmp_path: Path) -> None:
             with lock:
                 if status == 201:
                     issued += 1
+                elif status == 422 and body["error"]["code"] == "quota_reached":
+                    full += 1
                 else:
                     bad.append(f"issue {status} {body}")
         client.close()
@@ -124,7 +127,8 @@ def test_a_day_at_speed_has_no_errors_and_flat_memory(tmp_path: Path) -> None:
         final = app.rss_kb()
 
     assert bad == [], bad[:10]
-    assert issued == tickets
+    assert issued + full == tickets
+    assert issued > tickets * 0.8  # quotas refuse some on a long day, not most
     problems = database_problems(prepared.db_path)
     assert problems == []
     calls = {n for (n,) in rows(prepared.db_path, "SELECT number FROM call")}
@@ -136,7 +140,8 @@ def test_a_day_at_speed_has_no_errors_and_flat_memory(tmp_path: Path) -> None:
     warm = samples[len(samples) // 5 : len(samples) // 5 + 3] or samples[:1]
     growth = max(samples) - max(warm)
     print(
-        f"soak: {issued} tickets, {len(calls)} calls, {surveys} surveys, 3 boards; RSS "
+        f"soak: {issued} tickets ({full} refused: quota reached), {len(calls)} calls, "
+        f"{surveys} surveys, 3 boards; RSS "
         f"{samples[0] / 1024:.1f} -> {final['VmRSS'] / 1024:.1f} MiB "
         f"(peak {max(samples) / 1024:.1f}, "
         f"growth after warm-up {growth / 1024:.1f} MiB, {len(samples)} samples)"
