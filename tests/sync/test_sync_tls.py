@@ -13,7 +13,16 @@ from pathlib import Path
 
 import pytest
 from broker import Mosquitto
-from harness import Central, EdgeProcess, assert_exact, edge_site, edge_state, issue_many, wait_for
+from harness import (
+    Central,
+    EdgeProcess,
+    assert_exact,
+    edge_marks,
+    edge_site,
+    edge_state,
+    issue_many,
+    wait_for,
+)
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -106,7 +115,12 @@ def test_sync_over_tls_with_pinned_ca_and_client_certificates(
     edge = _edge(tmp_path, tmp_path / "edge.db", tls_broker.port, pki["ca"][1], pki["site"])
     edge.start()
     try:
-        wait_for(lambda: central.stored_through() >= 150, 60, "events over TLS at central")
+
+        def drained() -> bool:
+            last, acked = edge_marks(site)
+            return acked == last and central.stored_through() == last
+
+        wait_for(drained, 60, "every event over TLS stored at central and acked to the edge")
         assert_exact(central, site)
     finally:
         edge.stop()
