@@ -40,7 +40,7 @@ from appliance.models import (
 )
 from appliance.numbering import BusinessDay, business_day, format_number, zone
 from appliance.storage import ApplianceDatabase, connected, get_state, set_state
-from appliance.tickets import TicketInfo, stamp, ticket_info, ticket_info_by_id
+from appliance.tickets import TicketInfo, stamp, ticket_info_by_id, ticket_info_by_token
 
 log = logging.getLogger(__name__)
 
@@ -186,17 +186,21 @@ class QueueEngine:
 
     def ticket(self, ticket_id: int) -> TicketInfo:
         with connected(self.db):
-            row = Ticket.get_or_none(Ticket.id == ticket_id)
-            if row is None:
-                raise NotFound("ticket_not_found", "Tiket tidak ditemukan.")
-            return ticket_info(row, window=self.settings.recent_handling_window)
+            try:
+                return ticket_info_by_id(
+                    self.db, ticket_id, window=self.settings.recent_handling_window
+                )
+            except LookupError:
+                raise NotFound("ticket_not_found", "Tiket tidak ditemukan.") from None
 
     def track(self, status_token: str) -> TicketInfo:
         with connected(self.db):
-            row = Ticket.get_or_none(Ticket.status_token == status_token)
-            if row is None:
-                raise NotFound("ticket_not_found", "Tiket tidak ditemukan.")
-            return ticket_info(row, window=self.settings.recent_handling_window)
+            info = ticket_info_by_token(
+                self.db, status_token, window=self.settings.recent_handling_window
+            )
+        if info is None:
+            raise NotFound("ticket_not_found", "Tiket tidak ditemukan.")
+        return info
 
     # -- issuing ----------------------------------------------------------------------------
 

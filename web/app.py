@@ -17,7 +17,7 @@ from werkzeug.routing import IntegerConverter
 from appliance import outbox
 from appliance.questionnaire import load_questionnaire
 from appliance.queue import Change
-from appliance.runtime import Core
+from appliance.runtime import Core, Runtime
 from appliance.storage import connected, get_state, set_state
 from appliance.throttle import LoginThrottle
 from web import auth
@@ -61,11 +61,9 @@ def _secret_key(core: Core) -> str:
     return key
 
 
-def create_app(runtime: Any, test_config: dict[str, Any] | None = None) -> Flask:
-    """`runtime` is an `appliance.runtime.Runtime` (core + hardware) or a bare `Core`."""
-    core: Core = getattr(runtime, "core", runtime)
-    hardware = getattr(runtime, "hardware", None)
-    announcer = getattr(runtime, "announcer", None)
+def create_app(runtime: Runtime, test_config: dict[str, Any] | None = None) -> Flask:
+    """`runtime`: the core, plus the hardware and the voice when this box has them."""
+    core, hardware, announcer = runtime.core, runtime.hardware, runtime.announcer
     app = Flask(__name__, static_folder=None)
     app.url_map.converters["int"] = SqliteInteger
     app.config.update(
@@ -101,7 +99,7 @@ def create_app(runtime: Any, test_config: dict[str, Any] | None = None) -> Flask
         context.doorbell.ring(change.version)
 
     core.engine.subscribe(ring)
-    if hardware is not None and hasattr(hardware, "subscribe"):
+    if hardware is not None:
         hardware.subscribe(lambda _status: context.doorbell.ring())
 
     init_i18n(app, default_language=core.config.web.language)

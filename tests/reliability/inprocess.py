@@ -13,15 +13,10 @@ from appliance.clock import ManualClock
 from appliance.config import load_config
 from appliance.runtime import Core, Runtime, build_announcer, open_core
 from tests.catalogue_fixtures import WEEKDAY_MORNING, small_document
+from tests.web.conftest import ACCOUNTS  # the same four staff as the web tests
 from web.app import create_app
 
 PASSWORD = "sandi-uji-rahasia-987"
-ACCOUNTS = (
-    ("admin", "admin", ()),
-    ("kepala", "supervisor", ()),
-    ("budi", "officer", ("L02",)),
-    ("sari", "officer", ("L03",)),
-)
 
 
 @dataclass
