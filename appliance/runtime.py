@@ -59,12 +59,14 @@ class Runtime:
     announcer: Announcer | None = None  # builds call announcement WAVs
 
     def start(self) -> None:
+        self.core.engine.writer.start()  # concurrent actions share commits from now on
         if self.hardware is not None:
             self.hardware.start()
 
     def stop(self) -> None:
         if self.hardware is not None:
             self.hardware.stop()
+        self.core.engine.writer.stop()  # after the buttons: their last presses still commit
 
 
 def build_announcer(core: Core) -> Announcer:

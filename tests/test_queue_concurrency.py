@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections import Counter as Tally
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,19 @@ def _engine(path: Path, counters: int = 2) -> QueueEngine:
     return QueueEngine(db, ManualClock(WEEKDAY_MORNING))
 
 
+@pytest.fixture(params=["inline", "group-commit"])
+def engine_mode(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Each threaded race runs twice: every action in its own transaction (CLI tools), and
+    through the started group-commit writer (`mpp run`)."""
+    yield str(request.param)
+
+
+def _started(engine: QueueEngine, mode: str) -> QueueEngine:
+    if mode == "group-commit":
+        engine.writer.start()
+    return engine
+
+
 def _check_numbering(engine: QueueEngine, expected_total: int) -> None:
     db = engine.db
     sequences = sequences_by_prefix(db)
@@ -78,8 +92,8 @@ def _check_numbering(engine: QueueEngine, expected_total: int) -> None:
 
 
 @pytest.mark.slow
-def test_sixteen_threads_issue_unique_gap_free_numbers(tmp_path: Path) -> None:
-    engine = _engine(tmp_path / "a.db")
+def test_sixteen_threads_issue_unique_gap_free_numbers(tmp_path: Path, engine_mode: str) -> None:
+    engine = _started(_engine(tmp_path / "a.db"), engine_mode)
     threads, per_thread = 16, 30 * _stress()
     start = threading.Barrier(threads)
     seen: list[list[tuple[int, str]]] = [[] for _ in range(threads)]
@@ -113,6 +127,7 @@ def test_sixteen_threads_issue_unique_gap_free_numbers(tmp_path: Path) -> None:
         w.start()
     for w in workers:
         w.join()
+    engine.writer.stop()
 
     assert errors == []
     _check_numbering(engine, threads * per_thread)
@@ -179,10 +194,10 @@ def test_four_processes_issue_unique_gap_free_numbers(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_fifteen_counters_never_call_a_ticket_twice(tmp_path: Path) -> None:
+def test_fifteen_counters_never_call_a_ticket_twice(tmp_path: Path, engine_mode: str) -> None:
     counters, issuers = 15, 3
     per_issuer, before = 15 * _stress(), 45 * _stress()
-    engine = _engine(tmp_path / "a.db", counters=counters)
+    engine = _started(_engine(tmp_path / "a.db", counters=counters), engine_mode)
     services = ["INFO", "KTP", "PBB", "KK"]
     for i in range(before):
         engine.issue(services[i % len(services)], priority=i % 6 == 0, priority_reason="anak")
@@ -236,6 +251,7 @@ def test_fifteen_counters_never_call_a_ticket_twice(tmp_path: Path) -> None:
         w.start()
     for w in workers:
         w.join()
+    engine.writer.stop()
 
     every_call = [t for ids in called.values() for t in ids]
     assert len(every_call) == len(set(every_call)), "a ticket was called twice"
