@@ -63,6 +63,33 @@ def call_body(call: Call) -> dict[str, Any]:
     }
 
 
+_CALLS_SINCE = (
+    "SELECT seq, id, number, counter_code, counter_name, service_name, recall, at FROM call "
+    "WHERE seq > ? ORDER BY seq LIMIT ?"
+)
+
+
+def calls_since(db: Any, after: int, limit: int) -> list[dict[str, Any]]:
+    """The calls after outbox seq `after`, as `call_body` gives them — in plain SQL because
+    every board asks this on every ring of the doorbell."""
+    with connected(db):
+        rows = db.execute_sql(_CALLS_SINCE, (after, limit)).fetchall()
+    return [
+        {
+            "seq": seq,
+            "call_id": call_id,
+            "number": number,
+            "counter": counter,
+            "counter_name": counter_name,
+            "service_name": service_name,
+            "recall": bool(recall),
+            "at": at,
+            "audio_url": f"/api/v1/announcements/{call_id}.wav",
+        }
+        for seq, call_id, number, counter, counter_name, service_name, recall, at in rows
+    ]
+
+
 def _todays_calls(day: object) -> Any:
     return Call.select(Call).join(Ticket).where(Ticket.business_date == day)
 

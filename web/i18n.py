@@ -38,6 +38,8 @@ def _configured_default() -> str:
 
 
 def _remember_choice(response: Response) -> Response:
+    if b"lang=" not in request.query_string:  # most requests: no query string to parse
+        return response
     asked = request.args.get("lang", "")
     if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
         response.set_cookie(COOKIE, asked, max_age=ONE_YEAR, samesite="Strict", httponly=True)

@@ -12,9 +12,7 @@ from collections.abc import Iterator
 from flask import Blueprint, Response, jsonify, request
 
 from appliance.announce import ClipError
-from appliance.models import Call
-from appliance.storage import connected
-from web.boardstate import call_body
+from web.boardstate import calls_since
 from web.context import web
 from web.errors import ApiError
 from web.inputs import query_int
@@ -41,11 +39,8 @@ def board() -> Response:
     body = dict(snapshot)
     if since is not None:
         after = query_int("since", 0, low=0, high=2**62)
-        with connected(context.core.db):
-            calls = list(
-                Call.select().where(Call.seq > after).order_by(Call.seq).limit(ANNOUNCE_LIMIT)
-            )
-        body["calls"] = [call_body(c) for c in calls]
+        calls = calls_since(context.core.db, after, ANNOUNCE_LIMIT)
+        body["calls"] = calls
         body["more"] = len(calls) == ANNOUNCE_LIMIT
     else:
         body["calls"] = []
