@@ -35,9 +35,9 @@ class QueueDepthLog:
     """Stands in for waitress's queue logger: one warning per `period_s` at most.
 
     Waitress warns "Task queue depth is N" on every request that finds no idle thread — under a
-    busy hour that is a log record per click, built by the one thread that does all the socket
-    I/O (9 % of its time in the B2 benchmark, most of it before any logging filter could drop
-    the record). One line every half minute, with the deepest queue seen, says the same."""
+    busy hour that is a log record per click (a journal line each), built and written by the one
+    thread that does all the socket I/O; py-spy put it among that thread's largest costs in the
+    B2 benchmark. One line every half minute, with the deepest queue seen, says the same."""
 
     def __init__(self, period_s: float = 30.0) -> None:
         self.period_s = period_s

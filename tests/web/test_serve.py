@@ -3,15 +3,20 @@ STOPPING=1 and exit 0 on SIGTERM."""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.request import urlopen
 
+import pytest
+
 from appliance.demo import free_port
+from web.serve import QueueDepthLog
 
 
 def test_mpp_run_notifies_systemd_and_stops_on_sigterm(tmp_path: Path) -> None:
@@ -49,3 +54,44 @@ def test_mpp_run_notifies_systemd_and_stops_on_sigterm(tmp_path: Path) -> None:
     assert process.returncode == 0, stderr
     assert any("STOPPING=1" in m for m in messages)
     assert "appliance ready" in stderr
+
+
+def test_busy_thread_warnings_are_said_once_per_period(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Waitress's per-request "task queue depth" warning becomes one line per period with the
+    deepest queue seen, and `make_server` puts it in place."""
+    now = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    log = QueueDepthLog(period_s=30.0)
+    with caplog.at_level(logging.WARNING, logger="waitress.queue"):
+        log.warning("Task queue depth is %d", 1)
+        for depth in (3, 9, 2):
+            now[0] += 5
+            log.warning("Task queue depth is %d", depth)
+        now[0] += 16  # 31 s after the first line
+        log.warning("Task queue depth is %d", 4)
+    lines = [r.getMessage() for r in caplog.records if r.name == "waitress.queue"]
+    assert len(lines) == 2
+    assert "up to 1 deep" in lines[0]
+    assert "up to 9 deep" in lines[1]  # the deepest of the held-back ones is not lost
+
+
+def test_make_server_quiets_the_per_request_queue_warning(tmp_path: Path) -> None:
+    from appliance.config import load_config
+    from appliance.runtime import build_runtime
+    from web.serve import make_server
+
+    config_path = tmp_path / "appliance.toml"
+    config_path.write_text(
+        f'[site]\ncatalogue = "lampung-timur"\n[storage]\ndatabase = "{tmp_path / "a.db"}"\n'
+        '[web]\nhost = "127.0.0.1"\n[printer]\ndriver = "none"\n'
+        '[gpio]\npin_factory = "mock"\n'
+    )
+    runtime = build_runtime(load_config(config_path, {}))
+    server = make_server(runtime, "127.0.0.1", 0)
+    try:
+        assert isinstance(server.task_dispatcher.queue_logger, QueueDepthLog)
+    finally:
+        server.close()
+        runtime.core.db.close()
