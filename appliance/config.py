@@ -47,6 +47,7 @@ class WebConfig:
     public_url: str = "http://mpp.local:8080"
     threads: int = 32
     max_streams: int = 24
+    cpu: str = "last"  # `mpp run` on one CPU: "last" allowed one, a CPU number, or "any"
     secret_key: str = field(default="", metadata=SECRET)
     language: str = "id"
     session_hours: int = 12

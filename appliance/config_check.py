@@ -268,6 +268,8 @@ def _numbers(config: Config, problems: list[Problem]) -> None:
     ):
         if not 1 <= port <= 65535:
             problems.append((path, f"{port} is not a port (1-65535)"))
+    if web.cpu not in ("last", "any") and not (web.cpu.isdigit() and int(web.cpu) < 1024):
+        problems.append(("web.cpu", f"{web.cpu!r} is not 'last', 'any' or a CPU number"))
     if web.threads >= 1 and web.max_streams >= web.threads:
         # Every open board stream holds a waitress thread for its whole life (PITFALLS.md).
         problems.append(

@@ -333,6 +333,8 @@ def test_problems_keep_the_written_index_after_a_bad_button(tmp_path: Path) -> N
         ("[printer]\nusb_vendor = 0x10000", "printer.usb_vendor: 0x10000 is not a USB id"),
         ("[storage]\nbusy_timeout_ms = 0", "storage.busy_timeout_ms: must be at least 1"),
         ("[web]\nmax_streams = 32", "web.max_streams: must be below web.threads (32)"),
+        ("[web]\ncpu = 'first'", "web.cpu: 'first' is not 'last', 'any' or a CPU number"),
+        ("[web]\ncpu = '-1'", "web.cpu: '-1' is not 'last', 'any' or a CPU number"),
         ("[web]\npublic_url = 'mpp.local'", "web.public_url: 'mpp.local' must be an http://"),
         ("[central.web]\npublic_url = 'ftp://c'", "central.web.public_url: 'ftp://c' must be"),
         ("[sync]\nbroker = 'tcp://x:1883'\nsite = 'S'", "sync.broker: 'tcp://x:1883' must look"),

@@ -95,3 +95,50 @@ def test_make_server_quiets_the_per_request_queue_warning(tmp_path: Path) -> Non
     finally:
         server.close()
         runtime.core.db.close()
+
+
+def _cpu_list(status: Path) -> str:
+    for line in status.read_text().splitlines():
+        if line.startswith("Cpus_allowed_list:"):
+            return line.split(":", 1)[1].strip()
+    raise AssertionError(f"no Cpus_allowed_list in {status}")
+
+
+def _cpus_of_every_thread(pid: int) -> set[str]:
+    return {_cpu_list(task / "status") for task in Path(f"/proc/{pid}/task").iterdir()}
+
+
+@pytest.mark.parametrize("setting", ["last", "any"])
+def test_mpp_run_keeps_every_thread_on_one_cpu(tmp_path: Path, setting: str) -> None:
+    """`web.cpu = "last"` (the default) pins the process before any thread starts, so the
+    waitress threads, the group-commit writer and the print worker all inherit it."""
+    port = free_port()
+    config = tmp_path / "appliance.toml"
+    config.write_text(
+        f'[site]\ncatalogue = "lampung-timur"\n[storage]\ndatabase = "{tmp_path / "a.db"}"\n'
+        f'[web]\nhost = "127.0.0.1"\nport = {port}\ncpu = "{setting}"\n'
+    )
+    mpp = [sys.executable, "-m", "appliance.cli", "--config", str(config)]
+    subprocess.run([*mpp, "init"], check=True, capture_output=True)
+    process = subprocess.Popen([*mpp, "run"], stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.05)
+        allowed = sorted(os.sched_getaffinity(0))
+        cpus = _cpus_of_every_thread(process.pid)
+        assert len(list(Path(f"/proc/{process.pid}/task").iterdir())) > 10  # the thread pool
+        if setting == "last":
+            assert cpus == {str(allowed[-1])}
+        else:  # left as it was started: what this test process may use
+            assert cpus == {_cpu_list(Path("/proc/self/status"))}
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(15)
