@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import secrets
 import shutil
 import signal
 import socket
@@ -136,6 +135,8 @@ def run_demo(config: Config, config_path: Path | None, args: argparse.Namespace)
             }
             password_file = folder / "central-admin-password"
             if not password_file.exists():
+                import secrets  # here: `mpp run` builds this parser and keeps OpenSSL out
+
                 password_file.write_text(secrets.token_urlsafe(12) + "\n")
                 password_file.chmod(0o600)
                 subprocess.run(  # noqa: S603 - our own command

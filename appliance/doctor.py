@@ -14,11 +14,9 @@ import argparse
 import json
 import os
 import platform
-import secrets
 import shutil
 import socket
 import sqlite3
-import ssl
 import struct
 import sys
 from collections.abc import Callable
@@ -33,6 +31,8 @@ from appliance.clock import Clock, SystemClock
 from appliance.config import Config, ConfigError, GpioConfig, PrinterConfig, SyncConfig
 
 if TYPE_CHECKING:
+    import ssl
+
     from appliance.cli import Context, Registry
 
 LEVELS = ("ok", "info", "warn", "fail")
@@ -162,7 +162,7 @@ class Doctor:
         t = self.t
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            probe = folder / f".doctor-{secrets.token_hex(4)}"
+            probe = folder / f".doctor-{os.urandom(4).hex()}"
             probe.write_text("ok")
             probe.unlink()
         except OSError as exc:
@@ -380,7 +380,7 @@ class Doctor:
             if tls:
                 try:
                     conn = self._tls_context(sync).wrap_socket(raw, server_hostname=host)
-                except (ssl.SSLError, OSError) as exc:
+                except OSError as exc:  # ssl.SSLError is one
                     raw.close()
                     return [
                         Finding(
@@ -439,6 +439,8 @@ class Doctor:
         ]
 
     def _tls_context(self, sync: SyncConfig) -> ssl.SSLContext:
+        import ssl  # here, not at the top: `mpp run` builds this parser and keeps OpenSSL out
+
         context = ssl.create_default_context(cafile=sync.ca_file or None)
         if sync.cert_file:
             context.load_cert_chain(sync.cert_file, sync.key_file or None)
@@ -535,7 +537,7 @@ def connect_packet(client_id: str, username: str, password: str, keepalive: int 
 def mqtt_connect(conn: socket.socket, username: str, password: str, timeout: float) -> int:
     """Send CONNECT, return CONNACK's return code (0 = accepted); DISCONNECT if accepted."""
     conn.settimeout(timeout)
-    conn.sendall(connect_packet(f"mpp-doctor-{secrets.token_hex(4)}", username, password))
+    conn.sendall(connect_packet(f"mpp-doctor-{os.urandom(4).hex()}", username, password))
     answer = b""
     while len(answer) < 4:
         chunk = conn.recv(4 - len(answer))

@@ -332,7 +332,7 @@ def test_problems_keep_the_written_index_after_a_bad_button(tmp_path: Path) -> N
         ("[printer]\ndriver = 'network'", "printer.host: required by the network printer"),
         ("[printer]\nusb_vendor = 0x10000", "printer.usb_vendor: 0x10000 is not a USB id"),
         ("[storage]\nbusy_timeout_ms = 0", "storage.busy_timeout_ms: must be at least 1"),
-        ("[web]\nmax_streams = 32", "web.max_streams: must be below web.threads (32)"),
+        ("[web]\nmax_streams = 48", "web.max_streams: must be below web.threads (48)"),
         ("[web]\ncpu = 'first'", "web.cpu: 'first' is not 'last', 'any' or a CPU number"),
         ("[web]\ncpu = '-1'", "web.cpu: '-1' is not 'last', 'any' or a CPU number"),
         ("[web]\npublic_url = 'mpp.local'", "web.public_url: 'mpp.local' must be an http://"),

@@ -108,37 +108,61 @@ def _cpus_of_every_thread(pid: int) -> set[str]:
     return {_cpu_list(task / "status") for task in Path(f"/proc/{pid}/task").iterdir()}
 
 
-@pytest.mark.parametrize("setting", ["last", "any"])
-def test_mpp_run_keeps_every_thread_on_one_cpu(tmp_path: Path, setting: str) -> None:
-    """`web.cpu = "last"` (the default) pins the process before any thread starts, so the
-    waitress threads, the group-commit writer and the print worker all inherit it."""
-    port = free_port()
-    config = tmp_path / "appliance.toml"
-    config.write_text(
-        f'[site]\ncatalogue = "lampung-timur"\n[storage]\ndatabase = "{tmp_path / "a.db"}"\n'
-        f'[web]\nhost = "127.0.0.1"\nport = {port}\ncpu = "{setting}"\n'
-    )
-    mpp = [sys.executable, "-m", "appliance.cli", "--config", str(config)]
-    subprocess.run([*mpp, "init"], check=True, capture_output=True)
-    process = subprocess.Popen([*mpp, "run"], stderr=subprocess.DEVNULL)
-    try:
+class RunningAppliance:
+    """`mpp run` on a fresh Lampung Timur database, answering /healthz."""
+
+    def __init__(self, tmp_path: Path, web_extra: str = "") -> None:
+        port = free_port()
+        config = tmp_path / "appliance.toml"
+        config.write_text(
+            f'[site]\ncatalogue = "lampung-timur"\n[storage]\ndatabase = "{tmp_path / "a.db"}"\n'
+            f'[web]\nhost = "127.0.0.1"\nport = {port}\n{web_extra}'
+        )
+        mpp = [sys.executable, "-m", "appliance.cli", "--config", str(config)]
+        subprocess.run([*mpp, "init"], check=True, capture_output=True)
+        self.process = subprocess.Popen([*mpp, "run"], stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while True:
             try:
                 with urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
                     if response.status == 200:
-                        break
+                        return
             except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.stop()
                     raise
                 time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(15)
+
+
+@pytest.mark.parametrize("setting", ["last", "any"])
+def test_mpp_run_keeps_every_thread_on_one_cpu(tmp_path: Path, setting: str) -> None:
+    """`web.cpu = "last"` (the default) pins the process before any thread starts, so the
+    waitress threads, the group-commit writer and the print worker all inherit it."""
+    app = RunningAppliance(tmp_path, f'cpu = "{setting}"\n')
+    try:
         allowed = sorted(os.sched_getaffinity(0))
-        cpus = _cpus_of_every_thread(process.pid)
-        assert len(list(Path(f"/proc/{process.pid}/task").iterdir())) > 10  # the thread pool
+        cpus = _cpus_of_every_thread(app.process.pid)
+        assert len(list(Path(f"/proc/{app.process.pid}/task").iterdir())) > 10  # the pool
         if setting == "last":
             assert cpus == {str(allowed[-1])}
         else:  # left as it was started: what this test process may use
             assert cpus == {_cpu_list(Path("/proc/self/status"))}
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(15)
+        app.stop()
+
+
+def test_mpp_run_keeps_openssl_out(tmp_path: Path) -> None:
+    """The appliance process serves plain HTTP: hashlib uses Python's own SHA code and
+    libcrypto/libssl are never mapped (3.9 MiB of B5). A module-level `import ssl` or
+    `import secrets` in any command module would bring them back."""
+    app = RunningAppliance(tmp_path)
+    try:
+        maps = Path(f"/proc/{app.process.pid}/maps").read_text()
+        assert "libcrypto" not in maps
+        assert "libssl" not in maps
+    finally:
+        app.stop()
