@@ -172,17 +172,26 @@ class GroupCommit:
                 batch.append(more)
             self._commit(batch)
 
+    def _run_in_savepoint(self, action: _Action) -> None:
+        """One action in its own savepoint, so a refusal undoes only itself. Plain SQL with a
+        fixed name rather than peewee's `atomic()` (a uuid and two context objects per action);
+        actions never nest their savepoints across each other."""
+        sql = self.db.execute_sql
+        sql("SAVEPOINT action")
+        try:
+            action.result = action.work()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller, never kills the writer
+            action.error = exc
+            action.after.clear()
+            sql("ROLLBACK TO action")
+        sql("RELEASE action")
+
     def _commit(self, batch: list[_Action]) -> None:
         try:
             with self.db.write():
                 for action in batch:
                     self._current = action
-                    try:
-                        with self.db.atomic():  # a savepoint: a refusal undoes only itself
-                            action.result = action.work()
-                    except BaseException as exc:  # noqa: BLE001 - handed to the caller, never kills the writer
-                        action.error = exc
-                        action.after.clear()
+                    self._run_in_savepoint(action)
         except BaseException as exc:  # noqa: BLE001 - BEGIN or COMMIT failed: nothing is stored
             log.error("write batch of %d actions failed: %s", len(batch), exc)
             for action in batch:

@@ -29,6 +29,7 @@ from web.errors import install_error_handlers
 from web.i18n import init_i18n
 from web.openapi import build_openapi
 from web.pages import bp as pages_bp
+from web.sessions import CookieSessions
 
 SECRET_STATE = "web.secret_key"  # noqa: S105 - a state key name, not a secret
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a whole catalogue fits; anything bigger is refused (413)
@@ -78,6 +79,7 @@ def create_app(runtime: Runtime, test_config: dict[str, Any] | None = None) -> F
         JSON_SORT_KEYS=False,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.session_interface = CookieSessions()
     if test_config:
         app.config.update(test_config)
 

@@ -15,6 +15,8 @@ CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 def json_body(*, optional: bool = False) -> dict[str, Any]:
     """The request body as a JSON object; 400/415 with a reason otherwise."""
+    if optional and not request.content_length and "HTTP_TRANSFER_ENCODING" not in request.environ:
+        return {}  # no body at all (a console's action button): nothing to read or parse
     raw = request.get_data(cache=True)
     if not raw.strip():
         if optional:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import request
+
 from tests.web.conftest import PASSWORD, Site
 
 
@@ -117,3 +119,22 @@ def test_staff_endpoints_without_login_are_401(site: Site) -> None:
         response = client.get(path)
         assert response.status_code == 401, path
         assert response.json["error"]["code"] == "unauthorized"
+
+
+def test_session_serializer_is_built_once_and_cookieless_requests_get_an_empty_session(
+    site: Site,
+) -> None:
+    """web.sessions.CookieSessions: same signed cookies as Flask's, without rebuilding the
+    serializer per request; a request without a Cookie header opens an empty session."""
+    app = site.app
+    interface = app.session_interface
+    first = interface.get_signing_serializer(app)
+    assert first is not None and interface.get_signing_serializer(app) is first
+    with app.test_request_context("/api/v1/me"):
+        opened = interface.open_session(app, request)
+        assert opened is not None and dict(opened) == {}
+    signed = first.dumps({"officer_id": 7})
+    with app.test_request_context("/", headers={"Cookie": f"mpp_session={signed}"}):
+        assert dict(interface.open_session(app, request) or {}) == {"officer_id": 7}
+    with app.test_request_context("/", headers={"Cookie": f"mpp_session={signed}x"}):
+        assert dict(interface.open_session(app, request) or {}) == {}  # bad signature
