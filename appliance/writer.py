@@ -31,10 +31,13 @@ from __future__ import annotations
 import copy
 import logging
 import queue
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
+
+import peewee
 
 from appliance.storage import ApplianceDatabase, connected
 
@@ -153,8 +156,11 @@ class GroupCommit:
         return thread is not None and thread.ident == threading.get_ident()
 
     def _loop(self) -> None:
-        with connected(self.db):
-            self.db.execute_sql(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+        try:
+            with connected(self.db):
+                self.db.execute_sql(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+        except (sqlite3.Error, peewee.PeeweeException, OSError) as exc:  # only a speed-up
+            log.warning("writer page cache not enlarged: %s", exc)
         stopping = False
         while not stopping:
             first = self._queue.get()
