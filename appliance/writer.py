@@ -114,7 +114,7 @@ class GroupCommit:
 
     def run(self, work: Callable[[], T]) -> T:
         """Run `work` as one action and return its result (or raise its error) once durable."""
-        if self._on_writer():
+        if self._in_writer_thread():
             return work()  # an action inside an action: already in the batch's transaction
         action = _Action(work)
         with self._state:
@@ -135,15 +135,17 @@ class GroupCommit:
     def transaction(self) -> Iterator[None]:
         """The write transaction of one action: inside a batch, the action's savepoint is
         already open; inline, an IMMEDIATE transaction under the write lock."""
-        if self._on_writer():
+        if self._in_writer_thread():
             yield
             return
         with self.db.write():
             yield
 
     def after_commit(self, fn: Callable[[], None]) -> None:
-        """Run `fn` once the current action is durable, on the thread that asked for it."""
-        current = self._current if self._on_writer() else None
+        """Run `fn` once the current action is durable, on the thread that asked for it. Call it
+        after the action's `transaction()` block: inline that block has committed, so `fn` runs
+        now; on the writer it waits for the batch's commit."""
+        current = self._current if self._in_writer_thread() else None
         if current is None:
             fn()
         else:
@@ -151,7 +153,7 @@ class GroupCommit:
 
     # -- the writer thread --------------------------------------------------------------------
 
-    def _on_writer(self) -> bool:
+    def _in_writer_thread(self) -> bool:
         thread = self._thread
         return thread is not None and thread.ident == threading.get_ident()
 

@@ -5,6 +5,7 @@ thread, nesting, and stopping with work still queued."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -87,7 +88,7 @@ def _wait_queued(writer: GroupCommit, count: int) -> None:
     for _ in range(1000):
         if writer.queued >= count:
             return
-        threading.Event().wait(0.005)
+        time.sleep(0.005)
     raise AssertionError(f"{count} actions never queued")
 
 
@@ -99,11 +100,12 @@ def test_not_started_runs_inline_in_its_own_transaction(db: ApplianceDatabase) -
         threads.append(threading.get_ident())
         with group.transaction():
             assert db.in_transaction()
-            group.after_commit(lambda: threads.append(-1))
-            return _add(db, "inline")()
+            added = _add(db, "inline")()
+        group.after_commit(lambda: threads.append(-1 if not db.in_transaction() else -2))
+        return added
 
     assert group.run(work) == 1
-    assert threads == [threading.get_ident(), -1]  # after-commit ran at once, after the work
+    assert threads == [threading.get_ident(), -1]  # after-commit ran at once, committed
     assert _notes(db) == ["inline"]
     assert group.batches == 0
 

@@ -11,7 +11,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from appliance import outbox
-from appliance.models import Call, Service, Site, Ticket
+from appliance.models import Service, Site
 from appliance.storage import connected
 from appliance.tickets import waiting_counts
 
@@ -49,49 +49,38 @@ class BoardCache:
             return self._snapshot
 
 
-def call_body(call: Call) -> dict[str, Any]:
-    return {
-        "seq": call.seq,
-        "call_id": call.id,
-        "number": call.number,
-        "counter": call.counter_id,
-        "counter_name": call.counter_name,
-        "service_name": call.service_name,
-        "recall": bool(call.recall),
-        "at": call.at,
-        "audio_url": f"/api/v1/announcements/{call.id}.wav",
-    }
-
-
-_CALLS_SINCE = (
-    "SELECT seq, id, number, counter_code, counter_name, service_name, recall, at FROM call "
-    "WHERE seq > ? ORDER BY seq LIMIT ?"
+_SELECT_CALLS = (
+    "SELECT c.seq, c.id, c.number, c.counter_code, c.counter_name, c.service_name, c.recall, "
+    "c.at FROM call AS c "
+)
+_CALLS_SINCE = _SELECT_CALLS + "WHERE c.seq > ? ORDER BY c.seq LIMIT ?"
+_RECENT_CALLS = _SELECT_CALLS + (
+    "JOIN ticket AS t ON t.id = c.ticket_id WHERE t.business_date = ? ORDER BY c.seq DESC LIMIT ?"
 )
 
 
+def _call_body(row: tuple[Any, ...]) -> dict[str, Any]:
+    """One call as boards receive it, from a row of `_SELECT_CALLS`."""
+    seq, call_id, number, counter, counter_name, service_name, recall, at = row
+    return {
+        "seq": seq,
+        "call_id": call_id,
+        "number": number,
+        "counter": counter,
+        "counter_name": counter_name,
+        "service_name": service_name,
+        "recall": bool(recall),
+        "at": at,
+        "audio_url": f"/api/v1/announcements/{call_id}.wav",
+    }
+
+
 def calls_since(db: Any, after: int, limit: int) -> list[dict[str, Any]]:
-    """The calls after outbox seq `after`, as `call_body` gives them — in plain SQL because
-    every board asks this on every ring of the doorbell."""
+    """The calls after outbox seq `after`, in order — plain SQL because every board asks this
+    on every ring of the doorbell."""
     with connected(db):
         rows = db.execute_sql(_CALLS_SINCE, (after, limit)).fetchall()
-    return [
-        {
-            "seq": seq,
-            "call_id": call_id,
-            "number": number,
-            "counter": counter,
-            "counter_name": counter_name,
-            "service_name": service_name,
-            "recall": bool(recall),
-            "at": at,
-            "audio_url": f"/api/v1/announcements/{call_id}.wav",
-        }
-        for seq, call_id, number, counter, counter_name, service_name, recall, at in rows
-    ]
-
-
-def _todays_calls(day: object) -> Any:
-    return Call.select(Call).join(Ticket).where(Ticket.business_date == day)
+    return [_call_body(row) for row in rows]
 
 
 def _build(context: WebContext) -> dict[str, Any]:
@@ -99,7 +88,10 @@ def _build(context: WebContext) -> dict[str, Any]:
     day = core.engine.current_day().date
     with connected(core.db):
         site = Site.select().first()
-        recent = list(_todays_calls(day).order_by(Call.seq.desc()).limit(RECENT))
+        recent = [
+            _call_body(row)
+            for row in core.db.execute_sql(_RECENT_CALLS, (day.isoformat(), RECENT)).fetchall()
+        ]
         counts = waiting_counts(day)
         services = {
             s.code: s
@@ -121,7 +113,7 @@ def _build(context: WebContext) -> dict[str, Any]:
         "version": version,
         "business_date": day.isoformat(),
         "site_name": site.name if site is not None else "",
-        "current": call_body(recent[0]) if recent else None,
-        "recent": [call_body(c) for c in recent],
+        "current": recent[0] if recent else None,
+        "recent": recent,
         "waiting": waiting,
     }

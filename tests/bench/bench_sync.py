@@ -320,19 +320,14 @@ def central_check(db_path: Path, site: str, n: int) -> dict[str, Any]:
     }
 
 
-def bench_b7(args: argparse.Namespace, work: Path) -> None:
+def edge_to_central(
+    args: argparse.Namespace, folder: Path, site: Any, *, ack_s: int, stall_s: int
+) -> tuple[Any, Path, CentralProcess, Any]:
+    """A started loopback Mosquitto, and (not started) `mpp central` on a SQLite file in `folder`
+    and `mpp sync` for `site` with the benchmark's sync settings: B7 and B8 share this rig."""
     from broker import Mosquitto
-    from harness import EdgeProcess, edge_site
+    from harness import EdgeProcess
 
-    folder = work / "b7"
-    folder.mkdir()
-    site = edge_site(folder / "edge.db")
-    built = build_outbox(site, args.events, args.engine_tickets)
-    print(
-        f"B7: outbox of {args.events} events built in {built.seconds:.1f} s "
-        f"({built.engine_events} from engine actions, {built.appended_events} appended)",
-        flush=True,
-    )
     broker = Mosquitto(folder / "mosquitto", extra=broker_extra(args)).start()
     central_db = folder / "central.db"
     central = CentralProcess(
@@ -345,8 +340,31 @@ def bench_b7(args: argparse.Namespace, work: Path) -> None:
         batch_size=args.batch_size,
         window=args.window,
         compress_over_bytes=args.compress_over,
-        extra_args=("--ack-timeout", "30", "--stall", "120", "--connect-timeout", "15"),
+        extra_args=(
+            "--ack-timeout",
+            str(ack_s),
+            "--stall",
+            str(stall_s),
+            "--connect-timeout",
+            "15",
+        ),
     )
+    return broker, central_db, central, edge
+
+
+def bench_b7(args: argparse.Namespace, work: Path) -> None:
+    from harness import edge_site
+
+    folder = work / "b7"
+    folder.mkdir()
+    site = edge_site(folder / "edge.db")
+    built = build_outbox(site, args.events, args.engine_tickets)
+    print(
+        f"B7: outbox of {args.events} events built in {built.seconds:.1f} s "
+        f"({built.engine_events} from engine actions, {built.appended_events} appended)",
+        flush=True,
+    )
+    broker, central_db, central, edge = edge_to_central(args, folder, site, ack_s=30, stall_s=120)
     profiler = Profiler(args.py_spy, Path(args.profile) if args.profile else None)
     n = args.events
     try:
@@ -416,8 +434,7 @@ def bench_b7(args: argparse.Namespace, work: Path) -> None:
 
 
 def bench_b8(args: argparse.Namespace, work: Path) -> None:
-    from broker import Mosquitto
-    from harness import EdgeProcess, edge_site
+    from harness import edge_site
 
     from appliance.queue import Change
     from sync.edge import EdgeSettings
@@ -425,20 +442,7 @@ def bench_b8(args: argparse.Namespace, work: Path) -> None:
     folder = work / "b8"
     folder.mkdir()
     site = edge_site(folder / "edge.db")
-    broker = Mosquitto(folder / "mosquitto", extra=broker_extra(args)).start()
-    central_db = folder / "central.db"
-    central = CentralProcess(
-        folder, "central", f"sqlite:///{central_db}", broker.url, args.central_workers
-    )
-    edge = EdgeProcess(
-        folder,
-        site.path,
-        broker.url,
-        batch_size=args.batch_size,
-        window=args.window,
-        compress_over_bytes=args.compress_over,
-        extra_args=("--ack-timeout", "10", "--stall", "60", "--connect-timeout", "15"),
-    )
+    broker, central_db, central, edge = edge_to_central(args, folder, site, ack_s=10, stall_s=60)
     committed: dict[int, float] = {}
     committed_wall: dict[int, float] = {}
     visible: dict[int, float] = {}

@@ -19,15 +19,22 @@ from appliance.demo import free_port
 from web.serve import QueueDepthLog
 
 
-def test_mpp_run_notifies_systemd_and_stops_on_sigterm(tmp_path: Path) -> None:
+def _initialised(tmp_path: Path, web_extra: str = "") -> tuple[int, list[str]]:
+    """A Lampung Timur appliance database in `tmp_path` on a free loopback port: the port and
+    the `mpp` command line for its configuration."""
     port = free_port()
     config = tmp_path / "appliance.toml"
     config.write_text(
         f'[site]\ncatalogue = "lampung-timur"\n[storage]\ndatabase = "{tmp_path / "a.db"}"\n'
-        f'[web]\nhost = "127.0.0.1"\nport = {port}\n'
+        f'[web]\nhost = "127.0.0.1"\nport = {port}\n{web_extra}'
     )
     mpp = [sys.executable, "-m", "appliance.cli", "--config", str(config)]
     subprocess.run([*mpp, "init"], check=True, capture_output=True)
+    return port, mpp
+
+
+def test_mpp_run_notifies_systemd_and_stops_on_sigterm(tmp_path: Path) -> None:
+    port, mpp = _initialised(tmp_path)
     notify = tmp_path / "notify.sock"
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     listener.bind(str(notify))
@@ -112,14 +119,7 @@ class RunningAppliance:
     """`mpp run` on a fresh Lampung Timur database, answering /healthz."""
 
     def __init__(self, tmp_path: Path, web_extra: str = "") -> None:
-        port = free_port()
-        config = tmp_path / "appliance.toml"
-        config.write_text(
-            f'[site]\ncatalogue = "lampung-timur"\n[storage]\ndatabase = "{tmp_path / "a.db"}"\n'
-            f'[web]\nhost = "127.0.0.1"\nport = {port}\n{web_extra}'
-        )
-        mpp = [sys.executable, "-m", "appliance.cli", "--config", str(config)]
-        subprocess.run([*mpp, "init"], check=True, capture_output=True)
+        port, mpp = _initialised(tmp_path, web_extra)
         self.process = subprocess.Popen([*mpp, "run"], stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while True:
