@@ -497,3 +497,29 @@ def test_stored_junk_answers_are_counted_not_fatal(world: World) -> None:
     body = world.get(f"/api/v1/central/sites/{SITE}/reports/skm").json
     assert body["respondents"] == 2 and body["invalid_responses"] == 1
     assert json.dumps(body)  # plain JSON
+
+
+def test_stop_server_ends_a_running_server_with_a_keep_alive_connection_open(
+    tmp_path: Path,
+) -> None:
+    """`stop_server` from another thread: the loop thread closes every socket itself and ends,
+    even while a client holds a keep-alive connection (closing only the listening socket left
+    the loop selecting on that connection, and racing it could raise EBADF in the thread)."""
+    import http.client
+    import threading
+
+    from sync.central.http.serve import make_server, stop_server
+
+    db = open_central_database(f"sqlite:///{tmp_path / 'central.db'}")
+    server = make_server(db, CentralWebSettings(secret_key="s" * 40), "127.0.0.1", 0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    client = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=5)
+    try:
+        client.request("GET", "/healthz")
+        assert client.getresponse().read() is not None  # the connection stays open (keep-alive)
+        stop_server(server)
+        thread.join(timeout=10)
+        assert not thread.is_alive()
+    finally:
+        client.close()

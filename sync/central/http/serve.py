@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from peewee import Database
@@ -25,7 +26,21 @@ def make_server(db: Database, settings: CentralWebSettings, host: str, port: int
     )
 
 
-def stop_server(server: Any) -> None:
-    """Stop accepting, then let the worker threads finish what they hold (from another thread)."""
-    server.close()
-    server.task_dispatcher.shutdown(timeout=5)
+def stop_server(server: Any, timeout: float = 5.0) -> None:
+    """Stop a server running in another thread, then let its worker threads finish.
+
+    Every socket is closed by the server's own loop thread (a thunk through its trigger), so the
+    loop ends with an empty map. Closing the listening socket from here instead raced the loop's
+    `select()`: an open keep-alive channel's descriptor could go away under it (EBADF, an
+    exception in the server thread; seen once in the dashboard's browser test)."""
+    closed = threading.Event()
+
+    def close_all() -> None:
+        for dispatcher in list(server._map.values()):
+            dispatcher.close()
+        closed.set()
+
+    server.trigger.pull_trigger(close_all)
+    if not closed.wait(timeout):  # the loop is not running: nobody else touches the sockets
+        server.close()
+    server.task_dispatcher.shutdown(timeout=timeout)
