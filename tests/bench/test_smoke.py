@@ -66,3 +66,23 @@ def test_slot_scripts_are_found_run_and_read(tmp_path: Path) -> None:
     assert (b4.id, b4.figure, b4.verdict) == ("B10/B4", "p50 3 ms, p99 12.5 ms", "pass")
     (b9,) = slots.run_slot("B9", found, smoke=True)
     assert (b9.figure, b9.verdict) == ("not available", "n/a")
+
+
+@pytest.mark.slow
+def test_ceiling_probe_runs_and_prints_its_figures() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.bench.bench_ceiling", "--pairs-per-counter", "3"],
+        cwd=REPO,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert any(line.startswith("HTTP floor, waitress, bare WSGI") for line in lines), lines
+    assert any(line.startswith("HTTP floor, waitress + Flask") for line in lines), lines
+    assert any(line.startswith("engine floor, 40 threads") for line in lines), lines
+    best = [line for line in lines if line.startswith("best B2")]
+    assert best and "calls/s" in best[0], lines
