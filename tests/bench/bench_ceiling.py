@@ -33,6 +33,7 @@ import io
 import json
 import multiprocessing as mp
 import os
+import shutil
 import socket
 import sys
 import tempfile
@@ -43,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.bench import loadgen
-from tests.helpers.live_appliance import bench_catalogue, prepare
+from tests.helpers.live_appliance import Prepared, bench_catalogue, prepare
 
 COUNTERS = 40
 SPAWN = mp.get_context("spawn")
@@ -129,11 +130,18 @@ def http_floor(kind: str, pairs_per_counter: int) -> dict[str, float]:
 
 def engine_floor(pairs_per_counter: int) -> dict[str, float]:
     """Call-next + done straight into the engine, 40 threads, group commit, one CPU."""
+    folder = Path(tempfile.mkdtemp(prefix="mpp-bench-ceiling-"))
+    prepared = prepare(folder / "site", bench_catalogue(20, COUNTERS))
+    try:
+        return _engine_pairs(prepared, pairs_per_counter)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _engine_pairs(prepared: Prepared, pairs_per_counter: int) -> dict[str, float]:
     from appliance.config import load_config
     from appliance.runtime import build_runtime
 
-    folder = Path(tempfile.mkdtemp(prefix="mpp-bench-ceiling-"))
-    prepared = prepare(folder / "site", bench_catalogue(20, COUNTERS))
     runtime = build_runtime(load_config(prepared.config_path, {}))
     engine = runtime.core.engine
     before = os.sched_getaffinity(0)
@@ -189,12 +197,19 @@ def _wsgi_call(app: Any, path: str, token: str) -> str:
 def glue_cost(pairs: int) -> dict[str, float]:
     """CPU of the request thread per call-next + done pair: the real app against the one-route
     Flask app, both called in-process with the group-commit writer running."""
+    folder = Path(tempfile.mkdtemp(prefix="mpp-bench-glue-"))
+    prepared = prepare(folder / "site", bench_catalogue(20, COUNTERS), counter_tokens=True)
+    try:
+        return _glue_pairs(prepared, pairs)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _glue_pairs(prepared: Prepared, pairs: int) -> dict[str, float]:
     from appliance.config import load_config
     from appliance.runtime import build_runtime
     from web.app import create_app
 
-    folder = Path(tempfile.mkdtemp(prefix="mpp-bench-glue-"))
-    prepared = prepare(folder / "site", bench_catalogue(20, COUNTERS), counter_tokens=True)
     runtime = build_runtime(load_config(prepared.config_path, {}))
     app, bare = create_app(runtime), _flask()
     code = prepared.counters[0]
