@@ -9,6 +9,7 @@ The gap between these figures and B1/B2 is what HTTP, threads and the GIL cost.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -36,6 +37,13 @@ def main() -> int:
     parser.add_argument("--tickets", type=int, default=5000)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="mpp-bench-engine-"))
+    try:
+        return _measure(folder, args.tickets)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _measure(folder: Path, tickets: int) -> int:
     config = load_config(
         None,
         {"MPP_STORAGE__DATABASE": str(folder / "a.db"), "MPP_QUEUE__ENFORCE_HOURS": "false"},
@@ -54,15 +62,15 @@ def main() -> int:
     services = [service for _, service in links]
     issue_s = []
     began = time.perf_counter()
-    for n in range(args.tickets):
+    for n in range(tickets):
         start = time.perf_counter()
         core.engine.issue(services[n % len(services)])
         issue_s.append(time.perf_counter() - start)
-    issue_rate = args.tickets / (time.perf_counter() - began)
+    issue_rate = tickets / (time.perf_counter() - began)
     call_s = []
     began = time.perf_counter()
     calls = 0
-    for n in range(args.tickets):
+    for n in range(tickets):
         counter = counters[n % len(counters)]
         start = time.perf_counter()
         core.engine.call_next(counter)
@@ -70,7 +78,7 @@ def main() -> int:
         call_s.append(time.perf_counter() - start)
         calls += 1
     call_rate = calls / (time.perf_counter() - began)
-    print(f"engine.issue: {issue_rate:.0f}/s; {_percentiles(issue_s)} ({args.tickets} tickets)")
+    print(f"engine.issue: {issue_rate:.0f}/s; {_percentiles(issue_s)} ({tickets} tickets)")
     print(f"engine.call_next+done: {call_rate:.0f} pairs/s; {_percentiles(call_s)} per pair")
     return 0
 
