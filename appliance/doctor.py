@@ -439,12 +439,10 @@ class Doctor:
         ]
 
     def _tls_context(self, sync: SyncConfig) -> ssl.SSLContext:
-        import ssl  # here, not at the top: `mpp run` builds this parser and keeps OpenSSL out
+        # Here, not at the top: `mpp run` builds this parser and keeps OpenSSL out.
+        from appliance.tlsclient import client_context
 
-        context = ssl.create_default_context(cafile=sync.ca_file or None)
-        if sync.cert_file:
-            context.load_cert_chain(sync.cert_file, sync.key_file or None)
-        return context
+        return client_context(sync.ca_file, sync.cert_file, sync.key_file)
 
     # -- clock, backlog, versions --------------------------------------------------------------
 

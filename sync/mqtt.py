@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
 
+from appliance.tlsclient import client_context
+
 log = logging.getLogger(__name__)
 
 
@@ -120,13 +122,7 @@ class Session:
         if settings.username:
             client.username_pw_set(settings.username, settings.password or None)
         if tls:
-            client.tls_set(
-                ca_certs=settings.ca_file or None,
-                certfile=settings.cert_file or None,
-                keyfile=settings.key_file or None,
-                cert_reqs=ssl.CERT_REQUIRED,
-                tls_version=ssl.PROTOCOL_TLS_CLIENT,
-            )
+            client.tls_set_context(self._tls_context())
         if settings.will is not None:
             w = settings.will
             client.will_set(w.topic, w.payload, qos=w.qos, retain=w.retain)
@@ -175,15 +171,16 @@ class Session:
         with raw:
             if not self.settings.endpoint()[2]:
                 return f"broker {self._host}:{self._port} accepts TCP but does not answer MQTT"
-            context = ssl.create_default_context(cafile=self.settings.ca_file or None)
-            if self.settings.cert_file:
-                context.load_cert_chain(self.settings.cert_file, self.settings.key_file or None)
             try:
-                with context.wrap_socket(raw, server_hostname=self._host):
+                with self._tls_context().wrap_socket(raw, server_hostname=self._host):
                     pass
             except (ssl.SSLError, OSError) as exc:
                 return f"TLS with broker {self._host}:{self._port} failed: {exc}"
         return f"broker {self._host}:{self._port} accepts TLS but does not answer MQTT"
+
+    def _tls_context(self) -> ssl.SSLContext:
+        s = self.settings
+        return client_context(s.ca_file, s.cert_file, s.key_file)
 
     def publish(self, topic: str, payload: bytes, *, qos: int = 1, retain: bool = False) -> int:
         """Publish now; returns the mid, or -1 when not connected (nothing is queued)."""
