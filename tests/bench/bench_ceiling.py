@@ -39,12 +39,16 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tests.bench import loadgen
 from tests.helpers.live_appliance import Prepared, bench_catalogue, prepare
+
+if TYPE_CHECKING:
+    from appliance.runtime import Runtime
 
 COUNTERS = 40
 SPAWN = mp.get_context("spawn")
@@ -128,28 +132,41 @@ def http_floor(kind: str, pairs_per_counter: int) -> dict[str, float]:
     }
 
 
-def engine_floor(pairs_per_counter: int) -> dict[str, float]:
-    """Call-next + done straight into the engine, 40 threads, group commit, one CPU."""
-    folder = Path(tempfile.mkdtemp(prefix="mpp-bench-ceiling-"))
-    prepared = prepare(folder / "site", bench_catalogue(20, COUNTERS))
-    try:
-        return _engine_pairs(prepared, pairs_per_counter)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _engine_pairs(prepared: Prepared, pairs_per_counter: int) -> dict[str, float]:
+@contextmanager
+def _running_site(
+    tickets: int, *, pinned: bool = False, counter_tokens: bool = False
+) -> Iterator[tuple[Prepared, Runtime]]:
+    """A temporary B2 site (20 services, 40 counters) with `tickets` waiting and its runtime
+    started (group commit on), on the server's one CPU when `pinned`; removed afterwards."""
     from appliance.config import load_config
     from appliance.runtime import build_runtime
 
-    runtime = build_runtime(load_config(prepared.config_path, {}))
-    engine = runtime.core.engine
+    folder = Path(tempfile.mkdtemp(prefix="mpp-bench-ceiling-"))
     before = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, _server_cpu())
-    runtime.start()
     try:
-        for n in range(COUNTERS * pairs_per_counter):
-            engine.issue(prepared.services[n % len(prepared.services)])
+        prepared = prepare(
+            folder / "site", bench_catalogue(20, COUNTERS), counter_tokens=counter_tokens
+        )
+        runtime = build_runtime(load_config(prepared.config_path, {}))
+        if pinned:  # before start: the writer thread inherits it
+            os.sched_setaffinity(0, _server_cpu())
+        runtime.start()
+        try:
+            for n in range(tickets):
+                runtime.core.engine.issue(prepared.services[n % len(prepared.services)])
+            yield prepared, runtime
+        finally:
+            runtime.stop()
+    finally:
+        os.sched_setaffinity(0, before)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def engine_floor(pairs_per_counter: int) -> dict[str, float]:
+    """Call-next + done straight into the engine, 40 threads, group commit, one CPU."""
+    pairs = COUNTERS * pairs_per_counter
+    with _running_site(pairs, pinned=True) as (prepared, runtime):
+        engine = runtime.core.engine
 
         def counter(code: str) -> None:
             for _ in range(pairs_per_counter):
@@ -163,10 +180,6 @@ def _engine_pairs(prepared: Prepared, pairs_per_counter: int) -> dict[str, float
         for thread in threads:
             thread.join()
         elapsed, cpu = time.monotonic() - began, time.process_time() - cpu
-    finally:
-        runtime.stop()
-        os.sched_setaffinity(0, before)
-    pairs = COUNTERS * pairs_per_counter
     return {"pairs_per_s": pairs / elapsed, "cpu_ms_per_pair": cpu * 1000 / pairs}
 
 
@@ -197,27 +210,12 @@ def _wsgi_call(app: Any, path: str, token: str) -> str:
 def glue_cost(pairs: int) -> dict[str, float]:
     """CPU of the request thread per call-next + done pair: the real app against the one-route
     Flask app, both called in-process with the group-commit writer running."""
-    folder = Path(tempfile.mkdtemp(prefix="mpp-bench-glue-"))
-    prepared = prepare(folder / "site", bench_catalogue(20, COUNTERS), counter_tokens=True)
-    try:
-        return _glue_pairs(prepared, pairs)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _glue_pairs(prepared: Prepared, pairs: int) -> dict[str, float]:
-    from appliance.config import load_config
-    from appliance.runtime import build_runtime
     from web.app import create_app
 
-    runtime = build_runtime(load_config(prepared.config_path, {}))
-    app, bare = create_app(runtime), _flask()
-    code = prepared.counters[0]
-    token = prepared.tokens[code]
-    runtime.start()
-    try:
-        for n in range(pairs):
-            runtime.core.engine.issue(prepared.services[n % len(prepared.services)])
+    with _running_site(pairs, counter_tokens=True) as (prepared, runtime):
+        app, bare = create_app(runtime), _flask()
+        code = prepared.counters[0]
+        token = prepared.tokens[code]
         spent = {}
         for name, target in (("flask", bare), ("app", app)):
             cpu = time.thread_time()
@@ -227,8 +225,6 @@ def _glue_pairs(prepared: Prepared, pairs: int) -> dict[str, float]:
                     if not status.startswith("200"):
                         raise RuntimeError(f"{action}: {status}")
             spent[name] = (time.thread_time() - cpu) * 1000 / pairs
-    finally:
-        runtime.stop()
     return {"flask_ms": spent["flask"], "app_ms": spent["app"]}
 
 

@@ -16,18 +16,22 @@ from tests.helpers.live_appliance import REPO, child_env
 OWN = ("floor", "B1", "B2", "B2/B3", "B3", "B5", "B6", "B10/B1", "B10/B2", "B10/B2/B3")
 
 
-@pytest.mark.slow
-def test_smoke_run_measures_everything_and_checks_hold(tmp_path: Path) -> None:
-    out = tmp_path / "bench.json"
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.bench", "--smoke", "--json", str(out)],
+def _run_module(module: str, *args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
         cwd=REPO,
         env=child_env(),
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=timeout,
         check=False,
     )
+
+
+@pytest.mark.slow
+def test_smoke_run_measures_everything_and_checks_hold(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    done = _run_module("tests.bench", "--smoke", "--json", str(out), timeout=240)
     print(done.stdout)
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(out.read_text())
@@ -70,15 +74,7 @@ def test_slot_scripts_are_found_run_and_read(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_ceiling_probe_runs_and_prints_its_figures() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.bench.bench_ceiling", "--pairs-per-counter", "3"],
-        cwd=REPO,
-        env=child_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = _run_module("tests.bench.bench_ceiling", "--pairs-per-counter", "3", timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
     assert any(line.startswith("HTTP floor, waitress, bare WSGI") for line in lines), lines
