@@ -18,9 +18,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from peewee import SqliteDatabase
 
 from appliance.clock import Clock
-from appliance.models import ROLES, ApiToken, Counter, Officer, OfficerCounter
-from appliance.storage import connected
-from appliance.tickets import stamp
+from appliance.queue.tickets import stamp
+from appliance.storage.database import connected
+from appliance.storage.models import ROLES, ApiToken, Counter, Officer, OfficerCounter
 
 STAFF_ROLES = ("officer", "supervisor", "admin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")

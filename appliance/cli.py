@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from appliance import __version__
-from appliance.config import Config, ConfigError, config_to_dict, load_config, render_toml
-from appliance.failures import StorageError
+from appliance.config.load import Config, ConfigError, config_to_dict, load_config, render_toml
+from appliance.storage.failures import StorageError
 
 if TYPE_CHECKING:
     from appliance.runtime import Core
@@ -105,7 +105,7 @@ def _services(ctx: Context) -> Core:
 
 def resolve_catalogue(source: str) -> Path:
     """A catalogue file, or the name of one shipped with the package (`kota-metro`)."""
-    from appliance.catalogue import packaged_catalogue
+    from appliance.catalogue.store import packaged_catalogue
 
     path = Path(source)
     if path.exists():
@@ -121,7 +121,7 @@ def resolve_catalogue(source: str) -> Path:
 def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     if args.central:
         return _hook(ctx, args, "init.central")
-    from appliance.catalogue import apply_catalogue, load_catalogue
+    from appliance.catalogue.store import apply_catalogue, load_catalogue
 
     core = _services(ctx)
     source = args.catalogue or ctx.config.site.catalogue
@@ -189,7 +189,7 @@ def cmd_token(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, ctx: Context) -> int:
-    from appliance.storage import backup
+    from appliance.storage.database import backup
 
     database = Path(ctx.config.storage.database)
     if not database.exists():
@@ -200,7 +200,7 @@ def cmd_backup(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_catalogue(args: argparse.Namespace, ctx: Context) -> int:
-    from appliance.catalogue import apply_catalogue, export_catalogue, load_catalogue
+    from appliance.catalogue.store import apply_catalogue, export_catalogue, load_catalogue
 
     if args.action == "check":
         catalogue = load_catalogue(resolve_catalogue(args.path))
@@ -298,7 +298,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, Registry]:
     p.add_argument("action", choices=["close"])
 
     # The core's own further commands, each in the module it belongs to.
-    for module in ("appliance.hardware.commands", "appliance.demo", "appliance.doctor"):
+    for module in ("appliance.hardware.commands", "appliance.ops.demo", "appliance.ops.doctor"):
         importlib.import_module(module).register(registry)
     for ep in entry_points(group="mpp.commands"):
         ep.load()(registry)
@@ -348,8 +348,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         # Domain errors (catalogue, accounts, queue) carry a message meant for people.
         from appliance.accounts import AccountError
-        from appliance.catalogue import CatalogueError
-        from appliance.queue import QueueError
+        from appliance.catalogue.store import CatalogueError
+        from appliance.queue.engine import QueueError
 
         if isinstance(exc, CatalogueError | AccountError | QueueError):
             print(f"mpp: {exc}", file=sys.stderr)

@@ -13,12 +13,12 @@ from pathlib import Path
 from peewee import SqliteDatabase
 
 from appliance.accounts import Accounts
-from appliance.announce import Announcer, ClipError, ClipSet
 from appliance.clock import Clock, SystemClock
-from appliance.config import Config
-from appliance.hardware.hardware import Hardware, build_hardware
-from appliance.queue import QueueEngine, QueueSettings
-from appliance.storage import open_database
+from appliance.config.load import Config
+from appliance.hardware.front import Hardware, build_hardware
+from appliance.queue.engine import QueueEngine, QueueSettings
+from appliance.storage.database import open_database
+from appliance.voice.announce import Announcer, ClipError, ClipSet
 
 log = logging.getLogger(__name__)
 

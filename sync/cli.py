@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from appliance.config import Config
+from appliance.config.load import Config
 
 if TYPE_CHECKING:
     from peewee import Database
@@ -99,8 +99,8 @@ def central_broker(config: Config, number: int | str) -> BrokerSettings:
 def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
     from appliance.cli import CommandError
     from appliance.clock import SystemClock
-    from appliance.storage import open_database
-    from appliance.watchdog import Watchdog
+    from appliance.ops.watchdog import Watchdog
+    from appliance.storage.database import open_database
     from sync.edge import EdgeSettings, EdgeWorker
 
     config = ctx.config
@@ -140,8 +140,8 @@ def cmd_central(args: argparse.Namespace, ctx: Context) -> int:
     """Ingest workers (unless --web-only), the publisher of catalogue pushes (always: a push
     made on any central process goes out), and the HTTP dashboard/API (unless --no-web)."""
     from sync.central.ingest import Ingest
-    from sync.central.models import open_central_database
     from sync.central.publisher import CentralPublisher
+    from sync.central.store import open_central_database
     from sync.central.worker import CentralWorker
 
     config = ctx.config
@@ -194,7 +194,7 @@ def _central_server(db: Database, config: Config, args: argparse.Namespace) -> A
 def cmd_init_central(args: argparse.Namespace, ctx: Context) -> int:
     from appliance.cli import CommandError
     from sync.central.accounts import CentralAccountError, add_user
-    from sync.central.models import open_central_database
+    from sync.central.store import open_central_database
 
     db = open_central_database(ctx.config.central.database)
     print(f"central database ready: {ctx.config.central.database}")
@@ -216,7 +216,7 @@ def cmd_token_central(args: argparse.Namespace, ctx: Context) -> int:
     """`mpp token create|list|revoke --central [--name N] [--role supervisor|admin]`."""
     from appliance.cli import CommandError
     from sync.central.accounts import CentralAccountError, create_token, revoke_token, tokens
-    from sync.central.models import open_central_database
+    from sync.central.store import open_central_database
 
     if args.action == "create" and args.role not in ("supervisor", "admin"):
         raise CommandError("central tokens have role supervisor or admin", 2)
@@ -241,7 +241,7 @@ def cmd_officer_central(args: argparse.Namespace, ctx: Context) -> int:
     users (password from MPP_OFFICER_PASSWORD or asked)."""
     from appliance.cli import CommandError
     from sync.central import accounts
-    from sync.central.models import open_central_database
+    from sync.central.store import open_central_database
 
     if args.action == "counters":
         raise CommandError("central users have no counters", 2)

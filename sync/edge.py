@@ -23,11 +23,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from appliance import __version__, outbox
-from appliance.catalogue import CatalogueError, apply_catalogue, validate_catalogue
+from appliance import __version__
+from appliance.catalogue.store import CatalogueError, apply_catalogue, validate_catalogue
 from appliance.clock import Clock
-from appliance.models import Site
-from appliance.storage import ApplianceDatabase, connected, set_state
+from appliance.queue import outbox
+from appliance.storage.database import ApplianceDatabase, connected, set_state
+from appliance.storage.models import Site
 from sync import protocol
 from sync.backoff import Backoff
 from sync.mqtt import (

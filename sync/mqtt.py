@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
 
-from appliance.tlsclient import client_context
+from appliance.ops.tlsclient import client_context
 
 log = logging.getLogger(__name__)
 

@@ -1,14 +1,7 @@
-"""Shared pytest setup (each suite keeps its own fixtures beside its tests).
+"""Shared pytest setup.
 
-`tests` is a package, so pytest puts the project root first on `sys.path` and `import web` or
-`import sync` finds the product, never `tests/web` or `tests/sync`. The fixture modules that
-helper scripts (run as subprocesses) import by plain name stay importable: this folder goes at
-the END of the path, where it cannot shadow a product package.
+`tests` is a package and mirrors the product's packages (tests/appliance/queue/…, tests/web/…,
+tests/sync/…); pytest puts the project root first on `sys.path`, so `import web` finds the product
+and the fixtures are imported as `tests.support.…` everywhere — in helper processes too, which run
+with the checkout on PYTHONPATH. Each suite keeps its own pytest fixtures in its conftest.py.
 """
-
-import sys
-from pathlib import Path
-
-_HERE = str(Path(__file__).resolve().parent)
-if _HERE not in sys.path:
-    sys.path.append(_HERE)

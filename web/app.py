@@ -14,19 +14,19 @@ from typing import Any
 from flask import Flask, Response, jsonify
 from werkzeug.routing import IntegerConverter
 
-from appliance import outbox
-from appliance.questionnaire import load_questionnaire
-from appliance.queue import Change
+from appliance.queue import outbox
+from appliance.queue.engine import Change
 from appliance.runtime import Core, Runtime
-from appliance.storage import connected, get_state, set_state
+from appliance.skm.questionnaire import load_questionnaire
+from appliance.storage.database import connected, get_state, set_state
 from appliance.throttle import LoginThrottle
 from web import auth
 from web.api import register_api
-from web.boardstate import BoardCache
 from web.context import WebContext
-from web.doorbell import Doorbell, StreamGate
 from web.errors import install_error_handlers
 from web.i18n import init_i18n
+from web.live.boardstate import BoardCache
+from web.live.doorbell import Doorbell, StreamGate
 from web.openapi import build_openapi
 from web.pages import bp as pages_bp
 from web.sessions import CookieSessions
@@ -115,5 +115,5 @@ def create_app(runtime: Runtime, test_config: dict[str, Any] | None = None) -> F
         return jsonify(build_openapi(app))
 
     # No teardown closing the connection: waitress keeps a fixed pool of threads, and opening a
-    # connection costs more than a durable commit (see appliance.storage.connected).
+    # connection costs more than a durable commit (see appliance.storage.database.connected).
     return app

@@ -114,8 +114,8 @@ def me_body(who: Principal) -> dict[str, Any]:
 
 
 def _display_name(officer_id: int) -> str:
-    from appliance.models import Officer
-    from appliance.storage import connected
+    from appliance.storage.database import connected
+    from appliance.storage.models import Officer
 
     with connected(web().core.db):
         row = Officer.get_or_none(Officer.id == officer_id)

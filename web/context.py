@@ -13,8 +13,8 @@ from flask import current_app
 
 from appliance.runtime import Core
 from appliance.throttle import LoginThrottle
-from web.boardstate import BoardCache
-from web.doorbell import Doorbell, StreamGate
+from web.live.boardstate import BoardCache
+from web.live.doorbell import Doorbell, StreamGate
 
 
 @dataclass

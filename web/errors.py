@@ -16,8 +16,8 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from appliance.accounts import AccountError
-from appliance.catalogue import CatalogueError
-from appliance.queue import QueueError
+from appliance.catalogue.store import CatalogueError
+from appliance.queue.engine import QueueError
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask
 
 from appliance import __version__
-from appliance.models import PRIORITY_REASONS
+from appliance.storage.models import PRIORITY_REASONS
 
 ERROR = {
     "type": "object",

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Response
 
-from appliance.report_csv import BOM, skm_csv, write_tables
+from appliance.reports.tables import BOM, skm_csv, write_tables
 
 __all__ = ["BOM", "csv_response", "operations_csv", "skm_csv"]
 

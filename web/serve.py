@@ -17,9 +17,9 @@ from typing import Any
 
 from waitress.server import create_server
 
-from appliance.config import Config
+from appliance.config.load import Config
+from appliance.ops.watchdog import Watchdog
 from appliance.runtime import Runtime, build_runtime
-from appliance.watchdog import Watchdog
 from web.app import create_app
 
 log = logging.getLogger(__name__)

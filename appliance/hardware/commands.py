@@ -78,13 +78,13 @@ def cmd_printer(args: argparse.Namespace, ctx: Context) -> int:
 def _direct(ctx: Context, action: str) -> dict[str, Any]:
     """Open the printer from this process: only when no appliance owns it."""
     from appliance.cli import CommandError
-    from appliance.hardware.hardware import make_printer
+    from appliance.hardware.front import make_printer
     from appliance.hardware.ports import DISABLED, MESSAGES, OK, PrinterFault
-    from appliance.models import Site
-    from appliance.numbering import zone
-    from appliance.receipt import columns_for, printer_test_receipt
+    from appliance.hardware.receipt import columns_for, printer_test_receipt
+    from appliance.queue.numbering import zone
     from appliance.runtime import open_core
-    from appliance.storage import connected
+    from appliance.storage.database import connected
+    from appliance.storage.models import Site
 
     config = ctx.config
     printer = make_printer(config.printer)

@@ -19,9 +19,9 @@ from escpos.exceptions import DeviceNotFoundError
 from escpos.exceptions import Error as EscposError
 from escpos.printer import Dummy, Network, Serial, Usb
 
-from appliance.config import PrinterConfig
+from appliance.config.load import PrinterConfig
 from appliance.hardware.ports import COVER_OPEN, ERROR, NO_PAPER, OFFLINE, PrinterFault
-from appliance.receipt import Receipt
+from appliance.hardware.receipt import Receipt
 
 log = logging.getLogger(__name__)
 

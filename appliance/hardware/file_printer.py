@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from appliance.hardware.ports import OFFLINE, PrinterFault
-from appliance.receipt import Receipt
+from appliance.hardware.receipt import Receipt
 
 DOTS_PER_COLUMN = 12  # font A is 12 dots wide: 48 columns = 576 dots on 80 mm paper
 LINE_DOTS = 30

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from appliance.receipt import Receipt
+from appliance.hardware.receipt import Receipt
 
 # Printer states, as shown to staff and written into `printer.fault` events.
 OK = "ok"

@@ -17,8 +17,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from appliance.clock import Clock
-from appliance.config import ButtonConfig
-from appliance.queue import QueueEngine, QueueError
+from appliance.config.load import ButtonConfig
+from appliance.queue.engine import QueueEngine, QueueError
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from appliance.hardware.ports import MESSAGES, OFFLINE, OK, UNKNOWN, PrinterFault, ReceiptPrinter
-from appliance.receipt import Receipt
+from appliance.hardware.receipt import Receipt
 
 log = logging.getLogger(__name__)
 

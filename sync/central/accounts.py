@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from argon2 import PasswordHasher
 from peewee import Database, IntegrityError
 
-from sync.central.models import CentralToken, CentralUser
+from sync.central.store import CentralToken, CentralUser
 
 ROLES = ("supervisor", "admin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")

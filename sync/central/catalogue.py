@@ -13,10 +13,10 @@ from typing import Any
 
 from peewee import Database, IntegrityError, fn
 
-from appliance.catalogue import CatalogueError, validate_catalogue
+from appliance.catalogue.store import CatalogueError, validate_catalogue
 from sync import protocol
 from sync.central.ingest import utc_now
-from sync.central.models import CatalogueRow, OutgoingRow, SiteRow
+from sync.central.store import CatalogueRow, OutgoingRow, SiteRow
 
 
 class PushError(ValueError):

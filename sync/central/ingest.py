@@ -18,8 +18,8 @@ from typing import Any
 from peewee import Database, PostgresqlDatabase
 
 from sync import protocol
-from sync.central.models import EventRow, QuarantineRow, SiteRow
 from sync.central.projection import apply_events
+from sync.central.store import EventRow, QuarantineRow, SiteRow
 from sync.protocol import Ack, ProtocolError
 
 log = logging.getLogger(__name__)

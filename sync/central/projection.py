@@ -12,7 +12,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sync.central.models import CatalogueRow, SurveyRow, TicketRow
+from sync.central.store import CatalogueRow, SurveyRow, TicketRow
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from peewee import Database
 
 from sync.backoff import Backoff
 from sync.central.ingest import utc_now
-from sync.central.models import OutgoingRow
+from sync.central.store import OutgoingRow
 from sync.mqtt import (
     BrokerSettings,
     Connected,

@@ -18,8 +18,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from appliance.skm import SkmError, compute, validate_answers
-from sync.central.models import CatalogueRow, SiteRow, SurveyRow, TicketRow
+from appliance.skm.arithmetic import SkmError, compute, validate_answers
+from sync.central.store import CatalogueRow, SiteRow, SurveyRow, TicketRow
 
 IKM_DAYS = 30  # the dashboard's IKM covers this many days up to today
 

@@ -1,6 +1,6 @@
 """The SKM report on central, over one site or all of them (SPEC §6, issue 6 point 4).
 
-Built with the appliance's own pure builder (`appliance.skm_report.skm_report`), so a site's report
+Built with the appliance's own pure builder (`appliance.skm.report.skm_report`), so a site's report
 on central has the very same figures and shape as on the appliance: the combined report is the
 builder over every synced response of the sites in scope, with the population = their done
 tickets; each site gets its own row from the same builder. The per-site endpoint is this function
@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from appliance.questionnaire import Questionnaire
-from appliance.report_csv import skm_tables, write_tables
-from appliance.skm_report import skm_report
-from sync.central.models import SiteRow
+from appliance.reports.tables import skm_tables, write_tables
+from appliance.skm.questionnaire import Questionnaire
+from appliance.skm.report import skm_report
 from sync.central.reports import SkmScope, served_population, site_names, survey_responses
+from sync.central.store import SiteRow
 
 __all__ = ["SkmScope", "central_skm_csv", "central_skm_report"]
 

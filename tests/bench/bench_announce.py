@@ -2,26 +2,22 @@
 
 Not a test (figures vary by machine); run it and read the numbers:
 
-    PYTHONPATH=$PWD python tests/bench/bench_announce.py [--calls 200]
+    PYTHONPATH=$PWD python -m tests.bench.bench_announce [--calls 200]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from engine_fixtures import make_site
-
-from appliance.announce import Announcer, ClipSet
-from appliance.models import Call
-from appliance.storage import connected
+from appliance.storage.database import connected
+from appliance.storage.models import Call
+from appliance.voice.announce import Announcer, ClipSet
+from tests.support.engine_fixtures import make_site
 
 
 def timed(label: str, ids: list[int], build: Callable[[int], bytes]) -> None:

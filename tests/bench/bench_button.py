@@ -1,6 +1,6 @@
 """B4: press -> committed ticket -> receipt bytes handed to the printer driver, p50/p99.
 
-Run: PYTHONPATH=. python tests/bench/bench_button.py [--presses N]
+Run: PYTHONPATH=$PWD python -m tests.bench.bench_button [--presses N]
 Mock pins drive the real button code on a real SQLite file (synchronous=FULL); the printer is
 escpos's Dummy, timed at the moment the whole job's bytes reach its write call. Prints figures;
 the target is p99 <= 50 ms. Not a test: nothing here asserts a speed.
@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from hardware_fixtures import TICKET_PIN, make_front
-
-from appliance.config import ButtonConfig
+from appliance.config.load import ButtonConfig
+from tests.support.hardware_fixtures import TICKET_PIN, make_front
 
 
 def measure(presses: int) -> list[float]:

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tests.bench import loadgen
-from tests.helpers.live_appliance import Prepared, bench_catalogue, prepare
+from tests.support.live_appliance import Prepared, bench_catalogue, prepare
 
 if TYPE_CHECKING:
     from appliance.runtime import Runtime
@@ -138,7 +138,7 @@ def _running_site(
 ) -> Iterator[tuple[Prepared, Runtime]]:
     """A temporary B2 site (20 services, 40 counters) with `tickets` waiting and its runtime
     started (group commit on), on the server's one CPU when `pinned`; removed afterwards."""
-    from appliance.config import load_config
+    from appliance.config.load import load_config
     from appliance.runtime import build_runtime
 
     folder = Path(tempfile.mkdtemp(prefix="mpp-bench-ceiling-"))

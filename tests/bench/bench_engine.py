@@ -1,7 +1,7 @@
 """The queue engine without HTTP: issue, and call next + done, from one thread on a real SQLite
 file (WAL, synchronous=FULL) with the Kota Metro catalogue. Prints figures; asserts nothing.
 
-    PYTHONPATH=$PWD python tests/bench/bench_engine.py [--tickets 5000]
+    PYTHONPATH=$PWD python -m tests.bench.bench_engine [--tickets 5000]
 
 The gap between these figures and B1/B2 is what HTTP, threads and the GIL cost.
 """
@@ -17,13 +17,11 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from appliance.catalogue import apply_catalogue, load_catalogue, packaged_catalogue
+from appliance.catalogue.store import apply_catalogue, load_catalogue, packaged_catalogue
 from appliance.clock import ManualClock
-from appliance.config import load_config
+from appliance.config.load import load_config
 from appliance.runtime import open_core
-from appliance.storage import connected
+from appliance.storage.database import connected
 
 
 def _percentiles(values: list[float]) -> str:

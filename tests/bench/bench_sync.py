@@ -1,10 +1,10 @@
 """B7 drain, B8 live sync, B9 fan-in (BENCHMARKS.md): the sync path on a real loopback Mosquitto.
 
-Run: PYTHONPATH=$PWD python tests/bench/bench_sync.py [--only B7,B9] [--events N] ...
+Run: PYTHONPATH=$PWD python -m tests.bench.bench_sync [--only B7,B9] [--events N] ...
 
 - B7: an appliance outbox with N pending events (part from real engine actions: issue, call,
   start, done; the rest copies of those events with shifted ticket ids and tokens, appended with
-  `appliance.outbox.append` in large transactions), then `mpp central --no-web` and `mpp sync`
+  `appliance.queue.outbox.append` in large transactions), then `mpp central --no-web` and `mpp sync`
   as subprocesses; wall time from starting `mpp sync` until the edge outbox is fully acked, and
   central holds exactly seq 1..N for the site.
 - B8: everything connected and idle; tickets issued one at a time at a steady pace by the engine
@@ -47,9 +47,6 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-for extra in (ROOT / "tests", ROOT / "tests" / "sync"):
-    if str(extra) not in sys.path:
-        sys.path.append(str(extra))
 
 BENCHMARKS = ("B7", "B8", "B9")
 SMOKE_ARGS = (
@@ -222,7 +219,7 @@ def serve_tickets(site: Any, tickets: int) -> None:
     for n in range(tickets):
         site.engine.issue(SERVICES[n % len(SERVICES)])
         site.clock.advance(timedelta(seconds=2))
-    from appliance.queue import NotFound
+    from appliance.queue.engine import NotFound
 
     idle, calls = 0, 0
     while idle < len(COUNTERS):
@@ -246,8 +243,8 @@ def serve_tickets(site: Any, tickets: int) -> None:
 
 def build_outbox(site: Any, events: int, engine_tickets: int, per_txn: int = 10_000) -> Built:
     """`events` pending events: real engine actions first, then shifted copies of them."""
-    from appliance import outbox
-    from appliance.storage import connected
+    from appliance.queue import outbox
+    from appliance.storage.database import connected
 
     started = time.perf_counter()
     serve_tickets(site, engine_tickets)
@@ -286,8 +283,8 @@ def build_outbox(site: Any, events: int, engine_tickets: int, per_txn: int = 10_
 
 
 def edge_marks(db: Any) -> tuple[int, int]:
-    from appliance import outbox
-    from appliance.storage import connected
+    from appliance.queue import outbox
+    from appliance.storage.database import connected
 
     with connected(db):
         return outbox.last_seq(), outbox.acked_through()
@@ -325,8 +322,8 @@ def edge_to_central(
 ) -> tuple[Any, Path, CentralProcess, Any]:
     """A started loopback Mosquitto, and (not started) `mpp central` on a SQLite file in `folder`
     and `mpp sync` for `site` with the benchmark's sync settings: B7 and B8 share this rig."""
-    from broker import Mosquitto
-    from harness import EdgeProcess
+    from tests.support.broker import Mosquitto
+    from tests.support.sync_harness import EdgeProcess
 
     broker = Mosquitto(folder / "mosquitto", extra=broker_extra(args)).start()
     central_db = folder / "central.db"
@@ -353,7 +350,7 @@ def edge_to_central(
 
 
 def bench_b7(args: argparse.Namespace, work: Path) -> None:
-    from harness import edge_site
+    from tests.support.sync_harness import edge_site
 
     folder = work / "b7"
     folder.mkdir()
@@ -434,10 +431,9 @@ def bench_b7(args: argparse.Namespace, work: Path) -> None:
 
 
 def bench_b8(args: argparse.Namespace, work: Path) -> None:
-    from harness import edge_site
-
-    from appliance.queue import Change
+    from appliance.queue.engine import Change
     from sync.edge import EdgeSettings
+    from tests.support.sync_harness import edge_site
 
     folder = work / "b8"
     folder.mkdir()
@@ -709,7 +705,7 @@ def batches_per_worker(log: Path) -> dict[str, int]:
 
 
 def bench_b9(args: argparse.Namespace, work: Path) -> None:
-    from broker import Mosquitto
+    from tests.support.broker import Mosquitto
 
     folder = work / "b9"
     folder.mkdir()

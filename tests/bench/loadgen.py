@@ -19,7 +19,7 @@ from collections import Counter as Tally
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.helpers.live_appliance import Client
+from tests.support.live_appliance import Client
 
 SPAWN = mp.get_context("spawn")
 

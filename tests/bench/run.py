@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.bench import loadgen, slots
-from tests.helpers.live_appliance import LiveAppliance, Prepared, bench_catalogue, prepare
+from tests.support.live_appliance import LiveAppliance, Prepared, bench_catalogue, prepare
 
 
 @dataclass

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.helpers.live_appliance import REPO, child_env
+from tests.support.live_appliance import REPO, child_env
 
 TARGETS = {
     "B4": "p99 <= 50 ms",
@@ -103,7 +103,7 @@ def _run(provider: Provider, smoke: bool, pin: int | None) -> tuple[int, str, st
         if pin is not None:
             cmd = ["taskset", "-c", str(pin), *cmd]
         env = child_env()
-        env["PYTHONPATH"] = os.pathsep.join([str(REPO), str(REPO / "tests"), env["PYTHONPATH"]])
+        env["PYTHONPATH"] = os.pathsep.join([str(REPO), env["PYTHONPATH"]])
         done = subprocess.run(
             cmd, capture_output=True, text=True, cwd=REPO, env=env, timeout=3600, check=False
         )

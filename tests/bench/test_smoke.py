@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.bench import slots
-from tests.helpers.live_appliance import REPO, child_env
+from tests.support.live_appliance import REPO, child_env
 
 OWN = ("floor", "B1", "B2", "B2/B3", "B3", "B5", "B6", "B10/B1", "B10/B2", "B10/B2/B3")
 

@@ -64,9 +64,9 @@ class Appliance:
 
 def _build_app(folder: Path) -> tuple[Any, Any]:
     """The app and core, built as `mpp run` builds them (no hardware)."""
-    from appliance.catalogue import apply_catalogue, load_catalogue, packaged_catalogue
+    from appliance.catalogue.store import apply_catalogue, load_catalogue, packaged_catalogue
     from appliance.clock import ManualClock
-    from appliance.config import load_config
+    from appliance.config.load import load_config
     from appliance.runtime import Runtime, build_announcer, open_core
     from web.app import create_app
 

@@ -6,8 +6,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from appliance.models import Counter, CounterService, Service
-from appliance.storage import connected
+from appliance.storage.database import connected
+from appliance.storage.models import Counter, CounterService, Service
 
 
 def open_page(context: Any, url: str) -> tuple[Any, list[str]]:

@@ -23,10 +23,10 @@ def appliance(tmp_path: Path) -> Iterator[Appliance]:
     """This module's appliance has hardware: a print worker whose printer is offline."""
     from waitress import create_server
 
-    from appliance.catalogue import apply_catalogue, load_catalogue, packaged_catalogue
+    from appliance.catalogue.store import apply_catalogue, load_catalogue, packaged_catalogue
     from appliance.clock import ManualClock
-    from appliance.config import load_config
-    from appliance.hardware.hardware import build_hardware
+    from appliance.config.load import load_config
+    from appliance.hardware.front import build_hardware
     from appliance.runtime import Runtime, open_core
     from web.app import create_app
 

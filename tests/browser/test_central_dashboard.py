@@ -15,21 +15,21 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from engine_fixtures import make_site
 from playwright.sync_api import expect
 
-from appliance import outbox
-from appliance.questionnaire import load_questionnaire
-from appliance.queue import QueueSettings
-from appliance.skm import compute
-from appliance.storage import connected
-from appliance.surveys import submit_survey
+from appliance.queue import outbox
+from appliance.queue.engine import QueueSettings
+from appliance.skm.arithmetic import compute
+from appliance.skm.questionnaire import load_questionnaire
+from appliance.skm.surveys import submit_survey
+from appliance.storage.database import connected
 from sync import protocol
 from sync.central.accounts import add_user
 from sync.central.http.base import CentralWebSettings
 from sync.central.http.serve import make_server, stop_server
 from sync.central.ingest import Ingest
-from sync.central.models import open_central_database
+from sync.central.store import open_central_database
+from tests.support.engine_fixtures import make_site
 
 pytestmark = pytest.mark.browser
 

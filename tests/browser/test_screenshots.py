@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from appliance.questionnaire import load_questionnaire
-from appliance.surveys import submit_survey
+from appliance.skm.questionnaire import load_questionnaire
+from appliance.skm.surveys import submit_survey
 
 from .conftest import DOCS_SCREENSHOTS
 from .support import counter_serving, open_page, settle

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from appliance.questionnaire import load_questionnaire
-from appliance.storage import connected
+from appliance.skm.questionnaire import load_questionnaire
+from appliance.storage.database import connected
 
 from .support import counter_serving, settle
 
@@ -151,7 +151,7 @@ def test_tablet_without_a_token_explains_the_setup(appliance, public):
 
 
 def test_admin_period_report_shows_ikm_bars_and_links(appliance, staff):
-    from appliance.surveys import submit_survey
+    from appliance.skm.surveys import submit_survey
 
     core = appliance.core
     counter, service = counter_serving(core)

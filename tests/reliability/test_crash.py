@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.live_appliance import Client, LiveAppliance, bench_catalogue, prepare
 from tests.reliability.checks import database_problems, rows
 from tests.reliability.conftest import long_mode
+from tests.support.live_appliance import Client, LiveAppliance, bench_catalogue, prepare
 
 ISSUERS = 4
 COUNTERS = ("B01", "B02")

@@ -16,16 +16,16 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.helpers.live_appliance import (
+from tests.reliability.inprocess import PASSWORD, App, build
+from tests.support.live_appliance import (
     PASSWORD as LIVE_PASSWORD,
 )
-from tests.helpers.live_appliance import (
+from tests.support.live_appliance import (
     Client,
     LiveAppliance,
     bench_catalogue,
     prepare,
 )
-from tests.reliability.inprocess import PASSWORD, App, build
 
 ROLES = ("kiosk", "officer", "supervisor", "admin")
 PARAMS = {

@@ -7,7 +7,6 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -15,10 +14,6 @@ from itertools import count
 from pathlib import Path
 
 import pytest
-
-TESTS = str(Path(__file__).resolve().parents[1])
-if TESTS not in sys.path:
-    sys.path.append(TESTS)
 
 PG_BIN = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
 

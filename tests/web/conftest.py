@@ -16,11 +16,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from appliance.catalogue import apply_catalogue, validate_catalogue
+from appliance.catalogue.store import apply_catalogue, validate_catalogue
 from appliance.clock import ManualClock
-from appliance.config import load_config
+from appliance.config.load import load_config
 from appliance.runtime import Core, Runtime, build_announcer, open_core
-from tests.catalogue_fixtures import WEEKDAY_MORNING, small_document
+from tests.support.catalogue_fixtures import WEEKDAY_MORNING, small_document
 from web.app import create_app
 
 PASSWORD = "sandi-rahasia-123"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.catalogue_fixtures import small_document
+from tests.support.catalogue_fixtures import small_document
 from tests.web.conftest import PASSWORD, Site
 
 

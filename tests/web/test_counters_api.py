@@ -66,7 +66,7 @@ def test_unknown_counter_is_404(site: Site) -> None:
 def test_two_counters_never_get_the_same_ticket(site: Site) -> None:
     import threading
 
-    from appliance.models import Counter, CounterService
+    from appliance.storage.models import Counter, CounterService
 
     with site.core.db.write():
         Counter.create(code="L04", name="Loket 4", agency="DUKCAPIL", position=9)

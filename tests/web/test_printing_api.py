@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.hardware.hardware import build_hardware
+from appliance.hardware.front import build_hardware
 from appliance.runtime import Runtime, build_announcer, open_core
 from tests.web.conftest import Site, _config
 from web.app import create_app
@@ -19,7 +19,7 @@ def printing_site(template: tuple[Path, str], tmp_path: Path) -> Iterator[Site]:
     import shutil
 
     from appliance.clock import ManualClock
-    from tests.catalogue_fixtures import WEEKDAY_MORNING
+    from tests.support.catalogue_fixtures import WEEKDAY_MORNING
 
     source, token = template
     shutil.copy(source / "appliance.db", tmp_path / "appliance.db")

@@ -15,7 +15,7 @@ from urllib.request import urlopen
 
 import pytest
 
-from appliance.demo import free_port
+from appliance.ops.demo import free_port
 from web.serve import QueueDepthLog
 
 
@@ -85,7 +85,7 @@ def test_busy_thread_warnings_are_said_once_per_period(
 
 
 def test_make_server_quiets_the_per_request_queue_warning(tmp_path: Path) -> None:
-    from appliance.config import load_config
+    from appliance.config.load import load_config
     from appliance.runtime import build_runtime
     from web.serve import make_server
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from appliance.storage import connected
+from appliance.storage.database import connected
 from tests.web.conftest import Site
 
 ELEMENTS = [f"U{i}" for i in range(1, 10)]
@@ -43,7 +43,7 @@ def rate(
 
 
 def places(value: Fraction, digits: int) -> str:
-    """Half-up rounding with decimal, independent of appliance.skm's own rounding."""
+    """Half-up rounding with decimal, independent of appliance.skm.arithmetic's own rounding."""
     exact = Decimal(value.numerator) / Decimal(value.denominator)
     return str(exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
@@ -69,7 +69,7 @@ def rated(site: Site) -> Site:
 
 
 def expected(rows: list[list[int]]) -> tuple[list[Fraction], str]:
-    """NRR per element and IKM, computed here from the answers (not by appliance.skm)."""
+    """NRR per element and IKM, computed here from the answers (not by appliance.skm.arithmetic)."""
     nrrs = [Fraction(sum(r[i] for r in rows), len(rows)) for i in range(9)]
     ikm = Fraction(25) * sum(nrrs, Fraction(0)) / 9
     return nrrs, places(ikm, 2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from appliance.questionnaire import load_questionnaire
+from appliance.skm.questionnaire import load_questionnaire
 from tests.web.conftest import Site
 from tests.web.test_skm_reports_api import rate, serve
 from web.pages.survey_words import QUESTIONNAIRE_WORDS

@@ -90,7 +90,7 @@ def test_closed_hours_refuse_with_the_reason(site: Site) -> None:
 
 
 def test_quota_shows_on_services_and_refuses_when_reached(site: Site) -> None:
-    from appliance.models import Service
+    from appliance.storage.models import Service
 
     with site.core.db.write():
         Service.update(daily_quota=2).where(Service.code == "POLRES-SKCK").execute()

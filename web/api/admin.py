@@ -14,8 +14,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from appliance.accounts import STAFF_ROLES
-from appliance.catalogue import apply_catalogue, export_catalogue, validate_catalogue
-from appliance.models import ROLES
+from appliance.catalogue.store import apply_catalogue, export_catalogue, validate_catalogue
+from appliance.storage.models import ROLES
 from web.auth import principal, require
 from web.context import web
 from web.errors import ApiError

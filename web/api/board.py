@@ -11,11 +11,11 @@ from collections.abc import Iterator
 
 from flask import Blueprint, Response, jsonify, request
 
-from appliance.announce import ClipError
-from web.boardstate import calls_since
+from appliance.voice.announce import ClipError
 from web.context import web
 from web.errors import ApiError
 from web.inputs import query_int
+from web.live.boardstate import calls_since
 
 bp = Blueprint("api_board", __name__)
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from appliance.models import Agency, Counter, CounterService, Officer, Ticket
-from appliance.storage import connected
-from appliance.tickets import ticket_infos
+from appliance.queue.tickets import ticket_infos
+from appliance.storage.database import connected
+from appliance.storage.models import Agency, Counter, CounterService, Officer, Ticket
 from web.auth import officer_id, principal, require, require_counter
 from web.context import web
 from web.errors import ApiError

@@ -1,7 +1,8 @@
 """Reports for supervisors: daily operations, operations over a period, and the SKM.
 
-The figures come from `appliance.reports` (pure builders over plain dicts); this module reads the
-query, and answers JSON, CSV (UTF-8 with BOM so Excel reads the accents) or the printable PDF.
+The figures come from `appliance.reports.scope` (pure builders over plain dicts); this module
+reads the query, and answers JSON, CSV (UTF-8 with BOM so Excel reads the accents) or the
+printable PDF.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from appliance.reports import Scope, UnknownUnit, build_operations_report, build_skm_report
-from appliance.skm import SkmError
-from appliance.storage import connected
-from appliance.tickets import site_zone
+from appliance.queue.tickets import site_zone
+from appliance.reports.scope import Scope, UnknownUnit, build_operations_report, build_skm_report
+from appliance.skm.arithmetic import SkmError
+from appliance.storage.database import connected
 from web.auth import require
 from web.context import web
 from web.errors import ApiError
@@ -127,7 +128,7 @@ def skm() -> Response:
 def skm_pdf() -> Response:
     scope = report_scope()
     report = skm_for(scope)
-    from appliance.skm_pdf import render_skm_pdf  # fpdf is heavy: load on first PDF
+    from appliance.skm.pdf import render_skm_pdf  # fpdf is heavy: load on first PDF
 
     body = render_skm_pdf(report, generated_at=generated_at())
     response = Response(body, mimetype="application/pdf")

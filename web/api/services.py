@@ -7,12 +7,12 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from appliance.hours import hours_from_catalogue, opening_at
-from appliance.models import Agency, Counter, CounterService, Service, Site, Ticket
-from appliance.numbering import zone
-from appliance.storage import connected
-from appliance.tickets import handling_minutes, waiting_counts
-from appliance.waiting import estimated_wait_minutes
+from appliance.queue.hours import hours_from_catalogue, opening_at
+from appliance.queue.numbering import zone
+from appliance.queue.tickets import handling_minutes, waiting_counts
+from appliance.queue.waiting import estimated_wait_minutes
+from appliance.storage.database import connected
+from appliance.storage.models import Agency, Counter, CounterService, Service, Site, Ticket
 from web.context import web
 
 bp = Blueprint("api_services", __name__)

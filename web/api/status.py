@@ -12,11 +12,12 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from appliance import __version__, outbox
-from appliance.models import Outbox
-from appliance.numbering import local_date
-from appliance.storage import connected, get_state
-from appliance.tickets import site_zone
+from appliance import __version__
+from appliance.queue import outbox
+from appliance.queue.numbering import local_date
+from appliance.queue.tickets import site_zone
+from appliance.storage.database import connected, get_state
+from appliance.storage.models import Outbox
 from web.auth import require
 from web.context import web
 from web.errors import ApiError

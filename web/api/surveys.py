@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from appliance.models import Counter
-from appliance.storage import connected
-from appliance.surveys import awaiting_survey, submit_survey
+from appliance.skm.surveys import awaiting_survey, submit_survey
+from appliance.storage.database import connected
+from appliance.storage.models import Counter
 from web.auth import principal, require
 from web.context import web
 from web.errors import ApiError

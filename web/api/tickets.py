@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from appliance.models import PRIORITY_REASONS, TICKET_STATES, Ticket
-from appliance.storage import connected
-from appliance.tickets import TicketInfo, ticket_infos
+from appliance.queue.tickets import TicketInfo, ticket_infos
+from appliance.storage.database import connected
+from appliance.storage.models import PRIORITY_REASONS, TICKET_STATES, Ticket
 from web.auth import officer_id, principal, require
 from web.context import web
 from web.errors import ApiError

@@ -9,7 +9,7 @@ from flask import Response, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
 
 from appliance.accounts import MIN_PASSWORD
-from appliance.surveys import SurveyState, survey_state
+from appliance.skm.surveys import SurveyState, survey_state
 from web.api.reports import generated_at, report_scope, skm_for
 from web.auth import principal
 from web.context import web

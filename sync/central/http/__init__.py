@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, Response, g, jsonify
 from peewee import Database
 
-from appliance.questionnaire import load_questionnaire
+from appliance.skm.questionnaire import load_questionnaire
 from appliance.throttle import LoginThrottle
 from sync.central.http import admin, api, auth, pages
 from sync.central.http.base import (
@@ -27,7 +27,7 @@ from sync.central.http.base import (
     install_error_handlers,
 )
 from sync.central.http.openapi import build_openapi
-from sync.central.models import CentralState
+from sync.central.store import CentralState
 
 __all__ = ["CentralWebSettings", "create_central_app"]
 

@@ -15,7 +15,7 @@ from sync.central import accounts
 from sync.central.accounts import CentralAccountError
 from sync.central.http.auth import require
 from sync.central.http.base import ApiError, central, json_object
-from sync.central.models import CentralToken, CentralUser
+from sync.central.store import CentralToken, CentralUser
 
 bp = Blueprint("central_admin", __name__)
 

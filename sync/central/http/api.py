@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, jsonify, request
 
-from appliance.skm_pdf import render_skm_pdf
+from appliance.skm.pdf import render_skm_pdf
 from sync.central import reports
 from sync.central.catalogue import PushRefused, push_catalogue
 from sync.central.http.auth import require
 from sync.central.http.base import ApiError, central, json_object, query_date, query_text
-from sync.central.models import CatalogueRow, OutgoingRow, SiteRow
 from sync.central.skm import SkmScope, central_skm_csv, central_skm_report
+from sync.central.store import CatalogueRow, OutgoingRow, SiteRow
 from sync.protocol import SITE_RE
 
 # What a status token looks like (secrets.token_urlsafe): anything else is not worth a lookup.

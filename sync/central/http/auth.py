@@ -22,7 +22,7 @@ from flask import Blueprint, Response, g, jsonify, request, session
 
 from sync.central import accounts
 from sync.central.http.base import ApiError, central, json_object
-from sync.central.models import CentralUser
+from sync.central.store import CentralUser
 
 F = TypeVar("F", bound=Callable[..., Any])
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}

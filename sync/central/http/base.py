@@ -20,7 +20,7 @@ from flask import Flask, Response, current_app, jsonify, request
 from peewee import Database
 from werkzeug.exceptions import HTTPException
 
-from appliance.questionnaire import Questionnaire
+from appliance.skm.questionnaire import Questionnaire
 from appliance.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)

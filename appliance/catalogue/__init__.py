@@ -1,0 +1,1 @@
+"""The site catalogue: pure validation and loading/applying/exporting it."""

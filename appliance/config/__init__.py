@@ -1,0 +1,1 @@
+"""Configuration: fields, section dataclasses, loading, conversion, rules, display."""

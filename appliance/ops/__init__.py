@@ -1,0 +1,1 @@
+"""Operating the box: `mpp doctor`, the systemd watchdog, the TLS client set-up, the demo."""

@@ -1,0 +1,1 @@
+"""The queue: the engine that writes ticket state, its reads, numbering, hours and waits."""

@@ -1,0 +1,1 @@
+"""Operational reports: the scope of a report, the pure figures, CSV tables."""

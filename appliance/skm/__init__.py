@@ -1,0 +1,1 @@
+"""The satisfaction survey (SKM): arithmetic, questionnaire, survey store, report and PDF."""

@@ -1,0 +1,99 @@
+"""An appliance front for tests: real SQLite site and engine, mock pins, a paper printer.
+
+Plain functions, no pytest, so the button benchmark uses the same wiring.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gpiozero.pins.mock import MockFactory
+
+from appliance.accounts import Accounts
+from appliance.config.load import (
+    ButtonConfig,
+    Config,
+    GpioConfig,
+    PrinterConfig,
+    StorageConfig,
+    WebConfig,
+)
+from appliance.hardware.escpos_printer import EscposPrinter
+from appliance.hardware.front import Hardware
+from appliance.hardware.gpio import GpiozeroBoard
+from appliance.hardware.ports import ReceiptPrinter
+from appliance.runtime import Core
+from tests.support.engine_fixtures import EngineSite, make_site
+from tests.support.escpos_fakes import PaperPrinter
+
+TICKET_PIN, PRIORITY_PIN, LED_PIN = 17, 27, 22
+BUTTONS = (
+    ButtonConfig(TICKET_PIN, "INFO"),
+    ButtonConfig(PRIORITY_PIN, "INFO", priority=True, priority_reason="lansia"),
+)
+
+
+def config_for(
+    path: Path, *, buttons: tuple[ButtonConfig, ...] = BUTTONS, **printer: Any
+) -> Config:
+    printer_config = {"driver": "usb", "retry_s": 0.02, **printer}
+    return Config(
+        storage=StorageConfig(database=str(path)),
+        web=WebConfig(public_url="http://mpp.local:8080"),
+        printer=PrinterConfig(**printer_config),
+        gpio=GpioConfig(pin_factory="mock", buttons=buttons, led_pin=LED_PIN),
+    )
+
+
+@dataclass
+class Front:
+    site: EngineSite
+    core: Core
+    hardware: Hardware
+    factory: MockFactory
+    paper: PaperPrinter
+
+    def press(self, pin: int = TICKET_PIN) -> None:
+        """A citizen presses and releases the button (falling then rising edge)."""
+        self.factory.pin(pin).drive_low()
+        self.factory.pin(pin).drive_high()
+
+    def led(self) -> Any:
+        return self.factory.pin(LED_PIN)
+
+
+def make_front(
+    path: Path,
+    *,
+    printer: ReceiptPrinter | str | None = "paper",
+    control: Path | None = None,
+    probe_s: float = 30.0,
+    **config: Any,
+) -> Front:
+    site = make_site(path)
+    cfg = config_for(path, **config)
+    core = Core(cfg, site.db, site.clock, site.engine, Accounts(site.db, site.clock))
+    factory = MockFactory()
+    paper = PaperPrinter()
+    chosen: ReceiptPrinter | None
+    chosen = EscposPrinter("usb", lambda: paper) if printer == "paper" else printer  # type: ignore[assignment]
+    board = GpiozeroBoard(
+        "mock", [b.pin for b in cfg.gpio.buttons], cfg.gpio.led_pin, factory=factory
+    )
+    hardware = Hardware(core, printer=chosen, board=board, control=control, probe_s=probe_s)
+    return Front(site, core, hardware, factory, paper)
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
+    """Poll until `condition()` is truthy (a deadline for liveness, not a speed assertion)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.005)
+    raise AssertionError(f"timed out waiting for {what}")

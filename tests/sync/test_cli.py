@@ -1,0 +1,58 @@
+"""`mpp init --central`, `mpp token create --central` and `mpp sync` refusals, via sync.cli.main."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sync import cli
+from sync.central.accounts import authenticate, token_role
+from sync.central.store import open_central_database
+
+
+def config(tmp_path: Path, extra: str = "") -> str:
+    path = tmp_path / "central.toml"
+    path.write_text(
+        f'[storage]\ndatabase = "{tmp_path}/edge.db"\n'
+        f'[central]\ndatabase = "sqlite:///{tmp_path}/central.db"\n' + extra
+    )
+    return str(path)
+
+
+def test_init_central_creates_db_and_admin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MPP_ADMIN_PASSWORD", "sangat-rahasia-1")
+    assert cli.main(["--config", config(tmp_path), "init", "--central", "--admin", "pusat"]) == 0
+    assert "pusat" in capsys.readouterr().out
+    db = open_central_database(f"sqlite:///{tmp_path}/central.db")
+    assert authenticate(db, "pusat", "sangat-rahasia-1") is not None
+    assert authenticate(db, "pusat", "salah-sandi-123") is None
+    # a second admin of the same name is refused with a message, not a traceback
+    assert cli.main(["--config", config(tmp_path), "init", "--central", "--admin", "pusat"]) == 1
+
+
+def test_token_create_central_prints_only_the_token(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--config", config(tmp_path), "token", "create", "--central"]
+    assert cli.main([*args, "--role", "admin", "--name", "dashboard"]) == 0
+    token = capsys.readouterr().out.strip()
+    assert token.startswith("mppc_") and "\n" not in token
+    db = open_central_database(f"sqlite:///{tmp_path}/central.db")
+    assert token_role(db, token) == "admin"
+    assert token_role(db, token + "x") is None
+    assert cli.main([*args, "--role", "kiosk", "--name", "k"]) == 2
+
+
+def test_sync_without_broker_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--config", config(tmp_path), "sync"]) == 2
+    assert "sync.broker" in capsys.readouterr().err
+
+
+def test_central_modes_are_exclusive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["--config", config(tmp_path), "central", "--no-web", "--web-only"])
+    assert stopped.value.code == 2
+    assert "not allowed with" in capsys.readouterr().err

@@ -1,0 +1,1 @@
+"""Live updates: the doorbell that wakes event streams and the cached board state."""
