@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from appliance import __version__
-from appliance.config.load import Config, ConfigError, config_to_dict, load_config, render_toml
+from appliance.config.load import ConfigError, load_config
+from appliance.config.sections import Config
+from appliance.config.show import config_to_dict, render_toml
 from appliance.storage.failures import StorageError
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from peewee import SqliteDatabase
 
 from appliance.accounts import Accounts
 from appliance.clock import Clock, SystemClock
-from appliance.config.load import Config
+from appliance.config.sections import Config
 from appliance.hardware.front import Hardware, build_hardware
 from appliance.queue.engine import QueueEngine, QueueSettings
 from appliance.storage.database import open_database

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from appliance.config.load import Config
+from appliance.config.sections import Config
 
 if TYPE_CHECKING:
     from peewee import Database

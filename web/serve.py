@@ -17,7 +17,7 @@ from typing import Any
 
 from waitress.server import create_server
 
-from appliance.config.load import Config
+from appliance.config.sections import Config
 from appliance.ops.watchdog import Watchdog
 from appliance.runtime import Runtime, build_runtime
 from web.app import create_app

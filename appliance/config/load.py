@@ -1,4 +1,4 @@
-"""Configuration: typed defaults, a TOML file, `MPP_<SECTION>__<KEY>` overrides, secret files.
+"""Loading: typed defaults, a TOML file, `MPP_<SECTION>__<KEY>` overrides, secret files.
 
 Every problem (unknown key, wrong type, value out of range) is collected and reported at once, each
 naming the file or environment variable it came from, so an installer fixes everything in one go
@@ -13,151 +13,12 @@ import re
 import tomllib
 import typing
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from appliance.config.rules import (
-    CATALOGUE,
-    PATH,
-    SECRET,
-    SQLITE_URL,
-    EnvText,
-    is_secret,
-    typed_config,
-)
-
-
-@dataclass(frozen=True)
-class SiteConfig:
-    catalogue: str = field(default="catalogue.json", metadata=CATALOGUE)
-    code: str = ""  # overrides the catalogue's site code when set
-
-
-@dataclass(frozen=True)
-class StorageConfig:
-    database: str = field(default="/var/lib/mpp/appliance.db", metadata=PATH)
-    busy_timeout_ms: int = 5000
-
-
-@dataclass(frozen=True)
-class WebConfig:
-    host: str = "0.0.0.0"  # noqa: S104 - the appliance serves the LAN
-    port: int = 8080
-    public_url: str = "http://mpp.local:8080"
-    # 48: 40 busy counters each find a thread (B2 with 32 queued them: ~700 calls/s, not ~800)
-    threads: int = 48
-    max_streams: int = 24
-    cpu: str = "last"  # `mpp run` on one CPU: "last" allowed one, a CPU number, or "any"
-    secret_key: str = field(default="", metadata=SECRET)
-    language: str = "id"
-    session_hours: int = 12
-
-
-@dataclass(frozen=True)
-class PrinterConfig:
-    driver: str = "none"
-    folder: str = field(default="/var/lib/mpp/receipts", metadata=PATH)
-    host: str = ""
-    port: int = 9100
-    device: str = "/dev/ttyUSB0"
-    baudrate: int = 19200
-    usb_vendor: int = 0x0416
-    usb_product: int = 0x5011
-    paper_width_mm: int = 80
-    timeout_s: float = 5.0
-    profile: str = "default"
-    png: bool = False
-    footer: str = "Terima kasih. Simpan tiket ini sampai dipanggil."
-    query_status: bool = True  # ask the printer for paper/cover status before each job
-    retry_s: float = 3.0  # how often a faulted printer is tried again
-    stale_after_s: float = 120.0  # a receipt still unprinted after this is dropped (staff reprint)
-
-
-@dataclass(frozen=True)
-class ButtonConfig:
-    pin: int
-    service: str
-    priority: bool = False
-    priority_reason: str = "lansia"
-    cooldown_s: float = 2.0
-
-
-@dataclass(frozen=True)
-class GpioConfig:
-    pin_factory: str = "lgpio"
-    buttons: tuple[ButtonConfig, ...] = ()
-    led_pin: int | None = None
-    bounce_s: float = 0.05
-
-
-@dataclass(frozen=True)
-class QueueConfig:
-    priority_streak_limit: int = 3
-    recalls_before_no_show: int = 2
-    enforce_hours: bool = True
-    recent_handling_window: int = 20
-
-
-@dataclass(frozen=True)
-class SyncConfig:
-    broker: str = ""  # "" = sync disabled
-    site: str = ""
-    username: str = ""
-    password: str = field(default="", metadata=SECRET)
-    ca_file: str = field(default="", metadata=PATH)
-    cert_file: str = field(default="", metadata=PATH)
-    key_file: str = field(default="", metadata=PATH)
-    batch_size: int = 500
-    window: int = 4
-    compress_over_bytes: int = 4096
-    keepalive_s: int = 30
-
-
-@dataclass(frozen=True)
-class CentralWebConfig:
-    host: str = "0.0.0.0"  # noqa: S104
-    port: int = 8090
-    public_url: str = ""
-    secret_key: str = field(default="", metadata=SECRET)
-
-
-@dataclass(frozen=True)
-class CentralConfig:
-    database: str = field(default="sqlite:////var/lib/mpp/central.db", metadata=SQLITE_URL)
-    broker: str = "mqtt://127.0.0.1:1883"
-    username: str = ""
-    password: str = field(default="", metadata=SECRET)
-    ca_file: str = field(default="", metadata=PATH)
-    workers: int = 2
-    web: CentralWebConfig = field(default_factory=CentralWebConfig)
-
-
-@dataclass(frozen=True)
-class VoiceConfig:
-    # A folder of human recordings, `<clip name>.wav` each, replacing the packaged clips file by
-    # file; "" = the packaged clips only (docs/announcements.md).
-    clips: str = field(default="", metadata=PATH)
-
-
-@dataclass(frozen=True)
-class LoggingConfig:
-    level: str = "INFO"
-
-
-@dataclass(frozen=True)
-class Config:
-    site: SiteConfig = field(default_factory=SiteConfig)
-    storage: StorageConfig = field(default_factory=StorageConfig)
-    web: WebConfig = field(default_factory=WebConfig)
-    printer: PrinterConfig = field(default_factory=PrinterConfig)
-    gpio: GpioConfig = field(default_factory=GpioConfig)
-    queue: QueueConfig = field(default_factory=QueueConfig)
-    sync: SyncConfig = field(default_factory=SyncConfig)
-    central: CentralConfig = field(default_factory=CentralConfig)
-    voice: VoiceConfig = field(default_factory=VoiceConfig)
-    logging: LoggingConfig = field(default_factory=LoggingConfig)
-
+from appliance.config.convert import typed_config
+from appliance.config.fields import EnvText, is_secret, kind
+from appliance.config.sections import Config
 
 ENV_PREFIX = "MPP_"
 
@@ -239,7 +100,7 @@ class _Sources:
                 self.read_secret_file(raw, f.name, path)
             value, hint = raw.get(f.name), hints[f.name]
             if isinstance(value, str) and self.base is not None:
-                raw[f.name] = _anchor(f.metadata.get("kind", ""), value, self.base)
+                raw[f.name] = _anchor(kind(f), value, self.base)
             elif isinstance(value, dict) and dataclasses.is_dataclass(hint):
                 self.prepare(typing.cast(type[Any], hint), value, path)
             elif isinstance(value, list) and typing.get_origin(hint) is tuple:
@@ -331,78 +192,3 @@ def _anchor(kind: str, value: str, base: Path) -> str:
             return value
         return prefix + str(base / rest)
     return value if os.path.isabs(value) else str(base / value)
-
-
-# -- showing ---------------------------------------------------------------------------------
-
-
-def config_to_dict(config: Config, *, redact: bool = True) -> dict[str, object]:
-    """Plain data for `mpp config show`; a set secret appears as "***", an empty one as ""."""
-    return _section_to_dict(config, redact)
-
-
-def _section_to_dict(section: Any, redact: bool) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for f in dataclasses.fields(section):
-        value = getattr(section, f.name)
-        if dataclasses.is_dataclass(value):
-            out[f.name] = _section_to_dict(value, redact)
-        elif isinstance(value, tuple):
-            out[f.name] = [_section_to_dict(v, redact) for v in value]
-        elif redact and is_secret(f):
-            out[f.name] = "***" if value else ""
-        else:
-            out[f.name] = value
-    return out
-
-
-def render_toml(data: Mapping[str, object]) -> str:
-    """A minimal TOML writer for `config_to_dict` output; None (an unset option) is left out."""
-    lines: list[str] = []
-    _render_table(data, "", lines, array=False)
-    return "\n".join(lines).lstrip("\n") + "\n"
-
-
-def _render_table(data: Mapping[str, object], name: str, lines: list[str], array: bool) -> None:
-    if name:
-        lines += ["", f"[[{name}]]" if array else f"[{name}]"]
-    tables = {k: v for k, v in data.items() if isinstance(v, Mapping) or _is_table_list(v)}
-    for key, value in data.items():
-        if key not in tables and value is not None:
-            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
-    for key, value in tables.items():
-        child = f"{name}.{_toml_key(key)}" if name else _toml_key(key)
-        if isinstance(value, Mapping):
-            _render_table(value, child, lines, array=False)
-        else:
-            for item in typing.cast(list[Mapping[str, object]], value):
-                _render_table(item, child, lines, array=True)
-
-
-def _is_table_list(value: object) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(v, Mapping) for v in value)
-
-
-def _toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_string(key)
-
-
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return _toml_string(str(value))
-
-
-def _toml_string(text: str) -> str:
-    escapes = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
-
-    def escape(char: str) -> str:
-        if char in escapes:
-            return escapes[char]
-        return f"\\u{ord(char):04x}" if ord(char) < 0x20 or ord(char) == 0x7F else char
-
-    return '"' + "".join(escape(c) for c in text) + '"'

@@ -19,7 +19,7 @@ from escpos.exceptions import DeviceNotFoundError
 from escpos.exceptions import Error as EscposError
 from escpos.printer import Dummy, Network, Serial, Usb
 
-from appliance.config.load import PrinterConfig
+from appliance.config.sections import PrinterConfig
 from appliance.hardware.ports import COVER_OPEN, ERROR, NO_PAPER, OFFLINE, PrinterFault
 from appliance.hardware.receipt import Receipt
 

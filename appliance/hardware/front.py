@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from appliance.config.load import ButtonConfig, GpioConfig, PrinterConfig
+from appliance.config.sections import ButtonConfig, GpioConfig, PrinterConfig
 from appliance.hardware.control import ControlServer, control_path
 from appliance.hardware.ports import (
     DISABLED,

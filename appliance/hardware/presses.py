@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from appliance.clock import Clock
-from appliance.config.load import ButtonConfig
+from appliance.config.sections import ButtonConfig
 from appliance.queue.engine import QueueEngine, QueueError
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from appliance.config.load import Config
+from appliance.config.sections import Config
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,8 @@ from urllib.parse import urlsplit
 
 from appliance import __version__
 from appliance.clock import Clock, SystemClock
-from appliance.config.load import Config, ConfigError, GpioConfig, PrinterConfig, SyncConfig
+from appliance.config.load import ConfigError
+from appliance.config.sections import Config, GpioConfig, PrinterConfig, SyncConfig
 
 if TYPE_CHECKING:
     import ssl

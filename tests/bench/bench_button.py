@@ -15,7 +15,7 @@ import threading
 import time
 from pathlib import Path
 
-from appliance.config.load import ButtonConfig
+from appliance.config.sections import ButtonConfig
 from tests.support.hardware_fixtures import TICKET_PIN, make_front
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from gpiozero.pins.mock import MockFactory
 
 from appliance.accounts import Accounts
-from appliance.config.load import (
+from appliance.config.sections import (
     ButtonConfig,
     Config,
     GpioConfig,

@@ -11,20 +11,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appliance.config.load import (
+from appliance.config.load import ConfigError, load_config
+from appliance.config.rules import PRIORITY_REASONS
+from appliance.config.sections import (
     ButtonConfig,
     CentralConfig,
     Config,
-    ConfigError,
     GpioConfig,
     SiteConfig,
     SyncConfig,
     WebConfig,
-    config_to_dict,
-    load_config,
-    render_toml,
 )
-from appliance.config.rules import PRIORITY_REASONS
+from appliance.config.show import config_to_dict, render_toml
 from appliance.storage.models import PRIORITY_REASONS as MODEL_PRIORITY_REASONS
 
 # The block of SPEC.md §7 that deployment scripts and outside checks rely on (one comment cut).

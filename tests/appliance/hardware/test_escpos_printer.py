@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from appliance.config.load import PrinterConfig
+from appliance.config.sections import PrinterConfig
 from appliance.hardware.escpos_printer import EscposPrinter, build_escpos_printer, render
 from appliance.hardware.ports import COVER_OPEN, ERROR, NO_PAPER, OFFLINE, PrinterFault
 from appliance.hardware.receipt import TicketSlip, ticket_receipt

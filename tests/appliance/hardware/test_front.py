@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from usb.core import USBError
 
-from appliance.config.load import ButtonConfig
+from appliance.config.sections import ButtonConfig
 from appliance.hardware.front import PrinterUnavailable
 from appliance.queue import events
 from appliance.queue.engine import NotFound

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from appliance.clock import ManualClock
-from appliance.config.load import (
+from appliance.config.sections import (
     ButtonConfig,
     Config,
     GpioConfig,
