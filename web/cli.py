@@ -3,46 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import ctypes
-import ctypes.util
 import logging
 import os
-import sys
 from typing import Any
 
 from appliance.cli import Context
+from web.lean import lean_process
 
 log = logging.getLogger(__name__)
-
-M_ARENA_MAX = -8  # glibc mallopt parameter
-
-
-def _lean_process() -> None:
-    """Memory of a long-running appliance on a 1 GB Pi 3, before anything is imported.
-
-    - glibc gives each busy thread its own malloc arena; with 48 waitress threads that is
-      measured at about 5.5 MB more resident memory than with two arenas (docs/performance.md).
-    - peewee imports psycopg when it is installed (development installs have it for central's
-      PostgreSQL tests); the appliance only ever uses SQLite, and psycopg costs about 11 MB.
-    - OpenSSL: this process serves plain HTTP on the LAN and opens no TLS connection (`mpp sync`,
-      which talks TLS to the broker, is another process). Without `_hashlib`, hashlib and hmac
-      use Python's built-in SHA code, and libcrypto is never mapped: 3.9 MiB less resident
-      memory measured (libcrypto 3.4 MiB, libssl and the two modules the rest). Where `mpp sync`
-      runs on the same box it still maps libcrypto, so part of that is shared pages rather than
-      RAM freed; the figure B5 counts is this process's resident set.
-    """
-    name = ctypes.util.find_library("c")
-    if name:
-        try:
-            ctypes.CDLL(name).mallopt(M_ARENA_MAX, 2)
-        except (OSError, AttributeError):  # not glibc: nothing to tune
-            log.debug("mallopt unavailable")
-    if "peewee" not in sys.modules:
-        sys.modules.setdefault("psycopg", None)  # type: ignore[arg-type]
-        sys.modules.setdefault("psycopg2", None)  # type: ignore[arg-type]
-    if "hashlib" not in sys.modules:
-        for name in ("_hashlib", "_ssl", "ssl"):
-            sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
 def _one_cpu(setting: str) -> None:
@@ -66,7 +34,7 @@ def _one_cpu(setting: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace, ctx: Context) -> int:
-    _lean_process()
+    lean_process()
     _one_cpu(ctx.config.web.cpu)
     from web.serve import serve
 

@@ -12,14 +12,15 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from appliance.queue.tickets import site_zone
 from appliance.reports.scope import Scope, UnknownUnit, build_operations_report, build_skm_report
+from appliance.site import site_zone
 from appliance.skm.arithmetic import SkmError
 from appliance.storage.database import connected
 from web.auth import require
 from web.context import web
 from web.errors import ApiError
 from web.inputs import CODE, query_date
+from web.lean import tls_names_refuse
 from web.report_csv import csv_response, operations_csv, skm_csv
 
 bp = Blueprint("api_reports", __name__)
@@ -71,7 +72,7 @@ def operations_for(scope: Scope) -> dict[str, Any]:
 def generated_at() -> str:
     """Now on the site's wall clock, as printed under a report."""
     with connected(web().core.db):
-        zone = site_zone()
+        zone = site_zone(web().core.db)
     return web().core.clock.now().astimezone(zone).strftime("%d-%m-%Y %H:%M")
 
 
@@ -128,6 +129,7 @@ def skm() -> Response:
 def skm_pdf() -> Response:
     scope = report_scope()
     report = skm_for(scope)
+    tls_names_refuse()  # fpdf2 names urllib's HTTPS classes; `mpp run` has no OpenSSL
     from appliance.skm.pdf import render_skm_pdf  # fpdf is heavy: load on first PDF
 
     body = render_skm_pdf(report, generated_at=generated_at())
