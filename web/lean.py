@@ -72,6 +72,6 @@ def tls_names_refuse() -> None:
             raise TlsUnavailable(f"no TLS in the appliance process: {req.full_url} not opened")
 
     if not hasattr(http.client, "HTTPSConnection"):
-        http.client.HTTPSConnection = RefusingHTTPSConnection  # type: ignore[misc]
+        http.client.HTTPSConnection = RefusingHTTPSConnection  # type: ignore[assignment, misc]
     if not hasattr(urllib.request, "HTTPSHandler"):
-        urllib.request.HTTPSHandler = RefusingHTTPSHandler  # type: ignore[attr-defined,misc]
+        urllib.request.HTTPSHandler = RefusingHTTPSHandler  # type: ignore[assignment, misc]
