@@ -12,6 +12,8 @@ from pathlib import Path
 from flask import Flask, Response, request
 from flask_babel import Babel
 
+from appliance.queue.numbering import DEFAULT_ZONE
+
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
 COOKIE = "mpp_lang"
@@ -52,7 +54,7 @@ def init_i18n(app: Flask, *, default_language: str = DEFAULT_LANGUAGE) -> Babel:
         "BABEL_DEFAULT_LOCALE",
         default_language if default_language in LANGUAGES else DEFAULT_LANGUAGE,
     )
-    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta")
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", DEFAULT_ZONE)
     babel = Babel(
         app,
         locale_selector=select_locale,

@@ -81,10 +81,9 @@ def _direct(ctx: Context, action: str) -> dict[str, Any]:
     from appliance.hardware.front import make_printer
     from appliance.hardware.ports import DISABLED, MESSAGES, OK, PrinterFault
     from appliance.hardware.receipt import columns_for, printer_test_receipt
-    from appliance.queue.numbering import zone
     from appliance.runtime import open_core
+    from appliance.site import site_name, site_zone
     from appliance.storage.database import connected
-    from appliance.storage.models import Site
 
     config = ctx.config
     printer = make_printer(config.printer)
@@ -98,9 +97,7 @@ def _direct(ctx: Context, action: str) -> dict[str, Any]:
         if action == "test":
             core = open_core(config)
             with connected(core.db):
-                site = Site.select().first()
-            name = site.name if site is not None else "Mal Pelayanan Publik"
-            tz = zone(site.timezone if site is not None else "Asia/Jakarta")
+                name, tz = site_name(core.db), site_zone(core.db)
             receipt = printer_test_receipt(
                 name,
                 config.printer.driver,

@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from appliance.config.sections import ButtonConfig, GpioConfig, PrinterConfig
 from appliance.hardware.control import ControlServer, control_path
@@ -47,6 +48,7 @@ from appliance.queue.engine import Change, Conflict, QueueError
 from appliance.queue.hours import hours_from_catalogue, opening_at
 from appliance.queue.numbering import zone
 from appliance.queue.tickets import TicketInfo
+from appliance.site import site_name, site_zone
 from appliance.storage.database import connected
 from appliance.storage.models import Service, Site
 
@@ -56,7 +58,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 StatusListener = Callable[[dict[str, Any]], None]
-DEFAULT_SITE_NAME = "Mal Pelayanan Publik"
 NOTICE_TITLES = {
     "quota_reached": "KUOTA HABIS",
     "before_opening": "BELUM BUKA",
@@ -280,13 +281,11 @@ class Hardware:
 
     def _site_name(self) -> str:
         with connected(self.core.db):
-            site = Site.select(Site.name).first()
-        return str(site.name) if site is not None else DEFAULT_SITE_NAME
+            return site_name(self.core.db)
 
-    def _site_zone(self) -> Any:
+    def _site_zone(self) -> ZoneInfo:
         with connected(self.core.db):
-            site = Site.select(Site.timezone).first()
-        return zone(site.timezone if site is not None else "Asia/Jakarta")
+            return site_zone(self.core.db)
 
     # -- printer state, events, LED -----------------------------------------------------------
 

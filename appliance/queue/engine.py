@@ -25,9 +25,10 @@ from peewee import SqliteDatabase
 from appliance.clock import Clock
 from appliance.queue import events, outbox
 from appliance.queue.hours import Hours, hours_from_catalogue, opening_at
-from appliance.queue.numbering import BusinessDay, business_day, format_number, zone
+from appliance.queue.numbering import BusinessDay, business_day, format_number
 from appliance.queue.tickets import TicketInfo, stamp, ticket_info_by_id, ticket_info_by_token
 from appliance.queue.writer import GroupCommit
+from appliance.site import site_zone
 from appliance.storage.database import ApplianceDatabase, connected, get_state, set_state
 from appliance.storage.models import (
     CALLED,
@@ -168,8 +169,7 @@ class QueueEngine:
         return txn.seq
 
     def _zone(self) -> ZoneInfo:
-        found = self.db.execute_sql("SELECT timezone FROM site LIMIT 1").fetchone()
-        return zone(found[0] if found else "Asia/Jakarta")
+        return site_zone(self.db)
 
     def _info(self, ticket_id: int, txn: _Txn | None = None) -> TicketInfo:
         return ticket_info_by_id(

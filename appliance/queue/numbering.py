@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+# The zone of a site whose catalogue is not loaded yet (or names none): western Indonesia, where
+# most malls are.
+DEFAULT_ZONE = "Asia/Jakarta"
 # The three Indonesian time zones, by their local abbreviation.
 TIME_ZONES = {
-    "WIB": "Asia/Jakarta",
+    "WIB": DEFAULT_ZONE,
     "WITA": "Asia/Makassar",
     "WIT": "Asia/Jayapura",
 }

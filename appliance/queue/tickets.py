@@ -9,12 +9,11 @@ from zoneinfo import ZoneInfo
 
 from peewee import fn
 
-from appliance.queue.numbering import zone
 from appliance.queue.waiting import average_handling_minutes, estimated_wait_minutes
+from appliance.site import site_zone
 from appliance.storage.models import (
     WAITING,
     Service,
-    Site,
     Ticket,
 )
 
@@ -93,11 +92,6 @@ def parse_stamp(text: str | None, tz: ZoneInfo) -> datetime | None:
     return datetime.fromisoformat(text).astimezone(tz) if text else None
 
 
-def site_zone() -> ZoneInfo:
-    site = Site.select(Site.timezone).first()
-    return zone(site.timezone if site is not None else "Asia/Jakarta")
-
-
 def people_ahead(ticket: Ticket) -> int:
     """Waiting tickets of the same service that will be called before this one."""
     if ticket.state != WAITING:
@@ -138,7 +132,6 @@ _TICKET = (
     "JOIN agency a ON a.code = s.agency_code "
     "LEFT JOIN counter c ON c.code = t.counter_code WHERE t.{key} = ?"
 )
-_ZONE = "SELECT timezone FROM site LIMIT 1"
 
 
 def _ahead(db: Any, ticket_id: int, day: str, service: str, priority: bool) -> int:
@@ -204,8 +197,7 @@ def _read_info(
     if row is None:
         return None
     if tz is None:
-        found = db.execute_sql(_ZONE).fetchone()
-        tz = zone(found[0] if found else "Asia/Jakarta")
+        tz = site_zone(db)
     ticket_id, business_date, service, state, priority, avg_minutes = (
         row[0], row[4], row[5], row[9], row[10], row[22]
     )  # fmt: skip
@@ -282,8 +274,7 @@ def ticket_infos(tickets: list[Ticket], *, window: int = 20) -> list[TicketInfo]
     if not tickets:
         return []
     db = Ticket._meta.database
-    found = db.execute_sql(_ZONE).fetchone()
-    tz = zone(found[0] if found else "Asia/Jakarta")
+    tz = site_zone(db)
     rows: dict[int, tuple[Any, ...]] = {}
     ids = [t.id for t in tickets]
     for start in range(0, len(ids), 500):  # SQLite caps the number of bound parameters

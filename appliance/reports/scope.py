@@ -10,9 +10,9 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from appliance.reports.operations import operations_report
+from appliance.site import site_zone
 from appliance.skm.arithmetic import SkmError
 from appliance.skm.questionnaire import Questionnaire
 from appliance.skm.report import skm_report
@@ -127,8 +127,7 @@ def build_operations_report(db: ApplianceDatabase, scope: Scope) -> dict[str, An
     scope.check()
     with connected(db):
         unit = _unit(scope)
-        site = Site.select(Site.timezone).first()
-        zone = ZoneInfo(site.timezone if site else "Asia/Jakarta")
+        zone = site_zone(db)
         officers = {
             o.id: (o.display_name or o.username)
             for o in Officer.select(Officer.id, Officer.username, Officer.display_name)

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, jsonify
 from appliance import __version__
 from appliance.queue import outbox
 from appliance.queue.numbering import local_date
-from appliance.queue.tickets import site_zone
+from appliance.site import site_zone
 from appliance.storage.database import connected, get_state
 from appliance.storage.models import Outbox
 from web.auth import require
@@ -66,7 +66,7 @@ def clock_status() -> dict[str, Any]:
     core = web().core
     now = core.clock.now()
     with connected(core.db):
-        tz = site_zone()
+        tz = site_zone(core.db)
     day = core.engine.current_day()
     return {
         "synchronised": core.clock.synchronised(),

@@ -20,6 +20,7 @@ from flask import Flask, Response, current_app, jsonify, request
 from peewee import Database
 from werkzeug.exceptions import HTTPException
 
+from appliance.queue.numbering import DEFAULT_ZONE
 from appliance.skm.questionnaire import Questionnaire
 from appliance.throttle import LoginThrottle
 
@@ -39,7 +40,7 @@ class CentralWebSettings:
     secret_key: str = ""
     public_url: str = ""
     session_hours: int = 12
-    timezone: str = "Asia/Jakarta"  # a site's "today" when no pushed catalogue names its zone
+    timezone: str = DEFAULT_ZONE  # a site's "today" when no pushed catalogue names its zone
     now: Callable[[], datetime] = field(default=utc_clock)
 
     @classmethod
