@@ -55,7 +55,7 @@
   /* Every edit ends here: say which version it became, then read the catalogue again. */
   function applied(message) {
     return function (answer) {
-      var text = message + ' ' + MPP.t('catalogue_now_version', { n: answer && answer.version });
+      var text = message + ' ' + MPP.t('catalogue_now_version', { n: answer.version });
       F.result(result, text, false);
       MPP.toast(text, 'ok');
       if (MPP.refreshDashboard) MPP.refreshDashboard();
@@ -160,8 +160,8 @@
     var name = F.field(MPP.t('col_name'), { id: 'svc-name', required: true, value: s.name });
     var quota = F.field(MPP.t('daily_quota'), { id: 'svc-quota', type: 'number', min: '1', step: '1', value: s.daily_quota === null ? '' : String(s.daily_quota) }, MPP.t('quota_hint'));
     var avg = F.field(MPP.t('avg_minutes'), { id: 'svc-avg', type: 'number', min: '1', step: '1', required: true, value: String(s.avg_service_minutes) });
-    var fee = F.field(MPP.t('fee'), { id: 'svc-fee', value: s.fee || '' });
-    var reqs = F.field(MPP.t('requirements'), { tag: 'textarea', id: 'svc-req', rows: '4', value: (s.requirements || []).join('\n') }, MPP.t('requirements_hint'));
+    var fee = F.field(MPP.t('fee'), { id: 'svc-fee', value: s.fee });
+    var reqs = F.field(MPP.t('requirements'), { tag: 'textarea', id: 'svc-req', rows: '4', value: s.requirements.join('\n') }, MPP.t('requirements_hint'));
     var holder = el('fieldset', { className: 'checklist-box' }, [el('legend', { text: MPP.t('served_by') })]);
     var inner = el('div');
     holder.appendChild(inner);

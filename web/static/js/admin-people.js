@@ -18,7 +18,7 @@
 
   function loadCounters() {
     return MPP.api('GET', '/api/v1/admin/counters').then(function (data) {
-      counters = MPP.items(data);
+      counters = data.items;
       addOfficerCounters = F.checklist(document.getElementById('o-counters'), counterItems(), [], 'officer-add');
       addTokenCounters = F.checklist(document.getElementById('t-counters'), counterItems(), [], 'token-add');
     });
@@ -29,7 +29,7 @@
   function loadOfficers() {
     var box = document.getElementById('officers');
     return MPP.api('GET', '/api/v1/admin/officers').then(function (data) {
-      var rows = MPP.items(data);
+      var rows = data.items;
       MPP.clear(box);
       if (!rows.length) return box.appendChild(el('p', { className: 'muted', text: MPP.t('none') }));
       box.appendChild(F.table([
@@ -138,7 +138,7 @@
   function loadTokens() {
     var box = document.getElementById('tokens');
     return MPP.api('GET', '/api/v1/admin/tokens').then(function (data) {
-      var rows = MPP.items(data).slice().sort(function (a, b) {
+      var rows = data.items.sort(function (a, b) {
         return (a.revoked ? 1 : 0) - (b.revoked ? 1 : 0);
       });
       MPP.clear(box);
@@ -151,7 +151,7 @@
           return MPP.t('role_' + t.role);
         } },
         { title: MPP.t('col_counters'), cell: function (t) {
-          return t.counters && t.counters.length ? t.counters.join(', ') : '–';
+          return t.counters.length ? t.counters.join(', ') : '–';
         } },
         { title: MPP.t('col_created'), cell: function (t) {
           return MPP.dateTime(t.created_at);

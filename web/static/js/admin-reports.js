@@ -165,10 +165,9 @@
   });
   agencySelect.addEventListener('change', fillServices);
 
-  MPP.api('GET', '/api/v1/auth/me').then(function (me) {
-    if (!MPP.atLeast(MPP.who(me), 'supervisor')) return;
+  MPP.adminReady.then(function () {
     return MPP.api('GET', '/api/v1/services').then(function (data) {
-      services = MPP.items(data).map(MPP.service);
+      services = data.items.map(MPP.service);
       var agencies = {};
       services.forEach(function (s) {
         agencies[s.agency] = s.agencyName;

@@ -9,27 +9,12 @@
 
   MPP.tickClock(document.getElementById('clock'));
 
-  function num(row, names) {
-    for (var i = 0; i < names.length; i++) {
-      var v = row[names[i]];
-      if (typeof v === 'number') return v;
-    }
-    return 0;
-  }
-
   function loadReport() {
     return MPP.api('GET', '/api/v1/reports/daily').then(function (data) {
-      var rows = MPP.items(data).map(function (r) {
-        return {
-          code: r.service || r.code,
-          name: r.service_name || r.name || r.service,
-          issued: num(r, ['issued', 'issued_count']),
-          served: num(r, ['served', 'done', 'served_count']),
-          noShow: num(r, ['no_show', 'no_shows', 'no_show_count']),
-          raw: r,
-        };
+      var rows = data.items.map(function (r) {
+        return { code: r.service, name: r.service_name, issued: r.issued, served: r.served, noShow: r.no_show, raw: r };
       });
-      document.getElementById('report-date').textContent = (data && (data.date || data.business_date)) || '';
+      document.getElementById('report-date').textContent = data.date;
       var sum = function (key) {
         return rows.reduce(function (acc, r) {
           return acc + r[key];
@@ -97,12 +82,9 @@
       box.appendChild(el('p', { className: 'muted', text: MPP.t('no_tickets_today') }));
       return;
     }
-    // Time figures are whatever p50/p90 fields the report carries, in its own order.
-    var extra = Object.keys(rows[0].raw).filter(function (k) {
-      return /p50|p90/.test(k);
-    });
+    var extra = ['wait_p50_minutes', 'wait_p90_minutes', 'handling_p50_minutes', 'handling_p90_minutes'];
     var head = el('tr', null, [el('th', { text: MPP.t('service') }), el('th', { className: 'num', text: MPP.t('stat_issued') }), el('th', { className: 'num', text: MPP.t('stat_served') }), el('th', { className: 'num', text: MPP.t('stat_no_show') })].concat(extra.map(function (k) {
-      return el('th', { className: 'num', text: MPP.t('col_' + k) === 'col_' + k ? k : MPP.t('col_' + k) });
+      return el('th', { className: 'num', text: MPP.t('col_' + k) });
     })));
     var body = rows.map(function (r) {
       return el('tr', null, [el('td', { text: r.name }), el('td', { className: 'num', text: String(r.issued) }), el('td', { className: 'num', text: String(r.served) }), el('td', { className: 'num', text: String(r.noShow) })].concat(extra.map(function (k) {
@@ -129,8 +111,9 @@
     return (Math.round((bytes / 1073741824) * 10) / 10).toLocaleString(MPP.lang === 'en' ? 'en' : 'id-ID');
   }
 
+  /* Without hardware (a development box) the printer is only {driver, state: 'disabled'}. */
   function printerParts(printer) {
-    var state = printer.state || 'unknown';
+    var state = printer.state;
     var kind = Object.prototype.hasOwnProperty.call(PRINTER_OK, state) ? PRINTER_OK[state] : 'bad';
     var unprinted = printer.unprinted || [];
     var parts = [badge(kind, MPP.t('printer_' + state) === 'printer_' + state ? state : MPP.t('printer_' + state)), ' ', printer.message || ''];
@@ -144,7 +127,7 @@
         el('strong', { text: MPP.t('printer_unprinted', { n: unprinted.length }) }),
         ' ',
         unprinted.slice(0, 12).map(function (u) {
-          return u.label || '#' + u.ticket_id;
+          return u.label;
         }).join(', ') + (unprinted.length > 12 ? ' …' : ''),
         el('div', { className: 'muted small', text: MPP.t('printer_reprint_hint') }),
       ]));
@@ -154,29 +137,28 @@
 
   function printerAlert(printer) {
     var box = document.getElementById('printer-alert');
-    var state = (printer && printer.state) || 'unknown';
-    var bad = !!printer && !Object.prototype.hasOwnProperty.call(PRINTER_OK, state);
+    var bad = !Object.prototype.hasOwnProperty.call(PRINTER_OK, printer.state);
     box.hidden = !bad;
     if (!bad) return;
-    var text = printer.message || state;
-    var count = (printer.unprinted || []).length;
+    var text = printer.message;
+    var count = printer.unprinted.length;
     if (count) text += ' ' + MPP.t('printer_unprinted', { n: count });
     document.getElementById('printer-alert-text').textContent = text;
   }
 
   function buttonParts(buttons) {
-    if (!buttons || !buttons.length) return [el('span', { className: 'muted', text: MPP.t('buttons_none') })];
+    if (!buttons.length) return [el('span', { className: 'muted', text: MPP.t('buttons_none') })];
     return buttons.map(function (b) {
       var last = b.last_press ? ' · ' + MPP.t('last_press', { time: MPP.dateTime(b.last_press) }) : '';
-      return el('div', { text: 'GPIO' + b.pin + ' → ' + b.service + (b.priority ? ' (' + MPP.t('priority') + ')' : '') + ' · ' + MPP.t('presses_n', { n: b.presses || 0 }) + last });
+      return el('div', { text: 'GPIO' + b.pin + ' → ' + b.service + (b.priority ? ' (' + MPP.t('priority') + ')' : '') + ' · ' + MPP.t('presses_n', { n: b.presses }) + last });
     });
   }
 
   function syncParts(sync) {
-    if (!sync.configured) return [badge('', MPP.t('sync_off')), ' ', el('span', { className: 'muted small', text: MPP.t('sync_backlog', { n: sync.backlog || 0 }) })];
+    if (!sync.configured) return [badge('', MPP.t('sync_off')), ' ', el('span', { className: 'muted small', text: MPP.t('sync_backlog', { n: sync.backlog }) })];
     var parts = [badge(sync.connected ? 'ok' : 'warn', sync.connected ? MPP.t('sync_connected') : MPP.t('sync_disconnected'))];
     parts.push(' ' + MPP.t('sync_last_contact', { time: sync.last_contact ? MPP.dateTime(sync.last_contact) : MPP.t('never') }));
-    var facts = [MPP.t('sync_backlog', { n: sync.backlog || 0 })];
+    var facts = [MPP.t('sync_backlog', { n: sync.backlog })];
     if (sync.oldest_pending_at) facts.push(MPP.t('sync_oldest', { time: MPP.dateTime(sync.oldest_pending_at) }));
     parts.push(el('div', { className: sync.backlog > 500 ? 'small warn-text' : 'muted small', text: facts.join(' · ') }));
     if (sync.last_error) parts.push(el('div', { className: 'small warn-text', text: sync.last_error }));
@@ -184,48 +166,41 @@
   }
 
   function clockParts(clock) {
-    var ok = clock.synchronised === true && !clock.clock_behind;
+    var ok = clock.synchronised && !clock.clock_behind;
     var parts = [badge(ok ? 'ok' : 'warn', clock.synchronised ? MPP.t('clock_synced') : MPP.t('clock_unsynced')), ' ' + MPP.dateTime(clock.now)];
-    parts.push(el('div', { className: 'muted small', text: MPP.t('business_date', { date: clock.business_date || '–' }) }));
+    parts.push(el('div', { className: 'muted small', text: MPP.t('business_date', { date: clock.business_date }) }));
     if (clock.clock_behind) parts.push(el('div', { className: 'small warn-text', text: MPP.t('clock_behind') }));
     return parts;
   }
 
   function diskParts(disk) {
-    if (typeof disk.free_bytes !== 'number') return [badge('warn', MPP.t('disk_unknown'))];
-    var text = MPP.t('disk_free', { free: gigabytes(disk.free_bytes), total: gigabytes(disk.total_bytes || 0) });
+    if (disk.free_bytes === null) return [badge('warn', MPP.t('disk_unknown'))];
+    var text = MPP.t('disk_free', { free: gigabytes(disk.free_bytes), total: gigabytes(disk.total_bytes) });
     return disk.low ? [badge('bad', MPP.t('disk_low')), ' ' + text] : [badge('ok', MPP.t('disk_ok')), ' ' + text];
   }
 
   function loadStatus() {
     return MPP.api('GET', '/api/v1/status').then(function (status) {
-      status = status || {};
       var dl = MPP.clear(document.getElementById('health'));
-      if (status.printer) row(dl, 'printer', MPP.t('health_printer'), printerParts(status.printer));
+      row(dl, 'printer', MPP.t('health_printer'), printerParts(status.printer));
       row(dl, 'buttons', MPP.t('health_buttons'), buttonParts(status.buttons));
-      if (status.sync) row(dl, 'sync', MPP.t('health_sync'), syncParts(status.sync));
-      if (status.clock) row(dl, 'clock', MPP.t('health_clock'), clockParts(status.clock));
-      if (status.disk) row(dl, 'disk', MPP.t('health_disk'), diskParts(status.disk));
-      row(dl, 'version', MPP.t('health_version'), [String(status.version || '–')]);
+      row(dl, 'sync', MPP.t('health_sync'), syncParts(status.sync));
+      row(dl, 'clock', MPP.t('health_clock'), clockParts(status.clock));
+      row(dl, 'disk', MPP.t('health_disk'), diskParts(status.disk));
+      row(dl, 'version', MPP.t('health_version'), [status.version]);
       printerAlert(status.printer);
-      clockWarning(status);
+      clockWarning(status.clock);
     }, function (e) {
       if (e.status === 401) throw e;
       MPP.clear(document.getElementById('health')).appendChild(el('dd', { text: e.message }));
     });
   }
 
-  function clockWarning(status) {
-    var clock = status.clock && typeof status.clock === 'object' ? status.clock : {};
-    var synced = [clock.synchronised, clock.synchronized, clock.synced, status.clock_synchronised, status.clock_synced].filter(function (v) {
-      return typeof v === 'boolean';
-    })[0];
-    var behind = clock.clock_behind || clock.behind || status.clock_behind;
+  function clockWarning(clock) {
     var warning = document.getElementById('clock-warning');
-    warning.hidden = !(synced === false || behind === true) || !MPP.atLeast(who, 'admin');
+    warning.hidden = (clock.synchronised && !clock.clock_behind) || !MPP.atLeast(who, 'admin');
     if (warning.hidden) return;
-    var shown = clock.now || clock.time || status.now;
-    document.getElementById('clock-detail').textContent = shown ? MPP.t('clock_device_says', { time: MPP.dateTime(shown) }) : '';
+    document.getElementById('clock-detail').textContent = MPP.t('clock_device_says', { time: MPP.dateTime(clock.now) });
     var input = document.getElementById('clock-now');
     if (!input.value) input.value = localInputValue(new Date());
   }

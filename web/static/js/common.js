@@ -89,7 +89,7 @@
             response.status,
             error.code || 'http_' + response.status,
             error.message || MPP.t('error_generic', { status: response.status }),
-            error.details || error.problems || null
+            error.details || null
           );
         });
       },
@@ -99,27 +99,10 @@
     );
   };
 
-  /* Lists come as {"items": [...], "total": N}; accept a bare array too. */
-  MPP.items = function (data) {
-    if (!data) return [];
-    if (Array.isArray(data)) return data;
-    return data.items || [];
-  };
-
   var ROLES = ['kiosk', 'officer', 'supervisor', 'admin'];
+  /* `who` is the body of /auth/me (or anything with its `role`). */
   MPP.atLeast = function (who, role) {
     return ROLES.indexOf(who.role) >= ROLES.indexOf(role);
-  };
-
-  /* The staff member behind this browser, whatever envelope /auth/me uses. */
-  MPP.who = function (me) {
-    var p = (me && (me.user || me.principal || me.officer)) || me || {};
-    return {
-      name: p.display_name || p.name || p.username || '',
-      username: p.username || p.name || '',
-      role: p.role || 'kiosk',
-      counters: p.counters || [],
-    };
   };
 
   MPP.toLogin = function () {
@@ -127,18 +110,18 @@
     location.replace('/login?next=' + encodeURIComponent(here));
   };
 
-  /* Staff pages: who is logged in? Redirects to /login on 401 and explains a 403. */
+  /* Staff pages: who is logged in? Resolves to the body of /auth/me (a session's carries the
+     CSRF token; a bearer token's does not). Redirects to /login on 401 and explains a 403. */
   MPP.requireStaff = function (role) {
     return MPP.api('GET', '/api/v1/auth/me').then(
       function (me) {
-        MPP.csrf = (me && (me.csrf_token || me.csrf)) || MPP.csrf;
-        var who = MPP.who(me);
-        if (role && !MPP.atLeast(who, role)) {
+        MPP.csrf = me.csrf_token || MPP.csrf;
+        if (role && !MPP.atLeast(me, role)) {
           MPP.fatal(MPP.t('need_role', { role: MPP.t('role_' + role) }));
           throw new ApiError(403, 'forbidden', MPP.t('need_role', { role: role }));
         }
-        MPP.showUser(who);
-        return who;
+        MPP.showUser(me);
+        return me;
       },
       function (error) {
         if (error.status === 401) MPP.toLogin();
@@ -148,11 +131,13 @@
     );
   };
 
-  MPP.showUser = function (who) {
+  MPP.showUser = function (me) {
     var slot = document.getElementById('user');
     if (!slot) return;
+    // Officers have a display name; a machine token has only its name.
+    var name = me.display_name || me.name;
     MPP.clear(slot).appendChild(
-      MPP.el('span', { className: 'who', text: who.name + ' · ' + MPP.t('role_' + who.role) })
+      MPP.el('span', { className: 'who', text: name + ' · ' + MPP.t('role_' + me.role) })
     );
     slot.appendChild(
       MPP.el('button', {
@@ -230,30 +215,24 @@
     return s.replace(/[^a-z0-9]+/g, ' ').trim();
   };
 
-  /* A service from GET /api/v1/services, whatever the field names turn out to be. */
+  /* A service of GET /api/v1/services, as the kiosk and the pickers use it. */
   MPP.service = function (raw) {
-    var agency = raw.agency && typeof raw.agency === 'object' ? raw.agency : null;
-    var waiting = raw.waiting;
-    if (waiting && typeof waiting === 'object') waiting = waiting.count;
-    if (waiting === undefined) waiting = raw.waiting_count;
     return {
-      code: raw.code || raw.service,
-      name: raw.name || raw.service_name || raw.code,
-      prefix: raw.prefix || '',
-      agency: agency ? agency.code : raw.agency,
-      agencyName: (agency && agency.name) || raw.agency_name || raw.agency || '',
-      waiting: waiting || 0,
+      code: raw.code,
+      name: raw.name,
+      prefix: raw.prefix,
+      agency: raw.agency,
+      agencyName: raw.agency_name,
+      waiting: raw.waiting,
       wait: raw.estimated_wait_minutes,
-      open: raw.open !== false && raw.is_open !== false,
-      reason: raw.closed_reason || raw.reason || '',
-      quota: raw.daily_quota,
-      fee: raw.fee || '',
-      requirements: raw.requirements || [],
+      open: raw.open,
+      reason: raw.closed_reason || '',
     };
   };
 
-  /* The live doorbell: SSE `version` messages; polling every `pollMs` when streams fail.
-     onRing(version|null) is called for each ring and for each poll tick. */
+  /* The live doorbell: SSE `version` events; polling every `pollMs` when streams fail.
+     onRing() is called for each ring and for each poll tick: the ring says only that something
+     changed, the page then fetches what it shows. */
   MPP.doorbell = function (onRing, options) {
     options = options || {};
     var pollMs = options.pollMs || 2000;
@@ -272,7 +251,7 @@
       if (poller) return;
       setMode('polling');
       poller = setInterval(function () {
-        onRing(null);
+        onRing();
       }, pollMs);
       setTimeout(function () {
         if (state.mode !== 'live') connect();
@@ -282,17 +261,6 @@
     function stopPolling() {
       if (poller) clearInterval(poller);
       poller = null;
-    }
-
-    function ring(event) {
-      var version = null;
-      try {
-        var data = JSON.parse(event.data);
-        version = typeof data === 'number' ? data : data && data.version;
-      } catch (e) {
-        version = parseInt(event.data, 10);
-      }
-      onRing(isNaN(version) ? null : version);
     }
 
     function connect() {
@@ -306,10 +274,11 @@
       source.addEventListener('open', function () {
         stopPolling();
         setMode('live');
-        onRing(null); // catch up on whatever happened while we were away
+        onRing(); // catch up on whatever happened while we were away
       });
-      source.addEventListener('version', ring);
-      source.addEventListener('message', ring);
+      source.addEventListener('version', function () {
+        onRing();
+      });
       source.addEventListener('error', function () {
         // A non-200 answer closes an EventSource for good; a dropped stream retries by itself.
         if (source.readyState === 2) {
@@ -409,7 +378,7 @@
     return {
       load: function () {
         return MPP.api('GET', '/api/v1/services').then(function (data) {
-          all = MPP.items(data).map(MPP.service);
+          all = data.items.map(MPP.service);
           all.forEach(function (s) {
             s.key = MPP.fold(s.name + ' ' + s.code + ' ' + s.agencyName + ' ' + s.prefix);
           });

@@ -26,21 +26,13 @@
     return counter ? counter.code : null;
   }
 
-  function serviceCodes(c) {
-    return (c.services || []).map(function (s) {
-      return typeof s === 'string' ? s : s.code;
-    });
-  }
-
   function currentTicket(c) {
-    if (!c) return null;
-    var t = c.current || c.current_ticket || c.ticket || null;
-    return t && typeof t === 'object' ? t : null;
+    return c ? c.current : null;
   }
 
   function loadCounters() {
     return MPP.api('GET', '/api/v1/counters').then(function (data) {
-      var all = MPP.items(data);
+      var all = data.items;
       counters = MPP.atLeast(who, 'supervisor')
         ? all
         : all.filter(function (c) {
@@ -66,24 +58,27 @@
 
   function loadQueue() {
     if (!counter) return Promise.resolve();
-    var codes = serviceCodes(counter);
+    var codes = counter.services;
     return Promise.all([
       MPP.api('GET', '/api/v1/tickets?state=waiting'),
       MPP.api('GET', '/api/v1/tickets?state=done'),
       MPP.api('GET', '/api/v1/tickets?state=no_show'),
     ]).then(function (lists) {
-      var waiting = MPP.items(lists[0]).filter(function (t) {
+      // The server lists tickets in issue order; priority ones are shown first because they
+      // are called first (the engine's rule), each group keeping the server's order.
+      var ours = lists[0].items.filter(function (t) {
         return !codes.length || codes.indexOf(t.service) >= 0;
       });
-      waiting.sort(function (a, b) {
-        if (!!a.priority !== !!b.priority) return a.priority ? -1 : 1;
-        return String(a.issued_at).localeCompare(String(b.issued_at)) || a.id - b.id;
-      });
+      var waiting = ours.filter(function (t) {
+        return t.priority;
+      }).concat(ours.filter(function (t) {
+        return !t.priority;
+      }));
       var mine = function (t) {
         return t.counter === counter.code;
       };
-      document.getElementById('tally-done').textContent = MPP.items(lists[1]).filter(mine).length;
-      document.getElementById('tally-noshow').textContent = MPP.items(lists[2]).filter(mine).length;
+      document.getElementById('tally-done').textContent = lists[1].items.filter(mine).length;
+      document.getElementById('tally-noshow').textContent = lists[2].items.filter(mine).length;
       document.getElementById('tally-waiting').textContent = waiting.length;
       document.getElementById('queue-count').textContent = waiting.length;
       MPP.clear(queueList);
@@ -93,7 +88,7 @@
           el('li', { 'data-ticket': t.number }, [
             el('span', { className: 'num', text: t.number }),
             el('span', { className: 'svc' }, [
-              t.service_name || t.service,
+              t.service_name,
               t.priority ? el('span', { className: 'badge priority', text: ' ' + (MPP.reasonLabel(t.priority_reason) || MPP.t('priority')) }) : null,
             ]),
             el('span', { className: 'muted small', text: MPP.time(t.issued_at) }),
@@ -110,7 +105,7 @@
     document.getElementById('pause-label').textContent = paused ? MPP.t('resume') : MPP.t('pause');
     document.getElementById('current-number').textContent = t ? t.number : '—';
     document.getElementById('current-state').textContent = t ? MPP.stateLabel(t.state) : MPP.t('no_current');
-    document.getElementById('current-service').textContent = t ? (t.service_name || t.service) + (t.priority ? ' · ' + (MPP.reasonLabel(t.priority_reason) || MPP.t('priority')) : '') : '';
+    document.getElementById('current-service').textContent = t ? t.service_name + (t.priority ? ' · ' + (MPP.reasonLabel(t.priority_reason) || MPP.t('priority')) : '') : '';
     document.getElementById('current-meta').textContent = t
       ? MPP.t('called_at', { time: MPP.time(t.called_at) }) + (t.recalls ? ' · ' + MPP.t('recalls_n', { n: t.recalls }) : '')
       : '';

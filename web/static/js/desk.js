@@ -48,8 +48,8 @@
           el('div', { className: 'panel' }, [
             el('div', { className: 'muted', text: MPP.t('desk_issued') }),
             el('div', { className: 'ticket-number', id: 'issued-number', text: ticket.number }),
-            el('div', { text: (ticket.service_name || ticket.service) + (ticket.priority ? ' · ' + MPP.reasonLabel(ticket.priority_reason) : '') }),
-            el('div', { className: 'muted small', text: MPP.t('people_ahead') + ': ' + (ticket.people_ahead === null || ticket.people_ahead === undefined ? '–' : ticket.people_ahead) + ' · ' + MPP.t('estimated_wait') + ': ' + MPP.minutes(ticket.estimated_wait_minutes) }),
+            el('div', { text: ticket.service_name + (ticket.priority ? ' · ' + MPP.reasonLabel(ticket.priority_reason) : '') }),
+            el('div', { className: 'muted small', text: MPP.t('people_ahead') + ': ' + ticket.people_ahead + ' · ' + MPP.t('estimated_wait') + ': ' + MPP.minutes(ticket.estimated_wait_minutes) }),
           ])
         );
         refresh();
@@ -65,7 +65,7 @@
     var words = MPP.fold(filter.value).split(' ').filter(Boolean);
     MPP.clear(waitingList);
     var shown = waiting.filter(function (t) {
-      var key = MPP.fold(t.number + ' ' + t.number.replace('-', '') + ' ' + (t.service_name || '') + ' ' + t.service);
+      var key = MPP.fold(t.number + ' ' + t.number.replace('-', '') + ' ' + t.service_name + ' ' + t.service);
       return words.every(function (w) {
         return key.indexOf(w) >= 0;
       });
@@ -76,7 +76,7 @@
         el('li', { 'data-ticket': t.number }, [
           el('span', { className: 'num', text: t.number }),
           el('span', { className: 'svc' }, [
-            t.service_name || t.service,
+            t.service_name,
             t.priority ? el('span', { className: 'badge priority', text: MPP.reasonLabel(t.priority_reason) || MPP.t('priority') }) : null,
             el('div', { className: 'muted small', text: MPP.time(t.issued_at) }),
           ]),
@@ -90,10 +90,8 @@
 
   var refresh = MPP.serial(function () {
     return MPP.api('GET', '/api/v1/tickets?state=waiting').then(function (data) {
-      // Oldest first: the citizen who has waited longest is the next to be helped.
-      waiting = MPP.items(data).sort(function (a, b) {
-        return String(a.issued_at).localeCompare(String(b.issued_at)) || a.id - b.id;
-      });
+      // In the server's issue order: the citizen who has waited longest comes first.
+      waiting = data.items;
       renderWaiting();
     }, function (e) {
       if (e.status === 401) throw e;

@@ -44,19 +44,15 @@
   var fetchBoard = MPP.serial(function () {
     var url = '/api/v1/board' + (announced !== null ? '?since=' + encodeURIComponent(announced) : '');
     return MPP.api('GET', url).then(function (board) {
-      render(board || {});
-      var calls = (board.calls || board.announce || []).slice().sort(function (a, b) {
-        return a.seq - b.seq;
-      });
+      render(board);
       if (announced === null) {
         // A board switched on now announces only what happens from now on.
-        announced = Math.max.apply(null, [board.version || 0].concat(calls.map(function (c) {
-          return c.seq;
-        })));
+        announced = board.version;
         markPlayed(announced);
         return;
       }
-      calls.forEach(function (call) {
+      // The calls after `since`, in the server's order (their seq).
+      board.calls.forEach(function (call) {
         if (call.seq > announced) {
           announced = call.seq;
           queue.push(call);
@@ -69,34 +65,22 @@
   });
 
   function render(board) {
-    var name = board.site_name || (board.site && board.site.name) || board.mpp_name;
-    if (name) document.getElementById('site-name').textContent = name;
-    var current = board.current || null;
-    if (current && playing === null) showNow(current);
-    else if (!current && playing === null) showNow(null);
+    if (board.site_name) document.getElementById('site-name').textContent = board.site_name;
+    if (playing === null) showNow(board.current);
 
-    var recent = (board.recent || board.recent_calls || []).slice(0, RECENT);
+    var recent = board.recent.slice(0, RECENT);
     var list = MPP.clear(document.getElementById('recent'));
     recent.forEach(function (c) {
       list.appendChild(el('li', null, [
         el('span', { className: 'n', text: c.number }),
-        el('span', { className: 'c', text: c.counter_name || c.counter }),
+        el('span', { className: 'c', text: c.counter_name }),
       ]));
     });
 
-    var waiting = board.waiting || [];
-    if (!Array.isArray(waiting)) {
-      waiting = Object.keys(waiting).map(function (code) {
-        return { service: code, waiting: waiting[code] };
-      });
-    }
-    waiting = waiting
+    // The longest queues, when there are more services waiting than the board has room for.
+    var waiting = board.waiting
       .map(function (w) {
-        var count = w.waiting !== undefined ? w.waiting : w.count;
-        return { label: (w.prefix ? w.prefix + ' · ' : '') + (w.service_name || w.name || w.service), count: count || 0 };
-      })
-      .filter(function (w) {
-        return w.count > 0;
+        return { label: (w.prefix ? w.prefix + ' · ' : '') + w.service_name, count: w.waiting };
       })
       .sort(function (a, b) {
         return b.count - a.count;
@@ -111,8 +95,8 @@
 
   function showNow(call) {
     document.getElementById('now-number').textContent = call ? call.number : '—';
-    document.getElementById('now-counter').textContent = call ? call.counter_name || call.counter : '\u00a0';
-    document.getElementById('now-service').textContent = call ? call.service_name || '' : '';
+    document.getElementById('now-counter').textContent = call ? call.counter_name : '\u00a0';
+    document.getElementById('now-service').textContent = call ? call.service_name : '';
   }
 
   function flash() {
@@ -142,9 +126,7 @@
   }
 
   function loadClip(call) {
-    var url = call.audio_url || (call.call_id || call.id ? '/api/v1/announcements/' + (call.call_id || call.id) + '.wav' : null);
-    if (!url) return Promise.resolve(null);
-    return fetch(url, { credentials: 'same-origin' })
+    return fetch(call.audio_url, { credentials: 'same-origin' })
       .then(function (response) {
         if (!response.ok) throw new Error('HTTP ' + response.status);
         return response.blob();

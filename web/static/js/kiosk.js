@@ -42,10 +42,8 @@
 
   function load() {
     return MPP.api('GET', '/api/v1/services').then(function (data) {
-      if (data && (data.site_name || (data.site && data.site.name))) {
-        document.getElementById('site-name').textContent = data.site_name || data.site.name;
-      }
-      services = MPP.items(data).map(MPP.service);
+      if (data.site_name) document.getElementById('site-name').textContent = data.site_name;
+      services = data.items.map(MPP.service);
       var byCode = {};
       agencies = [];
       services.forEach(function (s) {
@@ -109,8 +107,7 @@
   }
 
   function serviceTile(s, withAgency) {
-    var meta = [el('span', { text: MPP.t('kiosk_waiting_n', { n: s.waiting }) })];
-    if (s.wait !== null && s.wait !== undefined) meta.push(el('span', { text: MPP.t('kiosk_wait_about', { n: s.wait }) }));
+    var meta = [el('span', { text: MPP.t('kiosk_waiting_n', { n: s.waiting }) }), el('span', { text: MPP.t('kiosk_wait_about', { n: s.wait }) })];
     if (!s.open) meta.push(el('span', { className: 'badge bad', text: s.reason || MPP.t('kiosk_closed') }));
     if (withAgency) meta.unshift(el('span', { text: s.agencyName }));
     return el('button', { type: 'button', className: 'tile' + (s.open ? '' : ' closed'), 'data-service': s.code, onclick: function () {
@@ -162,17 +159,17 @@
   }
 
   function issued(ticket) {
-    var printerDown = ticket.printed === false || (ticket.print && ticket.print.ok === false);
+    var printerDown = !ticket.printed;
     var done = el('button', { type: 'button', className: 'btn primary big', id: 'done', onclick: closeDialog });
     var facts = el('div', { className: 'facts' }, [
-      el('div', null, [el('b', { text: String(ticket.people_ahead !== null && ticket.people_ahead !== undefined ? ticket.people_ahead : '–') }), MPP.t('people_ahead')]),
+      el('div', null, [el('b', { text: String(ticket.people_ahead) }), MPP.t('people_ahead')]),
       el('div', null, [el('b', { text: MPP.minutes(ticket.estimated_wait_minutes) }), MPP.t('estimated_wait')]),
     ]);
     show([
       el('p', { className: 'lead', id: 'dialog-lead', text: MPP.t('kiosk_your_number') }),
       el('div', { className: 'ticket-number', id: 'ticket-number', text: ticket.number }),
-      el('p', { className: 'lead', text: ticket.service_name || ticket.service }),
-      el('p', { className: 'muted', text: ticket.agency_name || ticket.agency }),
+      el('p', { className: 'lead', text: ticket.service_name }),
+      el('p', { className: 'muted', text: ticket.agency_name }),
       facts,
       printerDown ? el('p', { className: 'alert warn', text: MPP.t('kiosk_printer_down') }) : el('p', { className: 'note', text: MPP.t('kiosk_take_paper') }),
       el('p', { className: 'note', text: MPP.t('kiosk_listen') }),

@@ -13,19 +13,19 @@
 
   function show(t) {
     set('number', t.number);
-    set('service', t.service_name || t.service);
-    set('agency', t.agency_name || t.agency || '');
+    set('service', t.service_name);
+    set('agency', t.agency_name);
     var state = document.getElementById('state');
     state.textContent = MPP.stateLabel(t.state) + (t.priority ? ' · ' + MPP.t('priority') : '');
     state.className = 'state state-' + t.state;
     var waiting = t.state === 'waiting';
-    set('ahead', waiting && t.people_ahead !== null && t.people_ahead !== undefined ? String(t.people_ahead) : '–');
+    set('ahead', waiting ? String(t.people_ahead) : '–');
     set('wait', waiting ? MPP.minutes(t.estimated_wait_minutes) : '–');
     set('issued', MPP.time(t.issued_at) || '–');
-    set('counter', t.counter_name || t.counter || '–');
+    set('counter', t.counter_name || '–');
     var go = document.getElementById('go');
     go.hidden = !(t.state === 'called' || t.state === 'serving');
-    go.textContent = t.state === 'called' ? MPP.t('status_go', { counter: t.counter_name || t.counter }) : MPP.t('status_serving');
+    go.textContent = t.state === 'called' ? MPP.t('status_go', { counter: t.counter_name }) : MPP.t('status_serving');
     document.getElementById('survey').hidden = t.state !== 'done';
     document.getElementById('status-error').hidden = true;
     var now = new Date();

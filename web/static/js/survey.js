@@ -154,7 +154,7 @@
   function offer(ticket) {
     token = ticket.status_token;
     document.getElementById('survey-number').textContent = ticket.number;
-    document.getElementById('survey-service').textContent = ticket.service_name || ticket.service;
+    document.getElementById('survey-service').textContent = ticket.service_name;
     document.getElementById('survey-wait').hidden = true;
     done.hidden = true;
     form.hidden = false;
