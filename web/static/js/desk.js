@@ -39,6 +39,17 @@
     updateIssue();
   });
 
+  var refresh = MPP.serial(function () {
+    return MPP.api('GET', '/api/v1/tickets?state=waiting').then(function (data) {
+      // In the server's issue order: the citizen who has waited longest comes first.
+      waiting = data.items;
+      renderWaiting();
+    }, function (e) {
+      if (e.status === 401) throw e;
+      MPP.toast(e.message, 'error');
+    });
+  });
+
   issueButton.addEventListener('click', function () {
     issueButton.disabled = true;
     var body = { service: service.code, priority: !!reason, priority_reason: reason || null };
@@ -87,17 +98,6 @@
       );
     });
   }
-
-  var refresh = MPP.serial(function () {
-    return MPP.api('GET', '/api/v1/tickets?state=waiting').then(function (data) {
-      // In the server's issue order: the citizen who has waited longest comes first.
-      waiting = data.items;
-      renderWaiting();
-    }, function (e) {
-      if (e.status === 401) throw e;
-      MPP.toast(e.message, 'error');
-    });
-  });
 
   var movePicker = MPP.servicePicker(document.getElementById('move-search'), document.getElementById('move-list'), function (s) {
     var ticket = moving;
