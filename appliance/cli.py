@@ -351,7 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Domain errors (catalogue, accounts, queue) carry a message meant for people.
         from appliance.accounts import AccountError
         from appliance.catalogue.store import CatalogueError
-        from appliance.queue.engine import QueueError
+        from appliance.queue.errors import QueueError
 
         if isinstance(exc, CatalogueError | AccountError | QueueError):
             print(f"mpp: {exc}", file=sys.stderr)

@@ -16,7 +16,8 @@ from appliance.accounts import Accounts
 from appliance.clock import Clock, SystemClock
 from appliance.config.sections import Config
 from appliance.hardware.front import Hardware, build_hardware
-from appliance.queue.engine import QueueEngine, QueueSettings
+from appliance.queue.engine import QueueEngine
+from appliance.queue.transaction import QueueSettings
 from appliance.storage.database import open_database
 from appliance.voice.announce import Announcer, ClipError, ClipSet
 

@@ -15,7 +15,7 @@ from flask import Flask, Response, jsonify
 from werkzeug.routing import IntegerConverter
 
 from appliance.queue import outbox
-from appliance.queue.engine import Change
+from appliance.queue.transaction import Change
 from appliance.runtime import Core, Runtime
 from appliance.skm.questionnaire import load_questionnaire
 from appliance.storage.database import connected, get_state, set_state

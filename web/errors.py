@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from appliance.accounts import AccountError
 from appliance.catalogue.store import CatalogueError
-from appliance.queue.engine import QueueError
+from appliance.queue.errors import QueueError
 
 log = logging.getLogger(__name__)
 

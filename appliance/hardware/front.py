@@ -44,10 +44,11 @@ from appliance.hardware.receipt import (
     ticket_receipt,
 )
 from appliance.queue import events, outbox
-from appliance.queue.engine import Change, Conflict, QueueError
+from appliance.queue.errors import Conflict, QueueError
 from appliance.queue.hours import hours_from_catalogue, opening_at
 from appliance.queue.numbering import zone
 from appliance.queue.tickets import TicketInfo
+from appliance.queue.transaction import Change
 from appliance.site import site_name, site_zone
 from appliance.storage.database import connected
 from appliance.storage.models import Service, Site
@@ -169,7 +170,7 @@ class Hardware:
     # -- what the web calls -------------------------------------------------------------------
 
     def reprint(self, ticket_id: int) -> None:
-        """Print a ticket again (raises appliance.queue.engine.NotFound for an unknown id)."""
+        """Print a ticket again (raises appliance.queue.errors.NotFound for an unknown id)."""
         ticket = self.core.engine.ticket(ticket_id)
         worker = self._require_worker()
         worker.forget_unprinted(ticket_id)

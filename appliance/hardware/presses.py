@@ -18,7 +18,8 @@ from typing import Any
 
 from appliance.clock import Clock
 from appliance.config.sections import ButtonConfig
-from appliance.queue.engine import QueueEngine, QueueError
+from appliance.queue.engine import QueueEngine
+from appliance.queue.errors import QueueError
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,6 @@ SURVEY_SUBMITTED = "survey.submitted"
 PRINTER_FAULT = "printer.fault"
 PRINTER_RECOVERED = "printer.recovered"
 CONFIG_APPLIED = "config.applied"
-CLOCK_CONFIRMED = "clock.confirmed"
-BUSINESS_DAY_OPENED = "day.opened"
 
 EVENT_TYPES = frozenset(
     {
@@ -39,7 +37,5 @@ EVENT_TYPES = frozenset(
         PRINTER_FAULT,
         PRINTER_RECOVERED,
         CONFIG_APPLIED,
-        CLOCK_CONFIRMED,
-        BUSINESS_DAY_OPENED,
     }
 )

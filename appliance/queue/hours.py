@@ -8,7 +8,7 @@ the counters are on a break.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -30,14 +30,23 @@ class Hours:
 
 @dataclass(frozen=True)
 class Opening:
-    """Whether tickets may be issued now, and what to tell the citizen."""
+    """Whether tickets may be issued now, and what to tell the citizen.
+
+    What to tell is an Indonesian `template` and the `params` filling it, kept apart so that a
+    refusal can be shown in the page's language (appliance/queue/errors.py).
+    """
 
     open: bool
     reason: str  # "open" | "break" | "before_opening" | "after_closing" | "closed_today"
-    message: str
+    template: str
+    params: Mapping[str, str] = field(default_factory=dict)
     opens: time | None = None
     closes: time | None = None
     break_label: str | None = None
+
+    @property
+    def message(self) -> str:
+        return self.template.format(**self.params) if self.params else self.template
 
 
 def parse_hhmm(text: str) -> time:
@@ -83,12 +92,14 @@ def opening_at(hours: Hours, local: datetime) -> Opening:
     if span is None:
         return Opening(False, "closed_today", "Layanan tutup hari ini.")
     opens, closes = span
+    times = {"opens": f"{opens:%H:%M}", "closes": f"{closes:%H:%M}"}
     now = local.time().replace(tzinfo=None)
     if now < opens:
         return Opening(
             False,
             "before_opening",
-            f"Layanan belum dibuka. Buka pukul {opens:%H:%M}.",
+            "Layanan belum dibuka. Buka pukul {opens}.",
+            times,
             opens,
             closes,
         )
@@ -96,7 +107,8 @@ def opening_at(hours: Hours, local: datetime) -> Opening:
         return Opening(
             False,
             "after_closing",
-            f"Layanan sudah tutup. Tutup pukul {closes:%H:%M}.",
+            "Layanan sudah tutup. Tutup pukul {closes}.",
+            times,
             opens,
             closes,
         )
@@ -105,9 +117,10 @@ def opening_at(hours: Hours, local: datetime) -> Opening:
             return Opening(
                 True,
                 "break",
-                f"{brk.label} sampai pukul {brk.end:%H:%M}; antrean tetap dicatat.",
+                "{label} sampai pukul {until}; antrean tetap dicatat.",
+                {"label": brk.label, "until": f"{brk.end:%H:%M}"},
                 opens,
                 closes,
                 brk.label,
             )
-    return Opening(True, "open", "Layanan buka.", opens, closes)
+    return Opening(True, "open", "Layanan buka.", times, opens, closes)

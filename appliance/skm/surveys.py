@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from appliance.clock import Clock
 from appliance.queue import events, outbox
-from appliance.queue.engine import Conflict, Invalid, NotFound
+from appliance.queue.errors import Conflict, Invalid, NotFound
 from appliance.queue.tickets import stamp
 from appliance.skm.arithmetic import SkmError, validate_answers
 from appliance.skm.questionnaire import Questionnaire, validate_respondent

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from peewee import SqliteDatabase
 
-from appliance.queue.engine import NotFound
+from appliance.queue.errors import NotFound
 from appliance.storage.database import connected
 from appliance.storage.models import Call
 from appliance.voice.speech import CLIP_NAMES, announcement_playlist
@@ -212,7 +212,7 @@ class Announcer:
         with connected(self._db):
             call = Call.get_or_none(Call.id == call_id)
             if call is None:
-                raise NotFound("call_not_found", f"Panggilan {call_id} tidak ditemukan.")
+                raise NotFound("call_not_found", "Panggilan {call} tidak ditemukan.", call=call_id)
             number, code, name = call.number, call.counter_id, call.counter_name
         return announcement_playlist(number, code, name)
 

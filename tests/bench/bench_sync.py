@@ -219,7 +219,7 @@ def serve_tickets(site: Any, tickets: int) -> None:
     for n in range(tickets):
         site.engine.issue(SERVICES[n % len(SERVICES)])
         site.clock.advance(timedelta(seconds=2))
-    from appliance.queue.engine import NotFound
+    from appliance.queue.errors import NotFound
 
     idle, calls = 0, 0
     while idle < len(COUNTERS):
@@ -431,7 +431,7 @@ def bench_b7(args: argparse.Namespace, work: Path) -> None:
 
 
 def bench_b8(args: argparse.Namespace, work: Path) -> None:
-    from appliance.queue.engine import Change
+    from appliance.queue.transaction import Change
     from sync.edge import EdgeSettings
     from tests.support.sync_harness import edge_site
 

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from appliance.queue import outbox
-from appliance.queue.engine import QueueSettings
+from appliance.queue.transaction import QueueSettings
 from appliance.skm.arithmetic import compute
 from appliance.skm.questionnaire import load_questionnaire
 from appliance.skm.surveys import submit_survey

@@ -21,8 +21,9 @@ from peewee import SqliteDatabase
 
 from appliance.clock import ManualClock
 from appliance.queue import outbox
-from appliance.queue.engine import QueueEngine, QueueSettings
+from appliance.queue.engine import QueueEngine
 from appliance.queue.outbox import Event
+from appliance.queue.transaction import QueueSettings
 from appliance.storage.database import connected, open_database
 from appliance.storage.models import Agency, Counter, CounterService, Service, Site, Ticket
 

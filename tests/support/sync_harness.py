@@ -16,7 +16,7 @@ from pathlib import Path
 from peewee import Database
 
 from appliance.queue import outbox
-from appliance.queue.engine import QueueSettings
+from appliance.queue.transaction import QueueSettings
 from appliance.storage.database import connected, get_state
 from sync import protocol
 from sync.central.ingest import Ingest

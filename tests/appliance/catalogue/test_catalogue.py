@@ -33,8 +33,10 @@ from appliance.catalogue.store import (
 )
 from appliance.clock import ManualClock
 from appliance.queue import events, outbox
-from appliance.queue.engine import NotFound, QueueEngine, QueueSettings, Refused
+from appliance.queue.engine import QueueEngine
+from appliance.queue.errors import NotFound, Refused
 from appliance.queue.tickets import ticket_info
+from appliance.queue.transaction import QueueSettings
 from appliance.storage.database import connected, open_database
 from appliance.storage.models import Agency, Counter, CounterService, Service, Site, Ticket
 from tests.support.catalogue_fixtures import (

@@ -15,7 +15,7 @@ from usb.core import USBError
 from appliance.config.sections import ButtonConfig
 from appliance.hardware.front import PrinterUnavailable
 from appliance.queue import events
-from appliance.queue.engine import NotFound
+from appliance.queue.errors import NotFound
 from tests.support.engine_fixtures import WIB
 from tests.support.escpos_fakes import decode
 from tests.support.hardware_fixtures import (

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from appliance.queue import events
-from appliance.queue.engine import Change, QueueError, QueueSettings
+from appliance.queue.errors import QueueError
+from appliance.queue.transaction import Change, QueueSettings
 from appliance.storage.database import connected
 from appliance.storage.models import DONE, EXPIRED, NO_SHOW, SERVING, WAITING, Ticket
 from tests.support.engine_fixtures import WIB, WIT, WITA, EngineSite, SiteSpec, make_site

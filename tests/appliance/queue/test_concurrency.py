@@ -20,7 +20,8 @@ import pytest
 
 from appliance.clock import ManualClock
 from appliance.queue import events
-from appliance.queue.engine import QueueEngine, QueueError
+from appliance.queue.engine import QueueEngine
+from appliance.queue.errors import QueueError
 from appliance.storage.database import connected, open_database
 from appliance.storage.models import CALLED, DONE, Call, Ticket
 from tests.support.engine_fixtures import (

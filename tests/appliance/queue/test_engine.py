@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from appliance.queue import events
-from appliance.queue.engine import Change, Conflict, Invalid, NotFound, QueueError, Refused
+from appliance.queue.errors import Conflict, Invalid, NotFound, QueueError, Refused
+from appliance.queue.transaction import Change
 from appliance.storage.database import connected
 from appliance.storage.models import (
     CALLED,
@@ -318,7 +319,7 @@ def test_a_failing_listener_does_not_undo_the_action(
     later: list[Change] = []
     site.engine.subscribe(broken)
     site.engine.subscribe(later.append)
-    with caplog.at_level(logging.ERROR, logger="appliance.queue.engine"):
+    with caplog.at_level(logging.ERROR, logger="appliance.queue.transaction"):
         info = site.engine.issue("KTP")
     assert site.engine.ticket(info.id).state == WAITING
     assert [c.action for c in later] == ["issue"]  # the next listener still runs

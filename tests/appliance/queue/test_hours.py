@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appliance.queue.engine import QueueError, QueueSettings, Refused
+from appliance.queue.errors import QueueError, Refused
 from appliance.queue.hours import WEEKDAYS, hours_from_catalogue, opening_at, parse_hhmm
+from appliance.queue.transaction import QueueSettings
 from tests.support.engine_fixtures import HOURS, WIB, WIT, SiteSpec, make_site
 
 # 10-16 March 2025 is Monday to Sunday.

@@ -20,7 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, target
 from hypothesis import strategies as st
 
-from appliance.queue.engine import QueueError, QueueSettings
+from appliance.queue.errors import QueueError
+from appliance.queue.transaction import QueueSettings
 from appliance.storage.database import connected
 from appliance.storage.models import (
     CALLED,

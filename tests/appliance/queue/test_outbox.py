@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from appliance.queue import events, outbox
-from appliance.queue.engine import Change, QueueError
+from appliance.queue.errors import QueueError
+from appliance.queue.transaction import Change
 from appliance.storage.database import connected
 from tests.support.engine_fixtures import EngineSite, assert_gap_free, make_site
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appliance.queue.engine import QueueSettings
+from appliance.queue.transaction import QueueSettings
 from appliance.queue.waiting import average_handling_minutes, estimated_wait_minutes
 from tests.support.engine_fixtures import EngineSite, make_site
 

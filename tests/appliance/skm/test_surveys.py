@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from appliance.clock import ManualClock
-from appliance.queue.engine import Conflict, Invalid, NotFound, QueueSettings
+from appliance.queue.errors import Conflict, Invalid, NotFound
+from appliance.queue.transaction import QueueSettings
 from appliance.skm.questionnaire import load_questionnaire
 from appliance.skm.surveys import submit_survey
 from appliance.storage.database import connected, open_database

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.queue.engine import NotFound, QueueError
+from appliance.queue.errors import NotFound, QueueError
 from appliance.storage.database import connected
 from appliance.storage.models import Call, Counter
 from appliance.voice.announce import (

@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from appliance.queue import outbox
-from appliance.queue.engine import QueueSettings
+from appliance.queue.transaction import QueueSettings
 from appliance.skm.arithmetic import compute
 from appliance.skm.questionnaire import load_questionnaire
 from appliance.skm.surveys import submit_survey

@@ -18,7 +18,7 @@ import pytest
 from flask import Flask
 
 from appliance.queue import outbox
-from appliance.queue.engine import QueueSettings
+from appliance.queue.transaction import QueueSettings
 from appliance.skm.questionnaire import load_questionnaire
 from appliance.skm.surveys import submit_survey
 from appliance.storage.database import connected

@@ -15,7 +15,8 @@ from flask import Flask
 from appliance.catalogue.store import apply_catalogue, validate_catalogue
 from appliance.clock import ManualClock
 from appliance.queue import outbox
-from appliance.queue.engine import QueueEngine, QueueSettings
+from appliance.queue.engine import QueueEngine
+from appliance.queue.transaction import QueueSettings
 from appliance.storage.database import connected, open_database
 from sync import protocol
 from sync.central.accounts import create_token
