@@ -22,7 +22,7 @@ TXT
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV="$ROOT/.venv"
 APT_PACKAGES=(python3 python3-venv python3-dev gcc mosquitto chromium espeak-ng sox
-    shellcheck sqlite3 systemd ca-certificates postgresql)
+    shellcheck sqlite3 systemd ca-certificates postgresql nodejs)
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -32,6 +32,9 @@ need_apt() {
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
             missing+=("$pkg")
     done
+    # npm lints the pages' scripts. Debian packs it apart from nodejs; NodeSource's nodejs
+    # bundles it (and conflicts with Debian's npm), so ask for the command, not the package.
+    command -v npm >/dev/null || missing+=(npm)
     printf '%s\n' "${missing[@]}"
 }
 
@@ -154,6 +157,9 @@ run_tests() {
     mypy appliance sync web
     log "import contracts"
     lint-imports
+    log "eslint (the pages' scripts; versions pinned in package-lock.json)"
+    npm ci --no-audit --no-fund --loglevel=error
+    npm run --silent lint
     log "pytest"
     local rc=0
     # shellcheck disable=SC2086
