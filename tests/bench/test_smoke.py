@@ -13,7 +13,11 @@ import pytest
 from tests.bench import slots
 from tests.support.live_appliance import REPO, child_env
 
-OWN = ("floor", "B1", "B2", "B2/B3", "B3", "B5", "B6", "B10/B1", "B10/B2", "B10/B2/B3")
+# Every row of a full run: the runner's own and those of the slot scripts (B4, B7–B9).
+ROWS = (
+    "floor", "B6", "B1", "B3", "B2", "B2/B3", "B5", "B4", "B7", "B8", "B9",
+    "B10/B1", "B10/B2", "B10/B2/B3", "B10/B4",
+)  # fmt: skip
 
 
 def _run_module(module: str, *args: str, timeout: float) -> subprocess.CompletedProcess[str]:
@@ -36,17 +40,27 @@ def test_smoke_run_measures_everything_and_checks_hold(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(out.read_text())
     rows = {row["id"]: row for row in report["rows"]}
-    for id_ in OWN:
-        assert id_ in rows, id_
-        assert rows[id_]["verdict"] in ("pass", "short", "report"), rows[id_]
-        assert rows[id_]["checks_ok"], rows[id_]
+    assert sorted(rows) == sorted(ROWS)
+    for id_ in ROWS:
+        row = rows[id_]
+        assert row["figure"] != "not available" and row["verdict"] != "n/a", row
+        assert row["verdict"] in ("pass", "short", "report"), row  # not "error"
+        # "ran" only says a plain-text script exited 0; a row needs a check of its results
+        checks = {name: ok for name, ok in row["checks"].items() if name != "ran"}
+        assert checks, f"{id_} has no correctness check"
+        assert all(checks.values()), row
+        assert row["checks_ok"], row
     for name in ("numbers gap-free", "numbers unique", "every 201 stored"):
         assert rows["B1"]["checks"][name] is True
     for name in ("no ticket called twice (responses)", "no ticket called twice (database)"):
         assert rows["B2"]["checks"][name] is True
     assert rows["B2/B3"]["checks"]["every call on every board"] is True
-    for id_ in ("B4", "B7", "B8", "B9", "B10/B4"):
-        assert rows[id_]["verdict"] != "error", rows[id_]
+    for id_ in ("B4", "B10/B4"):
+        for name in ("one ticket per press", "one receipt per press"):
+            assert rows[id_]["checks"][name] is True
+    assert rows["B7"]["checks"]["central exact seq 1..N"] is True
+    assert rows["B8"]["checks"]["central exact seq 1..N"] is True
+    assert any(name.startswith("every site seq 1..") for name in rows["B9"]["checks"])
 
 
 def test_slot_scripts_are_found_run_and_read(tmp_path: Path) -> None:
