@@ -8,7 +8,6 @@ that the engine and the printer ring after every committed change.
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 from typing import Any
 
 from flask import Flask, Response, jsonify
@@ -25,11 +24,11 @@ from web.api import register_api
 from web.context import WebContext
 from web.errors import install_error_handlers
 from web.i18n import init_i18n
+from web.kit.guard import configure_sessions
 from web.live.boardstate import BoardCache
 from web.live.doorbell import Doorbell, StreamGate
 from web.openapi import build_openapi
 from web.pages import bp as pages_bp
-from web.sessions import CookieSessions
 
 SECRET_STATE = "web.secret_key"  # noqa: S105 - a state key name, not a secret
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a whole catalogue fits; anything bigger is refused (413)
@@ -68,18 +67,15 @@ def create_app(runtime: Runtime, test_config: dict[str, Any] | None = None) -> F
     app = Flask(__name__, static_folder=None)
     app.url_map.converters["int"] = SqliteInteger
     app.config.update(
-        SECRET_KEY=_secret_key(core),
-        SESSION_COOKIE_NAME="mpp_session",
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Strict",
-        SESSION_COOKIE_SECURE=core.config.web.public_url.startswith("https://"),
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=core.config.web.session_hours),
-        SESSION_HOURS=core.config.web.session_hours,
-        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
-        JSON_SORT_KEYS=False,
+        SECRET_KEY=_secret_key(core), MAX_CONTENT_LENGTH=MAX_BODY_BYTES, JSON_SORT_KEYS=False
+    )
+    configure_sessions(
+        app,
+        cookie_name="mpp_session",
+        hours=core.config.web.session_hours,
+        secure=core.config.web.public_url.startswith("https://"),
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.session_interface = CookieSessions()
     if test_config:
         app.config.update(test_config)
 

@@ -1,42 +1,26 @@
-"""The OpenAPI 3 document of `/api/v1`, built from the app's own URL map.
+"""The OpenAPI 3 document of the appliance's `/api/v1`: what its routes are for.
 
-Paths and methods come from the registered routes, and the required role from the `require`
-guard on each view, so the document cannot list an endpoint that does not exist or miss one
-that does; summaries and request bodies come from `DOCS` below (a test fails when a route has
-no entry there).
+The document is built from the app's own URL map by `web.kit.openapi` (so it cannot list an
+endpoint that does not exist or miss one that does); summaries and request bodies come from
+`DOCS` below (a test fails when a route has no entry there).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import Flask
 
 from appliance import __version__
 from appliance.storage.models import PRIORITY_REASONS
+from web.kit import openapi
+from web.kit.openapi import EMPTY, login_docs
 
-ERROR = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message"],
-            "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "details": {"type": "array", "items": {"type": "string"}},
-            },
-        }
-    },
-}
 SERVICE_BODY = {
     "type": "object",
     "required": ["service"],
     "properties": {"service": {"type": "string", "minLength": 1, "maxLength": 64}},
 }
-EMPTY = {"type": "object"}
 ISSUE = {
     "type": "object",
     "required": ["service"],
@@ -45,11 +29,6 @@ ISSUE = {
         "priority": {"type": "boolean"},
         "priority_reason": {"type": ["string", "null"], "enum": [*PRIORITY_REASONS, None]},
     },
-}
-LOGIN = {
-    "type": "object",
-    "required": ["username", "password"],
-    "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
 }
 SURVEY = {
     "type": "object",
@@ -73,9 +52,7 @@ DOCS: dict[str, tuple[str, dict[str, Any] | None]] = {
         "Confirm the real date and time (admin)",
         {"type": "object", "required": ["now"], "properties": {"now": {"type": "string"}}},
     ),
-    "auth.login": ("Log in; sets the session cookie and returns the CSRF token", LOGIN),
-    "auth.logout": ("Log out", None),
-    "auth.me": ("Who am I (with the CSRF token for sessions)", None),
+    **login_docs("auth"),
     "api_services.list_services": (
         "Services with waiting counts, estimated wait, open state",
         None,
@@ -140,76 +117,16 @@ for _section in ("agencies", "services", "counters"):
 
 EXTRA_DOCS_KEY = "MPP_OPENAPI_DOCS"  # blueprints added later register their docs here
 
-_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
-
-
-def documented_rules(app: Flask) -> list[Any]:
-    return [
-        rule
-        for rule in app.url_map.iter_rules()
-        if rule.rule.startswith("/api/v1/") or rule.rule == "/healthz"
-    ]
-
 
 def all_docs(app: Flask) -> dict[str, tuple[str, dict[str, Any] | None]]:
     return {**DOCS, **app.config.get(EXTRA_DOCS_KEY, {})}
 
 
 def build_openapi(app: Flask) -> dict[str, Any]:
-    docs = all_docs(app)
-    paths: dict[str, dict[str, Any]] = {}
-    for rule in sorted(documented_rules(app), key=lambda r: r.rule):
-        if rule.endpoint == "openapi":
-            continue
-        params = [
-            {
-                "name": name,
-                "in": "path",
-                "required": True,
-                "schema": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}
-                if kind == "int"
-                else {"type": "string"},
-            }
-            for kind, name in _CONVERTER.findall(rule.rule)
-        ]
-        path = _CONVERTER.sub(lambda m: "{" + m.group(2) + "}", rule.rule)
-        summary, body = docs.get(rule.endpoint, (rule.endpoint, None))
-        view = app.view_functions[rule.endpoint]
-        role = getattr(view, "required_role", None)
-        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            operation: dict[str, Any] = {
-                "operationId": rule.endpoint.replace(".", "_") + "_" + method.lower(),
-                "summary": summary,
-                "parameters": params,
-                "responses": {
-                    "200": {"description": "OK"},
-                    "201": {"description": "Created"},
-                    "4XX": {
-                        "description": "Refused; see error.code",
-                        "content": {"application/json": {"schema": ERROR}},
-                    },
-                },
-            }
-            if role:
-                operation["security"] = [{"session": []}, {"bearer": []}]
-                operation["x-required-role"] = role
-            else:
-                operation["security"] = []
-            if body is not None and method in ("POST", "PUT", "PATCH"):
-                operation["requestBody"] = {
-                    "required": body is not EMPTY,
-                    "content": {"application/json": {"schema": body}},
-                }
-            paths.setdefault(path, {})[method.lower()] = operation
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": "MPP queue appliance API", "version": __version__},
-        "paths": paths,
-        "components": {
-            "securitySchemes": {
-                "session": {"type": "apiKey", "in": "cookie", "name": "mpp_session"},
-                "bearer": {"type": "http", "scheme": "bearer"},
-            },
-            "schemas": {"Error": ERROR},
-        },
-    }
+    return openapi.build_openapi(
+        app,
+        title="MPP queue appliance API",
+        version=__version__,
+        docs=all_docs(app),
+        answers={"200": "OK", "201": "Created"},
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import request
 
-from tests.web.conftest import PASSWORD, Site
+from tests.support.web_site import PASSWORD, Site
 
 
 def test_login_sets_a_strict_httponly_session_and_returns_csrf(site: Site) -> None:
@@ -124,7 +124,7 @@ def test_staff_endpoints_without_login_are_401(site: Site) -> None:
 def test_session_serializer_is_built_once_and_cookieless_requests_get_an_empty_session(
     site: Site,
 ) -> None:
-    """web.sessions.CookieSessions: same signed cookies as Flask's, without rebuilding the
+    """web.kit.guard.CookieSessions: same signed cookies as Flask's, without rebuilding the
     serializer per request; a request without a Cookie header opens an empty session."""
     app = site.app
     interface = app.session_interface

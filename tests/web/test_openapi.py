@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from tests.web.conftest import Site
-from web.openapi import all_docs, documented_rules
+from tests.support.web_site import Site
+from web.kit.openapi import documented_rules
+from web.openapi import all_docs
 
 
 def test_every_api_route_has_a_summary(site: Site) -> None:

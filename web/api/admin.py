@@ -18,8 +18,8 @@ from appliance.catalogue.store import apply_catalogue, export_catalogue, validat
 from appliance.storage.models import ROLES
 from web.auth import principal, require
 from web.context import web
-from web.errors import ApiError
-from web.inputs import json_body, text_field
+from web.kit.errors import ApiError
+from web.kit.inputs import json_body, text_field
 
 bp = Blueprint("api_admin", __name__)
 

@@ -13,8 +13,8 @@ from flask import Blueprint, Response, jsonify, request
 
 from appliance.voice.announce import ClipError
 from web.context import web
-from web.errors import ApiError
-from web.inputs import query_int
+from web.kit.errors import ApiError
+from web.kit.inputs import query_int
 from web.live.boardstate import calls_since
 
 bp = Blueprint("api_board", __name__)

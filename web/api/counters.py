@@ -11,8 +11,8 @@ from appliance.storage.database import connected
 from appliance.storage.models import Agency, Counter, CounterService, Officer, Ticket
 from web.auth import officer_id, principal, require, require_counter
 from web.context import web
-from web.errors import ApiError
-from web.inputs import code_field, json_body
+from web.kit.errors import ApiError
+from web.kit.inputs import code_field, json_body
 
 bp = Blueprint("api_counters", __name__)
 

@@ -18,8 +18,8 @@ from appliance.skm.arithmetic import SkmError
 from appliance.storage.database import connected
 from web.auth import require
 from web.context import web
-from web.errors import ApiError
-from web.inputs import CODE, query_date
+from web.kit.errors import ApiError
+from web.kit.inputs import CODE, query_date
 from web.lean import tls_names_refuse
 from web.report_csv import csv_response, operations_csv, skm_csv
 

@@ -20,8 +20,8 @@ from appliance.storage.database import connected, get_state
 from appliance.storage.models import Outbox
 from web.auth import require
 from web.context import web
-from web.errors import ApiError
-from web.inputs import json_body
+from web.kit.errors import ApiError
+from web.kit.inputs import json_body
 
 bp = Blueprint("api_status", __name__)
 

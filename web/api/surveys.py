@@ -17,8 +17,8 @@ from appliance.storage.database import connected
 from appliance.storage.models import Counter
 from web.auth import principal, require
 from web.context import web
-from web.errors import ApiError
-from web.inputs import CODE, json_body, text_field
+from web.kit.errors import ApiError
+from web.kit.inputs import CODE, json_body, text_field
 
 # How long after "done" a counter tablet still offers the survey: long enough to walk from the
 # chair to the tablet, short enough that the next citizen is not shown the previous ticket.

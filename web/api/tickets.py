@@ -12,8 +12,8 @@ from appliance.storage.database import connected
 from appliance.storage.models import PRIORITY_REASONS, TICKET_STATES, Ticket
 from web.auth import officer_id, principal, require
 from web.context import web
-from web.errors import ApiError
-from web.inputs import bool_field, code_field, json_body, query_date, query_int
+from web.kit.errors import ApiError
+from web.kit.inputs import bool_field, code_field, json_body, query_date, query_int
 
 bp = Blueprint("api_tickets", __name__)
 

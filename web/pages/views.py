@@ -13,6 +13,7 @@ from appliance.skm.surveys import SurveyState, survey_state
 from web.api.reports import generated_at, report_scope, skm_for
 from web.auth import principal
 from web.context import web
+from web.kit import pages
 from web.pages.strings import js_strings
 
 # What a status token looks like (secrets.token_urlsafe): anything else is not worth a page.
@@ -141,19 +142,13 @@ def admin_skm_report() -> Response | tuple[str, int] | str:
     )
 
 
-def page_headers(response: Response) -> Response:
-    """HTML pages: local-only policy and no caching of shells that carry a CSRF-free state."""
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response
+# HTML pages: local-only policy and no caching of shells that carry a CSRF-free state.
+page_headers = pages.page_headers(CONTENT_SECURITY_POLICY)
 
 
 def next_path() -> str:
     """Where `/login` sends the user back to: only a path on this appliance."""
     target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if pages.is_local_path(target):
         return target
     return url_for("pages.home")

@@ -1,8 +1,9 @@
 """Central's HTTP side: `create_central_app(db, settings)` (SPEC §6 "Central HTTP").
 
 Flask lives here although it is otherwise kept to `web/`: central is a separate server, and its
-HTTP belongs beside its own store rather than inside the appliance's web package (web and sync
-stay independent; pyproject.toml's import-linter contract lists this package as the exception).
+HTTP belongs beside its own store rather than inside the appliance's web package. Its HTTP glue
+is `web.kit`, the one part of `web` that `sync` may import (pyproject.toml's import-linter
+contracts name this package as the exception, for both).
 Every request runs inside one database connection context; the publisher thread, not a request,
 talks to the broker.
 """
@@ -10,7 +11,6 @@ talks to the broker.
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,14 +20,11 @@ from peewee import Database
 from appliance.skm.questionnaire import load_questionnaire
 from appliance.throttle import LoginThrottle
 from sync.central.http import admin, api, auth, pages
-from sync.central.http.base import (
-    EXTENSION,
-    CentralContext,
-    CentralWebSettings,
-    install_error_handlers,
-)
+from sync.central.http.base import EXTENSION, CentralContext, CentralWebSettings
 from sync.central.http.openapi import build_openapi
 from sync.central.store import CentralState
+from web.kit.errors import install_error_handlers
+from web.kit.guard import configure_sessions
 
 __all__ = ["CentralWebSettings", "create_central_app"]
 
@@ -52,14 +49,12 @@ def create_central_app(
 ) -> Flask:
     """`db` is an opened central database (`open_central_database`)."""
     app = Flask(__name__, static_folder=None)
-    app.config.update(
-        SECRET_KEY=_secret_key(db, settings),
-        SESSION_COOKIE_NAME="mpp_central_session",
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Strict",
-        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
-        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+    app.config.update(SECRET_KEY=_secret_key(db, settings), MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
+    configure_sessions(
+        app,
+        cookie_name="mpp_central_session",
+        hours=settings.session_hours,
+        secure=settings.public_url.startswith("https://"),
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     if test_config:
@@ -84,7 +79,11 @@ def create_central_app(
         if context is not None:
             context.__exit__(None, None, None)
 
-    install_error_handlers(app)
+    install_error_handlers(
+        app,
+        storage_trouble="Basis data pusat sedang bermasalah. Coba lagi sebentar lagi.",
+        internal_trouble="Terjadi gangguan pada server pusat.",
+    )
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)

@@ -14,8 +14,10 @@ from flask import Blueprint, Response, jsonify
 from sync.central import accounts
 from sync.central.accounts import CentralAccountError
 from sync.central.http.auth import require
-from sync.central.http.base import ApiError, central, json_object
+from sync.central.http.base import central
 from sync.central.store import CentralToken, CentralUser
+from web.kit.errors import ApiError
+from web.kit.inputs import json_body
 
 bp = Blueprint("central_admin", __name__)
 
@@ -68,7 +70,7 @@ def list_users() -> Response:
 @bp.post("/api/v1/central/users")
 @require("admin")
 def add_user() -> tuple[Response, int]:
-    data = json_object()
+    data = json_body()
     username = str(_text(data, "username")).strip()
     password = str(_text(data, "password"))
     role = _text(data, "role", required=False) or "supervisor"
@@ -82,7 +84,7 @@ def add_user() -> tuple[Response, int]:
 @bp.post("/api/v1/central/users/<username>/password")
 @require("admin")
 def set_password(username: str) -> Response:
-    password = str(_text(json_object(), "password"))
+    password = str(_text(json_body(), "password"))
     try:
         accounts.set_password(central().db, username, password)
     except CentralAccountError as exc:
@@ -120,7 +122,7 @@ def list_tokens() -> Response:
 @bp.post("/api/v1/central/tokens")
 @require("admin")
 def create_token() -> tuple[Response, int]:
-    data = json_object()
+    data = json_body()
     name = str(_text(data, "name")).strip()
     if len(name) > 64:
         raise ApiError(400, "invalid_field", "'name' paling panjang 64 karakter.")

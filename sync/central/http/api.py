@@ -18,10 +18,12 @@ from appliance.skm.pdf import render_skm_pdf
 from sync.central import reports
 from sync.central.catalogue import PushRefused, push_catalogue
 from sync.central.http.auth import require
-from sync.central.http.base import ApiError, central, json_object, query_date, query_text
+from sync.central.http.base import central
 from sync.central.skm import SkmScope, central_skm_csv, central_skm_report
 from sync.central.store import CatalogueRow, OutgoingRow, SiteRow
 from sync.protocol import SITE_RE
+from web.kit.errors import ApiError
+from web.kit.inputs import json_body, query_date, query_text
 
 # What a status token looks like (secrets.token_urlsafe): anything else is not worth a lookup.
 STATUS_TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -181,7 +183,7 @@ def catalogue_versions(site: str) -> Response:
 def put_catalogue(site: str) -> tuple[Response, int]:
     if not SITE_RE.fullmatch(site):
         raise ApiError(400, "invalid_site", "Kode situs tidak valid.")
-    document = json_object()
+    document = json_body()
     try:
         push = push_catalogue(central().db, site, document)
     except PushRefused as exc:

@@ -1,37 +1,20 @@
-"""The OpenAPI 3 document of central's API, built from the app's own URL map.
+"""The OpenAPI 3 document of central's API: what its routes are for.
 
-Paths, methods and required roles come from the registered routes and their `require` guards,
-so the document cannot list an endpoint that does not exist; summaries and request bodies come
-from `DOCS` (a test fails when a route has no entry there).
+The document is built from the app's own URL map by `web.kit.openapi`, so it cannot list an
+endpoint that does not exist; summaries and request bodies come from `DOCS` (a test fails when a
+route has no entry there).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from appliance import __version__
+from flask import Flask
 
-ERROR = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message"],
-            "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "details": {"type": "array", "items": {"type": "string"}},
-            },
-        }
-    },
-}
-LOGIN = {
-    "type": "object",
-    "required": ["username", "password"],
-    "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
-}
+from appliance import __version__
+from web.kit import openapi
+from web.kit.openapi import login_docs
+
 CATALOGUE = {
     "type": "object",
     "description": "A whole mpp-catalogue/1 document; without `version` the next one is taken",
@@ -63,9 +46,7 @@ NEW_TOKEN = {
 
 DOCS: dict[str, tuple[str, dict[str, Any] | None]] = {
     "central_api.healthz": ("200 when central can serve (database reachable)", None),
-    "central_auth.login": ("Log in; sets the session cookie and returns the CSRF token", LOGIN),
-    "central_auth.logout": ("Log out", None),
-    "central_auth.me": ("Who am I (with the CSRF token for sessions)", None),
+    **login_docs("central_auth"),
     "central_api.list_sites": (
         "Every site: online, last contact, stored_through, counters, today's figures, IKM",
         None,
@@ -101,61 +82,13 @@ DOCS: dict[str, tuple[str, dict[str, Any] | None]] = {
     "central_api.track": ("Public status of one synced ticket (no personal data)", None),
 }
 
-_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
-
-def documented_rules(app: Any) -> list[Any]:
-    return [
-        rule
-        for rule in app.url_map.iter_rules()
-        if (rule.rule.startswith("/api/v1/") or rule.rule == "/healthz")
-        and rule.endpoint != "openapi"
-    ]
-
-
-def build_openapi(app: Any) -> dict[str, Any]:
-    paths: dict[str, dict[str, Any]] = {}
-    for rule in sorted(documented_rules(app), key=lambda r: r.rule):
-        params = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-            for _kind, name in _CONVERTER.findall(rule.rule)
-        ]
-        path = _CONVERTER.sub(lambda m: "{" + m.group(2) + "}", rule.rule)
-        summary, body = DOCS.get(rule.endpoint, (rule.endpoint, None))
-        role = getattr(app.view_functions[rule.endpoint], "required_role", None)
-        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            operation: dict[str, Any] = {
-                "operationId": rule.endpoint.replace(".", "_") + "_" + method.lower(),
-                "summary": summary,
-                "parameters": params,
-                "responses": {
-                    "200": {"description": "OK"},
-                    "4XX": {
-                        "description": "Refused; see error.code",
-                        "content": {"application/json": {"schema": ERROR}},
-                    },
-                },
-                "security": [{"session": []}, {"bearer": []}] if role else [],
-            }
-            if role:
-                operation["x-required-role"] = role
-            if method == "PUT":
-                operation["responses"]["202"] = {"description": "Recorded, queued to publish"}
-            if body is not None and method in ("POST", "PUT"):
-                operation["requestBody"] = {
-                    "required": True,
-                    "content": {"application/json": {"schema": body}},
-                }
-            paths.setdefault(path, {})[method.lower()] = operation
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": "MPP central API", "version": __version__},
-        "paths": paths,
-        "components": {
-            "securitySchemes": {
-                "session": {"type": "apiKey", "in": "cookie", "name": "mpp_central_session"},
-                "bearer": {"type": "http", "scheme": "bearer"},
-            },
-            "schemas": {"Error": ERROR},
-        },
-    }
+def build_openapi(app: Flask) -> dict[str, Any]:
+    return openapi.build_openapi(
+        app,
+        title="MPP central API",
+        version=__version__,
+        docs=DOCS,
+        answers={"200": "OK"},
+        method_answers={"PUT": {"202": "Recorded, queued to publish"}},
+    )

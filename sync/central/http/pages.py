@@ -14,6 +14,7 @@ from sync.central.http.api import SKM_DEFAULT_DAYS, STATUS_TOKEN
 from sync.central.http.auth import session_user
 from sync.central.http.base import central
 from sync.protocol import SITE_RE
+from web.kit.pages import is_local_path, page_headers
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -41,14 +42,7 @@ bp = Blueprint(
 )
 
 
-@bp.after_app_request
-def page_headers(response: Response) -> Response:
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response
+bp.after_app_request(page_headers(CONTENT_SECURITY_POLICY))
 
 
 @bp.get("/")
@@ -79,7 +73,7 @@ def dashboard() -> Response | str:
 @bp.get("/login")
 def login() -> str:
     target = request.args.get("next", "")
-    if not (target.startswith("/") and not target.startswith("//") and "\\" not in target):
+    if not is_local_path(target):
         target = url_for("central_pages.dashboard")
     return render_template("login.html", page="login", next_path=target)
 

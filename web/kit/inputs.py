@@ -1,4 +1,7 @@
-"""Reading what clients send: a JSON object body and query values, refused clearly when wrong."""
+"""Reading what clients send: a JSON object body and query values, refused clearly when wrong.
+
+Every refusal is an `ApiError` (400, or 415 for a body that is not JSON), so a script can test
+the code and a person reads the message."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import Any
 
 from flask import request
 
-from web.errors import ApiError
+from web.kit.errors import ApiError
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -85,3 +88,12 @@ def query_int(name: str, default: int, *, low: int = 0, high: int = 1_000_000) -
     if not low <= value <= high:
         raise ApiError(400, "invalid_query", f"'{name}' harus antara {low} dan {high}.")
     return value
+
+
+def query_text(name: str, max_length: int = 64) -> str | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if len(raw) > max_length:
+        raise ApiError(400, "invalid_query", f"'{name}' terlalu panjang.")
+    return raw
