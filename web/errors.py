@@ -1,8 +1,9 @@
 """The appliance's API errors: the kit's JSON errors, plus the core's own refusals translated.
 
 The queue engine's `QueueError` and the catalogue's and accounts' errors are answered here, so
-every refusal reaches the officer or the kiosk with the engine's own message and a stable code a
-script can test; the shape and the generic handlers are `web.kit.errors`.
+every refusal reaches the officer or the kiosk with a stable code a script can test and the
+engine's message in the page's language (web.refusals); the shape and the generic handlers are
+`web.kit.errors`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from appliance.accounts import AccountError
 from appliance.catalogue.store import CatalogueError
 from appliance.queue.errors import QueueError
 from web.kit import errors
+from web.refusals import refusal_message
 
 
 def install_error_handlers(app: Flask) -> None:
@@ -24,7 +26,7 @@ def install_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(QueueError)
     def _queue_error(exc: QueueError) -> Response:
-        return errors.error_response(exc.status, exc.code, exc.message)
+        return errors.error_response(exc.status, exc.code, refusal_message(exc))
 
     @app.errorhandler(CatalogueError)
     def _catalogue_error(exc: CatalogueError) -> Response:

@@ -1,0 +1,70 @@
+"""The core's refusals in the page's language.
+
+A `QueueError` carries a stable code, an Indonesian template and the values that fill it
+(appliance/queue/errors.py). The translation catalogue's message ids are the Indonesian texts, so
+the template is looked up as it is and the same values fill the translation: an English page gets
+"Daily quota of service SKCK (40) is used up…", a script still tests the code. A template the
+catalogue lacks (or whose translation does not fit its values) stays Indonesian rather than fail.
+
+The templates are data to the extractor, so they are listed here, where `pybabel extract` finds
+them (web/translations/babel.cfg); a test fails when the core raises a template this list lacks.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext
+
+from appliance.queue.errors import QueueError
+
+
+def N_(text: str) -> str:  # the marker name pybabel looks for by default
+    return text
+
+
+# fmt: off
+REFUSALS: tuple[str, ...] = (
+    # appliance/queue: issuing and opening hours
+    N_("Sumber tiket tidak dikenal: {source!r}."),
+    N_("Tiket prioritas memerlukan kategori: {reasons}."),
+    N_("Layanan {service!r} tidak dikenal atau tidak aktif."),
+    N_("Kuota harian layanan {service} ({quota}) sudah habis. Silakan datang kembali besok."),
+    N_("Katalog layanan belum dimuat."),
+    N_("Layanan tutup hari ini."),
+    N_("Layanan belum dibuka. Buka pukul {opens}."),
+    N_("Layanan sudah tutup. Tutup pukul {closes}."),
+    N_("{label} sampai pukul {until}; antrean tetap dicatat."),
+    N_("Layanan buka."),
+    # appliance/queue: a counter's actions
+    N_("Loket {counter!r} tidak dikenal."),
+    N_("Loket sedang jeda. Lanjutkan dulu."),
+    N_("{number} masih dipanggil: mulai layani, tandai tidak hadir, atau panggil ulang."),
+    N_("Tidak ada antrean yang menunggu."),
+    N_("Tiket sudah dipanggil loket lain."),
+    N_("Loket ini tidak sedang memanggil tiket."),
+    N_("Loket sudah jeda."),
+    N_("Loket tidak sedang jeda."),
+    # appliance/queue: one ticket
+    N_("Tiket tidak ditemukan."),
+    N_("Tiket {number} berstatus {state}."),
+    N_("Tiket {number} sudah {state}."),
+    N_("Hanya tiket menunggu yang bisa dialihkan ({state})."),
+    N_("Tiket sudah di layanan itu."),
+    N_("Hanya tiket tidak hadir yang bisa dipulihkan."),
+    N_("Tiket dari hari lain tidak bisa dipulihkan."),
+    # appliance/skm and appliance/voice
+    N_("Survei dapat diisi setelah layanan selesai."),
+    N_("Survei untuk tiket ini sudah diisi. Terima kasih."),
+    N_("Panggilan {call} tidak ditemukan."),
+)
+# fmt: on
+
+
+def refusal_message(error: QueueError) -> str:
+    """`error`'s message in the request's language (Indonesian when there is no translation)."""
+    translated = gettext(error.template)
+    if not error.params:
+        return translated
+    try:
+        return translated.format(**error.params)
+    except (KeyError, IndexError, ValueError):  # a translation naming a value the core lacks
+        return error.message
