@@ -7,16 +7,16 @@ again; central's `missing` ranges are sent again; duplicates are harmless becaus
 each (site, seq) once. On every connect it says hello, so a central restored from an older backup
 asks at once for what it lost (the newest acked events are kept for that, `retain_acked`).
 
-Connection handling: one paho session per connection; a session that fails, drops, does not
-connect within `connect_timeout_s`, or makes no ack progress within `stall_s` is thrown away and a
-new one built after a jittered, capped exponential back-off, forever. Health goes into the
-appliance's state table (`sync.*` keys) for the staff UI.
+Connection handling is `sync.mqtt.Link`'s: one paho session per connection; a session that
+fails, drops, does not connect within `connect_timeout_s`, or makes no ack progress within
+`stall_s` (this worker's `on_turn` says so) is thrown away and a new one built after a jittered,
+capped exponential back-off, forever. Health goes into the appliance's state table (`sync.*` keys)
+for the staff UI.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable
@@ -30,16 +30,7 @@ from appliance.queue import outbox
 from appliance.storage.database import ApplianceDatabase, connected, set_state
 from appliance.storage.models import Site
 from sync import protocol
-from sync.backoff import Backoff
-from sync.mqtt import (
-    BrokerSettings,
-    Connected,
-    ConnectFailed,
-    Disconnected,
-    LinkEvent,
-    Message,
-    Session,
-)
+from sync.mqtt import Backoff, BrokerSettings, Link, LinkHandler, Message, Session
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +65,7 @@ class _InFlight:
 
 
 @dataclass
-class _Link:
+class _Connection:
     """Per-connection state, thrown away with its session."""
 
     session: Session
@@ -84,7 +75,7 @@ class _Link:
     resent: dict[tuple[int, int], float] = field(default_factory=dict)
 
 
-class EdgeWorker:
+class EdgeWorker(LinkHandler):
     def __init__(
         self,
         db: ApplianceDatabase,
@@ -96,86 +87,70 @@ class EdgeWorker:
         monotonic: Callable[[], float] = time.monotonic,
         beat: Callable[[], None] = lambda: None,
     ) -> None:
-        self.beat = beat  # proof of progress for the systemd watchdog, once per loop turn
         self.db = db
         self.broker = broker
         self.settings = settings
         self.clock = clock
         self.stop = stop or threading.Event()
         self.monotonic = monotonic
-        self.backoff = Backoff(settings.backoff_base_s, settings.backoff_cap_s)
+        self.link = Link(
+            broker,
+            name="sync",
+            stop=self.stop,
+            backoff=Backoff(settings.backoff_base_s, settings.backoff_cap_s),
+            connect_timeout_s=settings.connect_timeout_s,
+            poll_s=settings.poll_s,
+            diagnose=True,  # the staff status page says whether TCP or TLS is the trouble
+            monotonic=monotonic,
+            beat=beat,  # proof of progress for the systemd watchdog, waiting included
+        )
         self.ack_timeout = settings.ack_timeout_s
         self.central_through = 0
-        self.sessions = 0
+        self._connection: _Connection | None = None
         self._unrecoverable_reported: set[tuple[int, int]] = set()
 
-    # -- the loop -------------------------------------------------------------------------------
+    @property
+    def sessions(self) -> int:
+        return self.link.sessions
 
     def run(self) -> None:
         """Connect, sync, and reconnect with back-off until `stop` is set."""
         self._health(connected=False)
-        while not self.stop.is_set():
-            self.sessions += 1
-            inbox: queue.Queue[LinkEvent] = queue.Queue()
-            session = Session(self.broker, inbox, self.sessions)
-            session.start()
-            try:
-                reason = self._serve(session, inbox)
-            except Exception as exc:  # a bug or a database problem must not end the worker
-                log.exception("sync session failed")
-                reason = f"{type(exc).__name__}: {exc}"
-            if self.stop.is_set():
-                self._say_offline(session)
-            session.close()
-            self._health(connected=False, error=reason)
-            if self.stop.is_set():
-                break
-            delay = self.backoff.next_delay()
-            log.info("sync: %s; reconnecting in %.1f s", reason, delay)
-            deadline = self.monotonic() + delay
-            while not self.stop.is_set() and self.monotonic() < deadline:
-                self.beat()  # waiting on purpose is not being stuck
-                self.stop.wait(min(1.0, max(0.0, deadline - self.monotonic())))
+        self.link.run(self)
 
-    def _serve(self, session: Session, inbox: queue.Queue[LinkEvent]) -> str:
-        started = self.monotonic()
-        link: _Link | None = None
-        while not self.stop.is_set():
-            self.beat()
-            try:
-                event = inbox.get(timeout=self.settings.poll_s)
-            except queue.Empty:
-                event = None
-            if event is not None and event.session != session.number:
-                continue
-            if isinstance(event, ConnectFailed):
-                return f"connect refused: {event.reason}"
-            if isinstance(event, Disconnected):
-                return f"disconnected: {event.reason}"
-            if isinstance(event, Connected):
-                link = self._on_connected(session)
-            elif isinstance(event, Message) and link is not None:
-                self._on_message(link, event)
-            now = self.monotonic()
-            if link is None:
-                if now - started > self.settings.connect_timeout_s:
-                    return (
-                        f"no connection within {self.settings.connect_timeout_s:.0f} s "
-                        f"({session.diagnose()})"
-                    )
-                continue
-            if not session.connected():
-                return "connection lost"
-            self._check_timeouts(link, now)
-            if link.inflight and now - link.last_progress > self.settings.stall_s:
-                return f"no progress from central for {self.settings.stall_s:.0f} s"
-            self._pump(link)
-        return "stopped"
+    # -- the link's calls -----------------------------------------------------------------------
+
+    def on_connected(self, session: Session) -> None:
+        self._connection = self._hello(session)
+
+    def on_message(self, session: Session, message: Message) -> None:
+        if self._connection is not None:
+            self._on_message(self._connection, message)
+
+    def on_turn(self, session: Session) -> str | None:
+        connection = self._connection
+        if connection is None:
+            return None
+        now = self.monotonic()
+        self._check_timeouts(connection, now)
+        if connection.inflight and now - connection.last_progress > self.settings.stall_s:
+            return f"no progress from central for {self.settings.stall_s:.0f} s"
+        self._pump(connection)
+        return None
+
+    def on_stopping(self, session: Session) -> None:
+        """A clean stop sends no will, so say it ourselves."""
+        session.publish(
+            protocol.topic(self.settings.site, protocol.STATUS), protocol.OFFLINE, retain=True
+        )
+
+    def on_down(self, reason: str) -> None:
+        self._connection = None
+        self._health(connected=False, error=reason)
 
     # -- connect and hello ----------------------------------------------------------------------
 
-    def _on_connected(self, session: Session) -> _Link:
-        self.backoff.reset()
+    def _hello(self, session: Session) -> _Connection:
         site = self.settings.site
         session.subscribe(protocol.topic(site, protocol.ACK), qos=1)
         session.subscribe(protocol.topic(site, protocol.CONFIG), qos=1)
@@ -199,32 +174,26 @@ class EdgeWorker:
         session.publish(protocol.topic(site, protocol.HELLO), protocol.encode_hello(hello))
         log.info("sync: connected; %d events pending after seq %d", hello.pending, acked)
         self._health(connected=True)
-        return _Link(session, sent_through=acked, last_progress=self.monotonic())
-
-    def _say_offline(self, session: Session) -> None:
-        """A clean stop sends no will, so say it ourselves."""
-        session.publish(
-            protocol.topic(self.settings.site, protocol.STATUS), protocol.OFFLINE, retain=True
-        )
+        return _Connection(session, sent_through=acked, last_progress=self.monotonic())
 
     # -- sending --------------------------------------------------------------------------------
 
-    def _pump(self, link: _Link) -> None:
+    def _pump(self, conn: _Connection) -> None:
         """Publish new batches while fewer than `window` wait for central's ack."""
-        while len(link.inflight) < self.settings.window:
+        while len(conn.inflight) < self.settings.window:
             with connected(self.db):
-                events = outbox.pending(link.sent_through, self.settings.batch_size)
+                events = outbox.pending(conn.sent_through, self.settings.batch_size)
             if not events:
                 return
-            if events[0].seq != link.sent_through + 1:
+            if events[0].seq != conn.sent_through + 1:
                 log.warning(
-                    "sync: outbox starts at %d, expected %d", events[0].seq, link.sent_through + 1
+                    "sync: outbox starts at %d, expected %d", events[0].seq, conn.sent_through + 1
                 )
-            if not self._send(link, [e.to_wire() for e in events]):
+            if not self._send(conn, [e.to_wire() for e in events]):
                 return
-            link.sent_through = events[-1].seq
+            conn.sent_through = events[-1].seq
 
-    def _send(self, link: _Link, events: list[dict[str, Any]]) -> bool:
+    def _send(self, conn: _Connection, events: list[dict[str, Any]]) -> bool:
         try:
             batch = protocol.make_batch(self.settings.site, events)
         except (ValueError, protocol.ProtocolError) as exc:
@@ -232,43 +201,43 @@ class EdgeWorker:
             log.error("sync: cannot build a batch from seq %s: %s", events[0]["seq"], exc)
             return False
         payload = protocol.encode_batch(batch, compress_over=self.settings.compress_over)
-        mid = link.session.publish(protocol.topic(self.settings.site, protocol.EVENTS), payload)
+        mid = conn.session.publish(protocol.topic(self.settings.site, protocol.EVENTS), payload)
         if mid < 0:
             return False
-        link.inflight.append(_InFlight(batch.first_seq, batch.last_seq, self.monotonic()))
+        conn.inflight.append(_InFlight(batch.first_seq, batch.last_seq, self.monotonic()))
         return True
 
-    def _check_timeouts(self, link: _Link, now: float) -> None:
+    def _check_timeouts(self, conn: _Connection, now: float) -> None:
         """No ack for the oldest batch in time: send everything unacked again, waiting longer."""
-        if not link.inflight or now - link.inflight[0].sent_at < self.ack_timeout:
+        if not conn.inflight or now - conn.inflight[0].sent_at < self.ack_timeout:
             return
         with connected(self.db):
             acked = outbox.acked_through()
         log.info(
             "sync: no ack for seq %d..%d within %.0f s; sending again from %d",
-            link.inflight[0].first,
-            link.inflight[0].last,
+            conn.inflight[0].first,
+            conn.inflight[0].last,
             self.ack_timeout,
             acked + 1,
         )
-        link.inflight.clear()
-        link.sent_through = acked
+        conn.inflight.clear()
+        conn.sent_through = acked
         self.ack_timeout = min(self.ack_timeout * 2, self.settings.max_ack_timeout_s)
 
     # -- receiving ------------------------------------------------------------------------------
 
-    def _on_message(self, link: _Link, message: Message) -> None:
+    def _on_message(self, conn: _Connection, message: Message) -> None:
         try:
             _site, kind = protocol.parse_topic(message.topic)
             if kind == protocol.ACK:
-                self._on_ack(link, protocol.decode_ack(message.payload))
+                self._on_ack(conn, protocol.decode_ack(message.payload))
             elif kind == protocol.CONFIG:
                 self._on_config(message.payload)
         except protocol.ProtocolError as exc:
             log.warning("sync: bad message on %s: %s", message.topic, exc)
             self._health(error=f"bad message from central: {exc}"[:200])
 
-    def _on_ack(self, link: _Link, ack: protocol.Ack) -> None:
+    def _on_ack(self, conn: _Connection, ack: protocol.Ack) -> None:
         now = self.monotonic()
         progressed = ack.acked_through > self.central_through
         self.central_through = ack.acked_through
@@ -278,21 +247,21 @@ class EdgeWorker:
             set_state(LAST_CONTACT, self.clock.now().isoformat(timespec="seconds"))
             if ack.error:
                 set_state(LAST_ERROR, f"central refused a message: {ack.error}"[:200])
-        if progressed or not link.inflight:
-            link.last_progress = now
+        if progressed or not conn.inflight:
+            conn.last_progress = now
             self.ack_timeout = self.settings.ack_timeout_s
-        link.inflight = [b for b in link.inflight if b.last > ack.acked_through]
-        self._resend_missing(link, ack, now)
+        conn.inflight = [b for b in conn.inflight if b.last > ack.acked_through]
+        self._resend_missing(conn, ack, now)
 
-    def _resend_missing(self, link: _Link, ack: protocol.Ack, now: float) -> None:
-        limit = link.inflight[0].first - 1 if link.inflight else link.sent_through
+    def _resend_missing(self, conn: _Connection, ack: protocol.Ack, now: float) -> None:
+        limit = conn.inflight[0].first - 1 if conn.inflight else conn.sent_through
         for first, last in ack.missing:
             last = min(last, limit)
             if first > last:
                 continue
-            if now - link.resent.get((first, last), -1e9) < self.ack_timeout:
+            if now - conn.resent.get((first, last), -1e9) < self.ack_timeout:
                 continue  # asked again by the acks of the batches already in flight
-            link.resent[(first, last)] = now
+            conn.resent[(first, last)] = now
             with connected(self.db):
                 events = [e.to_wire() for e in outbox.events_between(first, last)]
             have = events[0]["seq"] if events else last + 1
@@ -302,7 +271,7 @@ class EdgeWorker:
                 "sync: central is missing %d..%d; sending %d events again", first, last, len(events)
             )
             for start in range(0, len(events), self.settings.batch_size):
-                if not self._send(link, events[start : start + self.settings.batch_size]):
+                if not self._send(conn, events[start : start + self.settings.batch_size]):
                     return
 
     def _report_lost(self, first: int, last: int) -> None:

@@ -6,35 +6,37 @@ is reachable; this loop (a thread of `mpp central`, web or not) owns one broker 
 every unpublished row in id order once connected, waits for the broker's PUBACK and only then
 marks the row published. A broker outage delays a push, it never loses one. Publishing a row
 twice (two central processes, a crash before the mark) is harmless: the message is retained and
-the edge applies a version only when it is newer than its own.
+the edge applies a version only when it is newer than its own. Reconnecting is
+`sync.mqtt.Link`'s.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
+from dataclasses import dataclass
 
 from peewee import Database
 
-from sync.backoff import Backoff
 from sync.central.ingest import utc_now
 from sync.central.store import OutgoingRow
-from sync.mqtt import (
-    BrokerSettings,
-    Connected,
-    ConnectFailed,
-    Disconnected,
-    LinkEvent,
-    Published,
-    Session,
-)
+from sync.mqtt import Backoff, BrokerSettings, Link, LinkHandler, Session
 
 log = logging.getLogger(__name__)
 
 
-class CentralPublisher:
+@dataclass(frozen=True)
+class _Awaiting:
+    """A row sent and not yet acknowledged by the broker."""
+
+    row_id: int
+    topic: str
+    mid: int
+    deadline: float
+
+
+class CentralPublisher(LinkHandler):
     def __init__(
         self,
         db: Database,
@@ -50,88 +52,59 @@ class CentralPublisher:
         self.stop = stop or threading.Event()
         self.poll_s = poll_s
         self.puback_timeout_s = puback_timeout_s
-        self.connect_timeout_s = connect_timeout_s
-        self.backoff = Backoff(0.5, 30.0)
+        self.link = Link(
+            broker,
+            name="central publisher",
+            stop=self.stop,
+            backoff=Backoff(0.5, 30.0),
+            connect_timeout_s=connect_timeout_s,
+            poll_s=min(poll_s, 0.2),  # a PUBACK's deadline and a stop are looked at this often
+        )
         self.published = 0
-        self.sessions = 0
+        self._due: list[OutgoingRow] = []
+        self._awaiting: _Awaiting | None = None
+
+    @property
+    def sessions(self) -> int:
+        return self.link.sessions
 
     def run(self) -> None:
-        while not self.stop.is_set():
-            self.sessions += 1
-            inbox: queue.Queue[LinkEvent] = queue.Queue()
-            session = Session(self.broker, inbox, self.sessions)
-            session.start()
-            try:
-                reason = self._serve(session, inbox)
-            except Exception:  # database trouble: drop the session, try again after a pause
-                log.exception("central publisher: stopped by an error")
-                reason = "error"
-            session.close()
-            if self.stop.is_set():
-                break
-            delay = self.backoff.next_delay()
-            log.info("central publisher: %s; reconnecting in %.1f s", reason, delay)
-            self.stop.wait(delay)
+        self.link.run(self)
 
-    def _serve(self, session: Session, inbox: queue.Queue[LinkEvent]) -> str:
-        started = time.monotonic()
-        while not self.stop.is_set():
-            event = self._next(inbox, session, self.connect_timeout_s)
-            if event is None:
-                if time.monotonic() - started > self.connect_timeout_s:
-                    return "no connection in time"
-                continue
-            if isinstance(event, ConnectFailed):
-                return f"connect refused: {event.reason}"
-            if isinstance(event, Disconnected):
-                return f"disconnected: {event.reason}"
-            if isinstance(event, Connected):
-                self.backoff.reset()
-                break
-        while not self.stop.is_set():
-            outcome = self._drain(session, inbox)
-            if outcome is not None:
-                return outcome
-            event = self._next(inbox, session, self.poll_s)
-            if isinstance(event, Disconnected):
-                return f"disconnected: {event.reason}"
-        return "stopped"
-
-    def _next(
-        self, inbox: queue.Queue[LinkEvent], session: Session, wait: float
-    ) -> LinkEvent | None:
-        try:
-            event = inbox.get(timeout=min(wait, 0.2))
-        except queue.Empty:
-            return None
-        return event if event.session == session.number else None
-
-    def _drain(self, session: Session, inbox: queue.Queue[LinkEvent]) -> str | None:
-        """Publish every unpublished row; None when all went out, else why the link is done."""
-        with self.db.connection_context():
-            rows = list(
-                OutgoingRow.select()
-                .where(OutgoingRow.published_at.is_null())
-                .order_by(OutgoingRow.id)
-                .limit(100)
-            )
-        for row in rows:
-            mid = session.publish(str(row.topic), bytes(row.payload), qos=1, retain=row.retain)
-            if mid < 0:
-                return "publish refused (not connected)"
-            deadline = time.monotonic() + self.puback_timeout_s
-            while True:
-                if self.stop.is_set():
-                    return "stopped"
-                if time.monotonic() > deadline:
-                    return "no PUBACK in time"
-                event = self._next(inbox, session, deadline - time.monotonic())
-                if isinstance(event, Disconnected):
-                    return f"disconnected: {event.reason}"
-                if isinstance(event, Published) and event.mid == mid:
-                    break
-            with self.db.connection_context(), self.db.atomic():
-                OutgoingRow.update(published_at=utc_now()).where(OutgoingRow.id == row.id).execute()
-            self.published += 1
-            log.info("central: published %s (outgoing %s)", row.topic, row.id)
+    def on_turn(self, session: Session) -> str | None:
+        """One row at a time: send the next unpublished one once the last one's PUBACK came."""
+        now = time.monotonic()
+        if self._awaiting is not None:
+            return "no PUBACK in time" if now > self._awaiting.deadline else None
+        if not self._due:
+            with self.db.connection_context():
+                self._due = list(
+                    OutgoingRow.select()
+                    .where(OutgoingRow.published_at.is_null())
+                    .order_by(OutgoingRow.id)
+                    .limit(100)
+                )
+            if not self._due:
+                return None
+        row = self._due.pop(0)
+        mid = session.publish(str(row.topic), bytes(row.payload), qos=1, retain=row.retain)
+        if mid < 0:
+            return "publish refused (not connected)"
+        self._awaiting = _Awaiting(row.id, str(row.topic), mid, now + self.puback_timeout_s)
         return None
+
+    def on_published(self, session: Session, mid: int) -> None:
+        sent = self._awaiting
+        if sent is None or mid != sent.mid:
+            return
+        mark = OutgoingRow.update(published_at=utc_now()).where(OutgoingRow.id == sent.row_id)
+        with self.db.connection_context(), self.db.atomic():
+            mark.execute()
+        self._awaiting = None
+        self.published += 1
+        log.info("central: published %s (outgoing %s)", sent.topic, sent.row_id)
+
+    def on_down(self, reason: str) -> None:
+        """Unacknowledged rows stay unpublished: the next connection sends them again."""
+        self._due = []
+        self._awaiting = None
