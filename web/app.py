@@ -81,14 +81,19 @@ def create_app(runtime: Runtime, test_config: dict[str, Any] | None = None) -> F
 
     with connected(core.db):
         version = outbox.last_seq()
+    doorbell = Doorbell(version)
     context = WebContext(
         core=core,
         hardware=hardware,
         announcer=announcer,
-        doorbell=Doorbell(version),
+        doorbell=doorbell,
         streams=StreamGate(core.config.web.max_streams),
         throttle=LoginThrottle(),
-        board=BoardCache(),
+        board=BoardCache(
+            core.db,
+            business_date=lambda: core.engine.current_day().date,
+            rings=lambda: doorbell.rings,
+        ),
         questionnaire=load_questionnaire(),
     )
     app.extensions["mpp"] = context

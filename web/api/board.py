@@ -35,7 +35,7 @@ SETTLE_S = 0.3
 def board() -> Response:
     context = web()
     since = request.args.get("since")
-    snapshot = context.board.get(context)
+    snapshot = context.board.get()
     body = dict(snapshot)
     if since is not None:
         after = query_int("since", 0, low=0, high=2**62)

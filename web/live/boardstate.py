@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from datetime import date
+from typing import Any
 
 from appliance.queue import outbox
 from appliance.queue.tickets import waiting_counts
 from appliance.storage.database import connected
 from appliance.storage.models import Service, Site
-
-if TYPE_CHECKING:
-    from web.context import WebContext
 
 RECENT = 10
 
@@ -29,9 +28,22 @@ class BoardCache:
     (current call, recent calls, waiting counts) may lag by up to `max_age_s`; the calls to
     announce are never cached (the `since` query), and the doorbell rings once more
     `max_age_s` after a burst (`SETTLE_S` in web.api.board) so boards end on the final state.
+
+    It needs only the database, today's business date and the doorbell's ring count (every ring
+    may change what the board shows), not the whole app context.
     """
 
-    def __init__(self, max_age_s: float = 0.25, clock: Any = time.monotonic) -> None:
+    def __init__(
+        self,
+        db: Any,
+        business_date: Callable[[], date],
+        rings: Callable[[], int],
+        max_age_s: float = 0.25,
+        clock: Any = time.monotonic,
+    ) -> None:
+        self.db = db
+        self.business_date = business_date
+        self.rings = rings
         self.max_age_s = max_age_s
         self._clock = clock
         self._lock = threading.Lock()
@@ -39,12 +51,12 @@ class BoardCache:
         self._built_at = float("-inf")
         self._snapshot: dict[str, Any] = {}
 
-    def get(self, context: WebContext) -> dict[str, Any]:
+    def get(self) -> dict[str, Any]:
         with self._lock:
-            rings = context.doorbell.rings  # every ring may change what the board shows
+            rings = self.rings()
             now = self._clock()
             if rings != self._rings and now - self._built_at >= self.max_age_s:
-                self._snapshot = _build(context)
+                self._snapshot = _build(self.db, self.business_date())
                 self._rings, self._built_at = rings, now
             return self._snapshot
 
@@ -83,14 +95,12 @@ def calls_since(db: Any, after: int, limit: int) -> list[dict[str, Any]]:
     return [_call_body(row) for row in rows]
 
 
-def _build(context: WebContext) -> dict[str, Any]:
-    core = context.core
-    day = core.engine.current_day().date
-    with connected(core.db):
+def _build(db: Any, day: date) -> dict[str, Any]:
+    with connected(db):
         site = Site.select().first()
         recent = [
             _call_body(row)
-            for row in core.db.execute_sql(_RECENT_CALLS, (day.isoformat(), RECENT)).fetchall()
+            for row in db.execute_sql(_RECENT_CALLS, (day.isoformat(), RECENT)).fetchall()
         ]
         counts = waiting_counts(day)
         services = {
