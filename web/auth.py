@@ -12,8 +12,8 @@ from typing import Any
 from flask import Blueprint
 
 from appliance.accounts import Principal
-from appliance.storage.database import connected
-from appliance.storage.models import ROLES, Officer
+from appliance.queue import views
+from appliance.storage.models import ROLES
 from appliance.throttle import LoginThrottle
 from web.context import web
 from web.kit.errors import ApiError
@@ -55,14 +55,8 @@ def me_body(who: Principal) -> dict[str, Any]:
         "counters": sorted(who.counters),
     }
     if who.kind == "officer":
-        body["display_name"] = _display_name(who.id) or who.name
+        body["display_name"] = views.officer_display_name(web().core.db, who.id) or who.name
     return body
-
-
-def _display_name(officer_id: int) -> str:
-    with connected(web().core.db):
-        row = Officer.get_or_none(Officer.id == officer_id)
-        return str(row.display_name) if row is not None else ""
 
 
 def _authenticate(username: str, password: str) -> tuple[int, Principal] | None:

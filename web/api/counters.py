@@ -6,9 +6,8 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from appliance.queue.tickets import ticket_infos
-from appliance.storage.database import connected
-from appliance.storage.models import Agency, Counter, CounterService, Officer, Ticket
+from appliance.queue import views
+from appliance.queue.views import CounterView
 from web.auth import officer_id, principal, require, require_counter
 from web.context import web
 from web.kit.errors import ApiError
@@ -17,34 +16,23 @@ from web.kit.inputs import code_field, json_body
 bp = Blueprint("api_counters", __name__)
 
 
+def counter_body(counter: CounterView) -> dict[str, Any]:
+    return {
+        "code": counter.code,
+        "name": counter.name,
+        "agency": counter.agency,
+        "agency_name": counter.agency_name,
+        "services": list(counter.services),
+        "paused": counter.paused,
+        "current": counter.current.to_dict() if counter.current is not None else None,
+        "officer": counter.officer,
+    }
+
+
 def counter_list() -> list[dict[str, Any]]:
     core = web().core
-    with connected(core.db):
-        agencies = {a.code: a.name for a in Agency.select(Agency.code, Agency.name)}
-        officers = {o.id: o.display_name or o.username for o in Officer.select()}
-        links: dict[str, list[str]] = {}
-        for link in CounterService.select().order_by(CounterService.service):
-            links.setdefault(link.counter_id, []).append(link.service_id)
-        counters = list(Counter.select().where(Counter.active).order_by(Counter.position))
-        current_ids = [c.current_ticket_id for c in counters if c.current_ticket_id]
-        current_rows = (
-            list(Ticket.select().where(Ticket.id.in_(current_ids))) if current_ids else []
-        )
-        window = core.engine.settings.recent_handling_window
-        current = {info.id: info.to_dict() for info in ticket_infos(current_rows, window=window)}
-        return [
-            {
-                "code": c.code,
-                "name": c.name,
-                "agency": c.agency_id,
-                "agency_name": agencies.get(c.agency_id, c.agency_id),
-                "services": links.get(c.code, []),
-                "paused": bool(c.paused),
-                "current": current.get(c.current_ticket_id) if c.current_ticket_id else None,
-                "officer": officers.get(c.officer_id) if c.officer_id else None,
-            }
-            for c in counters
-        ]
+    found = views.counters(core.db, window=core.engine.settings.recent_handling_window)
+    return [counter_body(counter) for counter in found]
 
 
 def one_counter(code: str) -> dict[str, Any]:

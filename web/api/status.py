@@ -13,11 +13,10 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from appliance import __version__
-from appliance.queue import outbox
+from appliance.queue import views
 from appliance.queue.numbering import local_date
 from appliance.site import site_zone
-from appliance.storage.database import connected, get_state
-from appliance.storage.models import Outbox
+from appliance.storage.database import connected
 from web.auth import require
 from web.context import web
 from web.kit.errors import ApiError
@@ -41,25 +40,17 @@ def healthz() -> Response:
 
 def sync_status() -> dict[str, Any]:
     core = web().core
-    with connected(core.db):
-        backlog = outbox.backlog()
-        oldest = (
-            Outbox.select(Outbox.at)
-            .where(Outbox.seq > outbox.acked_through())
-            .order_by(Outbox.seq)
-            .first()
-        )
-        body: dict[str, Any] = {
-            "configured": bool(core.config.sync.broker),
-            "connected": get_state("sync.connected") == "1",
-            "last_contact": get_state("sync.last_contact"),
-            "last_error": get_state("sync.last_error"),
-            "backlog": backlog,
-            "last_seq": outbox.last_seq(),
-            "acked_through": outbox.acked_through(),
-            "oldest_pending_at": oldest.at if oldest is not None else None,
-        }
-    return body
+    progress = views.sync_progress(core.db)
+    return {
+        "configured": bool(core.config.sync.broker),
+        "connected": progress.connected,
+        "last_contact": progress.last_contact,
+        "last_error": progress.last_error,
+        "backlog": progress.backlog,
+        "last_seq": progress.last_seq,
+        "acked_through": progress.acked_through,
+        "oldest_pending_at": progress.oldest_pending_at,
+    }
 
 
 def clock_status() -> dict[str, Any]:

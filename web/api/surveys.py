@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from appliance.queue import views
 from appliance.skm.surveys import awaiting_survey, submit_survey
-from appliance.storage.database import connected
-from appliance.storage.models import Counter
 from web.auth import principal, require
 from web.context import web
 from web.kit.errors import ApiError
@@ -67,11 +66,9 @@ def awaiting() -> Response:
             403, "not_your_counter", f"Perangkat ini tidak ditugaskan untuk loket {code}."
         )
     context = web()
-    with connected(context.core.db):
-        counter = Counter.get_or_none(Counter.code == code)
-        if counter is None:
-            raise ApiError(404, "counter_not_found", f"Loket {code} tidak dikenal.")
-        counter_name = counter.name
+    counter_name = views.counter_name(context.core.db, code)
+    if counter_name is None:
+        raise ApiError(404, "counter_not_found", f"Loket {code} tidak dikenal.")
     found = awaiting_survey(context.core.db, context.core.clock, code, within_minutes=AWAIT_MINUTES)
     ticket = None
     if found is not None:

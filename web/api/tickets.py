@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from appliance.queue.tickets import TicketInfo, ticket_infos
-from appliance.storage.database import connected
-from appliance.storage.models import PRIORITY_REASONS, TICKET_STATES, Ticket
+from appliance.queue import views
+from appliance.queue.tickets import TicketInfo
+from appliance.storage.models import PRIORITY_REASONS, TICKET_STATES
 from web.auth import officer_id, principal, require
 from web.context import web
 from web.kit.errors import ApiError
@@ -85,16 +85,16 @@ def list_tickets() -> Response:
     day = query_date() or core.engine.current_day().date
     limit = query_int("limit", 1000, low=1, high=5000)
     offset = query_int("offset", 0)
-    with connected(core.db):
-        query = Ticket.select().where(Ticket.business_date == day)
-        if state:
-            query = query.where(Ticket.state == state)
-        if service:
-            query = query.where(Ticket.service == service)
-        total = query.count()
-        rows = list(query.order_by(Ticket.id).limit(limit).offset(offset))
-        infos = ticket_infos(rows, window=core.engine.settings.recent_handling_window)
-    return jsonify({"items": [i.to_dict() for i in infos], "total": total})
+    page = views.tickets(
+        core.db,
+        day,
+        state=state,
+        service=service,
+        limit=limit,
+        offset=offset,
+        window=core.engine.settings.recent_handling_window,
+    )
+    return jsonify({"items": [i.to_dict() for i in page.items], "total": page.total})
 
 
 @bp.get("/api/v1/tickets/<int:ticket_id>")

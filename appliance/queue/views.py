@@ -1,0 +1,241 @@
+"""Read functions for the screens: each answers one question in plain data the web serialises.
+
+The web's views call these instead of querying the models, so what a console, a board or the
+status page is told is decided here, beside the engine that writes it, and a view only turns the
+answer into JSON. Each opens its own connection (`connected`) and writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from peewee import Database
+
+from appliance.queue import outbox
+from appliance.queue.tickets import TicketInfo, ticket_infos, waiting_counts
+from appliance.storage.database import connected, get_state
+from appliance.storage.models import (
+    Agency,
+    Counter,
+    CounterService,
+    Officer,
+    Outbox,
+    Service,
+    Site,
+    Ticket,
+)
+
+# -- counters -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CounterView:
+    """A counter as the consoles show it: who works it, what it serves, what it is calling."""
+
+    code: str
+    name: str
+    agency: str
+    agency_name: str
+    services: tuple[str, ...]
+    paused: bool
+    current: TicketInfo | None
+    officer: str | None
+
+
+def counters(db: Database, *, window: int) -> list[CounterView]:
+    """The active counters in their order on the floor (`window`: see QueueSettings)."""
+    with connected(db):
+        agencies = {a.code: a.name for a in Agency.select(Agency.code, Agency.name)}
+        officers = {o.id: o.display_name or o.username for o in Officer.select()}
+        links: dict[str, list[str]] = {}
+        for link in CounterService.select().order_by(CounterService.service):
+            links.setdefault(link.counter_id, []).append(link.service_id)
+        rows = list(Counter.select().where(Counter.active).order_by(Counter.position))
+        current_ids = [c.current_ticket_id for c in rows if c.current_ticket_id]
+        current_rows = (
+            list(Ticket.select().where(Ticket.id.in_(current_ids))) if current_ids else []
+        )
+        current = {info.id: info for info in ticket_infos(current_rows, window=window)}
+        return [
+            CounterView(
+                code=c.code,
+                name=c.name,
+                agency=c.agency_id,
+                agency_name=agencies.get(c.agency_id, c.agency_id),
+                services=tuple(links.get(c.code, [])),
+                paused=bool(c.paused),
+                current=current.get(c.current_ticket_id) if c.current_ticket_id else None,
+                officer=officers.get(c.officer_id) if c.officer_id else None,
+            )
+            for c in rows
+        ]
+
+
+def counter_name(db: Database, code: str) -> str | None:
+    """The counter's name, None for a code the catalogue does not know."""
+    with connected(db):
+        counter = Counter.get_or_none(Counter.code == code)
+        return str(counter.name) if counter is not None else None
+
+
+def officer_display_name(db: Database, officer_id: int) -> str:
+    """How an officer is named on screen; "" for an unknown id or one without a display name."""
+    with connected(db):
+        officer = Officer.get_or_none(Officer.id == officer_id)
+        return str(officer.display_name) if officer is not None else ""
+
+
+# -- tickets --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    """One page of a day's tickets in issue order, and how many match in all."""
+
+    items: list[TicketInfo]
+    total: int
+
+
+def tickets(
+    db: Database,
+    day: date,
+    *,
+    state: str | None = None,
+    service: str | None = None,
+    limit: int,
+    offset: int = 0,
+    window: int,
+) -> TicketPage:
+    """The tickets of business day `day`, optionally of one state and one service."""
+    with connected(db):
+        query = Ticket.select().where(Ticket.business_date == day)
+        if state:
+            query = query.where(Ticket.state == state)
+        if service:
+            query = query.where(Ticket.service == service)
+        total = query.count()
+        rows = list(query.order_by(Ticket.id).limit(limit).offset(offset))
+        return TicketPage(ticket_infos(rows, window=window), total)
+
+
+# -- the board ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CallView:
+    """One call (or recall) of a ticket to a counter, as the boards announce it."""
+
+    seq: int
+    call_id: int
+    number: str
+    counter: str
+    counter_name: str
+    service_name: str
+    recall: bool
+    at: str
+
+
+@dataclass(frozen=True)
+class WaitingView:
+    service: str
+    service_name: str
+    prefix: str
+    waiting: int
+
+
+@dataclass(frozen=True)
+class BoardView:
+    """What every board shows: the latest calls of the day and who is waiting for what."""
+
+    version: int  # the outbox seq it was read at
+    business_date: date
+    site_name: str
+    recent: list[CallView]  # newest first
+    waiting: list[WaitingView]  # by service code
+
+
+_SELECT_CALLS = (
+    "SELECT c.seq, c.id, c.number, c.counter_code, c.counter_name, c.service_name, c.recall, "
+    "c.at FROM call AS c "
+)
+_CALLS_SINCE = _SELECT_CALLS + "WHERE c.seq > ? ORDER BY c.seq LIMIT ?"
+_RECENT_CALLS = _SELECT_CALLS + (
+    "JOIN ticket AS t ON t.id = c.ticket_id WHERE t.business_date = ? ORDER BY c.seq DESC LIMIT ?"
+)
+
+
+def _call(row: tuple[Any, ...]) -> CallView:
+    seq, call_id, number, counter, counter_name, service_name, recall, at = row
+    return CallView(seq, call_id, number, counter, counter_name, service_name, bool(recall), at)
+
+
+def calls_since(db: Database, after: int, limit: int) -> list[CallView]:
+    """The calls after outbox seq `after`, in order — plain SQL because every board asks this
+    on every ring of the doorbell."""
+    with connected(db):
+        rows = db.execute_sql(_CALLS_SINCE, (after, limit)).fetchall()
+    return [_call(row) for row in rows]
+
+
+def board(db: Database, day: date, *, recent: int) -> BoardView:
+    """The board of business day `day` with its `recent` latest calls."""
+    with connected(db):
+        site = Site.select().first()
+        calls = [_call(row) for row in db.execute_sql(_RECENT_CALLS, (day.isoformat(), recent))]
+        counts = waiting_counts(day)
+        services = {
+            s.code: s
+            for s in Service.select(Service.code, Service.name, Service.prefix).where(
+                Service.code.in_(list(counts))
+            )
+        }
+        version = outbox.last_seq()
+    waiting = [
+        WaitingView(
+            service=code,
+            service_name=services[code].name if code in services else code,
+            prefix=services[code].prefix if code in services else "",
+            waiting=n,
+        )
+        for code, n in sorted(counts.items())
+    ]
+    return BoardView(
+        version=version,
+        business_date=day,
+        site_name=site.name if site is not None else "",
+        recent=calls,
+        waiting=waiting,
+    )
+
+
+# -- sync -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    """How far central has the outbox, as `mpp sync` last recorded it in the database."""
+
+    connected: bool
+    last_contact: str | None
+    last_error: str | None
+    backlog: int
+    last_seq: int
+    acked_through: int
+    oldest_pending_at: str | None
+
+
+def sync_progress(db: Database) -> SyncProgress:
+    with connected(db):
+        acked = outbox.acked_through()
+        oldest = Outbox.select(Outbox.at).where(Outbox.seq > acked).order_by(Outbox.seq).first()
+        return SyncProgress(
+            connected=get_state("sync.connected") == "1",
+            last_contact=get_state("sync.last_contact"),
+            last_error=get_state("sync.last_error"),
+            backlog=outbox.backlog(),
+            last_seq=outbox.last_seq(),
+            acked_through=acked,
+            oldest_pending_at=oldest.at if oldest is not None else None,
+        )
