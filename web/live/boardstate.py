@@ -12,10 +12,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from appliance.queue import outbox
-from appliance.queue.tickets import waiting_counts
-from appliance.storage.database import connected
-from appliance.storage.models import Service, Site
+from appliance.queue import views
+from appliance.queue.views import CallView
 
 RECENT = 10
 
@@ -61,69 +59,42 @@ class BoardCache:
             return self._snapshot
 
 
-_SELECT_CALLS = (
-    "SELECT c.seq, c.id, c.number, c.counter_code, c.counter_name, c.service_name, c.recall, "
-    "c.at FROM call AS c "
-)
-_CALLS_SINCE = _SELECT_CALLS + "WHERE c.seq > ? ORDER BY c.seq LIMIT ?"
-_RECENT_CALLS = _SELECT_CALLS + (
-    "JOIN ticket AS t ON t.id = c.ticket_id WHERE t.business_date = ? ORDER BY c.seq DESC LIMIT ?"
-)
-
-
-def _call_body(row: tuple[Any, ...]) -> dict[str, Any]:
-    """One call as boards receive it, from a row of `_SELECT_CALLS`."""
-    seq, call_id, number, counter, counter_name, service_name, recall, at = row
+def _call_body(call: CallView) -> dict[str, Any]:
+    """One call as boards receive it."""
     return {
-        "seq": seq,
-        "call_id": call_id,
-        "number": number,
-        "counter": counter,
-        "counter_name": counter_name,
-        "service_name": service_name,
-        "recall": bool(recall),
-        "at": at,
-        "audio_url": f"/api/v1/announcements/{call_id}.wav",
+        "seq": call.seq,
+        "call_id": call.call_id,
+        "number": call.number,
+        "counter": call.counter,
+        "counter_name": call.counter_name,
+        "service_name": call.service_name,
+        "recall": call.recall,
+        "at": call.at,
+        "audio_url": f"/api/v1/announcements/{call.call_id}.wav",
     }
 
 
 def calls_since(db: Any, after: int, limit: int) -> list[dict[str, Any]]:
-    """The calls after outbox seq `after`, in order — plain SQL because every board asks this
-    on every ring of the doorbell."""
-    with connected(db):
-        rows = db.execute_sql(_CALLS_SINCE, (after, limit)).fetchall()
-    return [_call_body(row) for row in rows]
+    """The calls after outbox seq `after`, in order, as boards receive them."""
+    return [_call_body(call) for call in views.calls_since(db, after, limit)]
 
 
 def _build(db: Any, day: date) -> dict[str, Any]:
-    with connected(db):
-        site = Site.select().first()
-        recent = [
-            _call_body(row)
-            for row in db.execute_sql(_RECENT_CALLS, (day.isoformat(), RECENT)).fetchall()
-        ]
-        counts = waiting_counts(day)
-        services = {
-            s.code: s
-            for s in Service.select(Service.code, Service.name, Service.prefix).where(
-                Service.code.in_(list(counts))
-            )
-        }
-        version = outbox.last_seq()
-    waiting = [
-        {
-            "service": code,
-            "service_name": services[code].name if code in services else code,
-            "prefix": services[code].prefix if code in services else "",
-            "waiting": n,
-        }
-        for code, n in sorted(counts.items())
-    ]
+    board = views.board(db, day, recent=RECENT)
+    recent = [_call_body(call) for call in board.recent]
     return {
-        "version": version,
-        "business_date": day.isoformat(),
-        "site_name": site.name if site is not None else "",
+        "version": board.version,
+        "business_date": board.business_date.isoformat(),
+        "site_name": board.site_name,
         "current": recent[0] if recent else None,
         "recent": recent,
-        "waiting": waiting,
+        "waiting": [
+            {
+                "service": row.service,
+                "service_name": row.service_name,
+                "prefix": row.prefix,
+                "waiting": row.waiting,
+            }
+            for row in board.waiting
+        ],
     }
