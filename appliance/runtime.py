@@ -15,7 +15,8 @@ from peewee import SqliteDatabase
 from appliance.accounts import Accounts
 from appliance.clock import Clock, SystemClock
 from appliance.config.sections import Config
-from appliance.hardware.front import Hardware, build_hardware
+from appliance.hardware.build import build_hardware
+from appliance.hardware.front import Hardware
 from appliance.queue.engine import QueueEngine
 from appliance.queue.transaction import QueueSettings
 from appliance.storage.database import open_database
@@ -86,4 +87,5 @@ def build_runtime(config: Config, *, clock: Clock | None = None) -> Runtime:
     """Open the core and build the hardware and the voice; threads, pins and the printer
     start in `start()`."""
     core = open_core(config, clock=clock)
-    return Runtime(core, build_hardware(core), build_announcer(core))
+    hardware = build_hardware(config, core.engine, core.db, core.clock)
+    return Runtime(core, hardware, build_announcer(core))

@@ -78,12 +78,12 @@ def cmd_printer(args: argparse.Namespace, ctx: Context) -> int:
 def _direct(ctx: Context, action: str) -> dict[str, Any]:
     """Open the printer from this process: only when no appliance owns it."""
     from appliance.cli import CommandError
-    from appliance.hardware.front import make_printer
+    from appliance.clock import SystemClock
+    from appliance.hardware.build import make_printer
     from appliance.hardware.ports import DISABLED, MESSAGES, OK, PrinterFault
     from appliance.hardware.receipt import columns_for, printer_test_receipt
-    from appliance.runtime import open_core
     from appliance.site import site_name, site_zone
-    from appliance.storage.database import connected
+    from appliance.storage.database import connected, open_database
 
     config = ctx.config
     printer = make_printer(config.printer)
@@ -95,13 +95,14 @@ def _direct(ctx: Context, action: str) -> dict[str, Any]:
         printer.open()
         printer.check()
         if action == "test":
-            core = open_core(config)
-            with connected(core.db):
-                name, tz = site_name(core.db), site_zone(core.db)
+            storage = config.storage
+            db = open_database(storage.database, busy_timeout_ms=storage.busy_timeout_ms)
+            with connected(db):
+                name, tz = site_name(db), site_zone(db)
             receipt = printer_test_receipt(
                 name,
                 config.printer.driver,
-                core.clock.now().astimezone(tz),
+                SystemClock().now().astimezone(tz),
                 columns_for(config.printer.paper_width_mm),
                 config.web.public_url,
             )

@@ -8,22 +8,25 @@ clear), a status for the staff pages (`status()`, `subscribe()`), and the LED si
 steady = ready, blinking = printer fault, off = closed (outside opening hours, or no button
 service active).
 
-Construction touches no device: pins are claimed, the control socket made and the threads
+It takes only what it uses (the engine, the database for receipts' site facts and printer
+events, the clock, a "can a press issue now" callable, the printer and GPIO sections), never the
+runtime: `appliance.hardware.build` builds it from the configuration, and the runtime imports
+that. Construction touches no device: pins are claimed, the control socket made and the threads
 started in `start()`, so the web app and its tests can build a runtime freely.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from appliance.clock import Clock
 from appliance.config.sections import ButtonConfig, GpioConfig, PrinterConfig
-from appliance.hardware.control import ControlServer, control_path
+from appliance.hardware.control import ControlServer
 from appliance.hardware.ports import (
     DISABLED,
     MESSAGES,
@@ -44,17 +47,12 @@ from appliance.hardware.receipt import (
     ticket_receipt,
 )
 from appliance.queue import events, outbox
+from appliance.queue.engine import QueueEngine
 from appliance.queue.errors import Conflict, QueueError
-from appliance.queue.hours import hours_from_catalogue, opening_at
-from appliance.queue.numbering import zone
 from appliance.queue.tickets import TicketInfo
 from appliance.queue.transaction import Change
 from appliance.site import site_name, site_zone
-from appliance.storage.database import connected
-from appliance.storage.models import Service, Site
-
-if TYPE_CHECKING:
-    from appliance.runtime import Core
+from appliance.storage.database import ApplianceDatabase, connected
 
 log = logging.getLogger(__name__)
 
@@ -77,27 +75,38 @@ class PrinterUnavailable(Conflict):
 class Hardware:
     def __init__(
         self,
-        core: Core,
+        engine: QueueEngine,
         *,
+        db: ApplianceDatabase,
+        clock: Clock,
+        can_issue: Callable[[], bool],
+        printer_config: PrinterConfig,
+        gpio: GpioConfig,
+        public_url: str,
         printer: ReceiptPrinter | None,
         board: GpioBoard | None,
         control: Path | None = None,
         probe_s: float = 30.0,
         readiness_s: float = 30.0,
     ) -> None:
-        self.core = core
-        config = core.config
-        self.columns = columns_for(config.printer.paper_width_mm)
-        self.presses = ButtonPresses(
-            config.gpio.buttons, core.engine, core.clock, on_refused=self._print_notice
-        )
+        """`can_issue()`: whether a button press would get a ticket now (the LED's "closed");
+        `public_url`: the base of the status link in a receipt's QR code."""
+        self.engine = engine
+        self.db = db
+        self.clock = clock
+        self._can_issue = can_issue
+        self.printer_config = printer_config
+        self.gpio = gpio
+        self.public_url = public_url
+        self.columns = columns_for(printer_config.paper_width_mm)
+        self.presses = ButtonPresses(gpio.buttons, engine, clock, on_refused=self._print_notice)
         self.worker = (
             PrintWorker(
                 printer,
-                now=core.clock.now,
+                now=clock.now,
                 on_transition=self._printer_transition,
-                retry_s=config.printer.retry_s,
-                stale_after_s=config.printer.stale_after_s,
+                retry_s=printer_config.retry_s,
+                stale_after_s=printer_config.stale_after_s,
                 probe_s=probe_s,
             )
             if printer is not None
@@ -116,7 +125,7 @@ class Hardware:
         self._control_message = ""
         self._open = False
         self._led_mode = "off"
-        core.engine.subscribe(self._on_change)
+        engine.subscribe(self._on_change)
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -171,7 +180,7 @@ class Hardware:
 
     def reprint(self, ticket_id: int) -> None:
         """Print a ticket again (raises appliance.queue.errors.NotFound for an unknown id)."""
-        ticket = self.core.engine.ticket(ticket_id)
+        ticket = self.engine.ticket(ticket_id)
         worker = self._require_worker()
         worker.forget_unprinted(ticket_id)
         worker.submit(
@@ -187,7 +196,7 @@ class Hardware:
         worker.submit(PrintJob("tes", self._test_receipt))
 
     def status(self) -> dict[str, Any]:
-        gpio = self.core.config.gpio
+        gpio = self.gpio
         return {
             "printer": self._printer_status(),
             "buttons": self.presses.status(),
@@ -212,7 +221,7 @@ class Hardware:
 
     def press(self, pin: int | None = None) -> dict[str, Any]:
         """A press as `mpp press` makes it: through the mock pin when there is one."""
-        buttons = self.core.config.gpio.buttons
+        buttons = self.gpio.buttons
         if not buttons:
             return {"ok": False, "error": "no ticket button is configured (gpio.buttons)"}
         pin = buttons[0].pin if pin is None else pin
@@ -249,11 +258,11 @@ class Hardware:
         if self.worker is None:
             return
         title = NOTICE_TITLES.get(error.code, "TIKET TIDAK DAPAT DIAMBIL")
-        at = self.core.clock.now()
+        at = self.clock.now()
 
         def build() -> Receipt:
             local = at.astimezone(self._site_zone())
-            footer = self.core.config.printer.footer
+            footer = self.printer_config.footer
             return notice_receipt(
                 self._site_name(), title, error.message, local, self.columns, footer
             )
@@ -263,30 +272,28 @@ class Hardware:
     # -- receipts (built on the print worker's thread) ---------------------------------------
 
     def _ticket_receipt(self, ticket: TicketInfo, *, reprint: bool = False) -> Receipt:
-        config = self.core.config
         slip = slip_from_ticket(
             ticket,
             site_name=self._site_name(),
-            public_url=config.web.public_url,
-            footer=config.printer.footer,
+            public_url=self.public_url,
+            footer=self.printer_config.footer,
             reprint=reprint,
         )
         return ticket_receipt(slip, self.columns)
 
     def _test_receipt(self) -> Receipt:
-        at = self.core.clock.now().astimezone(self._site_zone())
-        config = self.core.config
+        at = self.clock.now().astimezone(self._site_zone())
         return printer_test_receipt(
-            self._site_name(), config.printer.driver, at, self.columns, config.web.public_url
+            self._site_name(), self.printer_config.driver, at, self.columns, self.public_url
         )
 
     def _site_name(self) -> str:
-        with connected(self.core.db):
-            return site_name(self.core.db)
+        with connected(self.db):
+            return site_name(self.db)
 
     def _site_zone(self) -> ZoneInfo:
-        with connected(self.core.db):
-            return site_zone(self.core.db)
+        with connected(self.db):
+            return site_zone(self.db)
 
     # -- printer state, events, LED -----------------------------------------------------------
 
@@ -299,7 +306,7 @@ class Hardware:
         if self.worker is not None:
             return self.worker.status()
         return {
-            "driver": self.core.config.printer.driver,
+            "driver": self.printer_config.driver,
             "state": DISABLED,
             "message": MESSAGES[DISABLED],
             "detail": "",
@@ -311,7 +318,7 @@ class Hardware:
 
     def _printer_transition(self, old: str, new: str, fault: PrinterFault | None) -> None:
         """On the worker thread, once per state change."""
-        data: dict[str, Any] = {"driver": self.core.config.printer.driver, "previous": old}
+        data: dict[str, Any] = {"driver": self.printer_config.driver, "previous": old}
         if fault is not None:
             event_type = events.PRINTER_FAULT
             data |= {"state": new, "message": MESSAGES.get(new, new), "detail": fault.detail}
@@ -331,7 +338,7 @@ class Hardware:
                 log.exception("hardware status listener failed")
 
     def _record(self, event_type: str, data: dict[str, Any]) -> None:
-        db, clock = self.core.db, self.core.clock
+        db, clock = self.db, self.clock
         try:
             with db.write():
                 outbox.append(
@@ -364,21 +371,8 @@ class Hardware:
         self._apply_led()
 
     def _issuing_open(self) -> bool:
-        """Whether a button press would get a ticket now: site open and a button service active."""
         try:
-            with connected(self.core.db):
-                site = Site.select().first()
-                if site is None:
-                    return False
-                if self.core.config.queue.enforce_hours:
-                    local = self.core.clock.now().astimezone(zone(site.timezone))
-                    if not opening_at(hours_from_catalogue(json.loads(site.hours)), local).open:
-                        return False
-                services = {b.service for b in self.core.config.gpio.buttons}
-                if not services:
-                    return True
-                query = Service.select().where(Service.code.in_(services) & Service.active)
-                return bool(query.count())
+            return self._can_issue()
         except Exception:  # an unreadable catalogue is "closed", not a crash of the LED thread
             log.exception("cannot tell whether the site is open")
             return False
@@ -407,42 +401,3 @@ class Hardware:
         except QueueError as exc:
             return {"ok": False, "error": exc.message, "code": exc.code}
         return {"ok": False, "error": f"unknown request {op!r}"}
-
-
-def make_printer(config: PrinterConfig) -> ReceiptPrinter | None:
-    """The printer driver the config names; None for "none"."""
-    if config.driver == "none":
-        return None
-    if config.driver == "file":
-        from appliance.hardware.file_printer import FilePrinter
-
-        return FilePrinter(config.folder, png=config.png)
-    from appliance.hardware.escpos_printer import build_escpos_printer
-
-    return build_escpos_printer(config)
-
-
-def make_board(config: GpioConfig, *, factory: Any = None) -> GpioBoard | None:
-    """gpiozero buttons and LED; None when there is nothing to wire or GPIO is off."""
-    if config.pin_factory == "none" or (not config.buttons and config.led_pin is None):
-        return None
-    from appliance.hardware.gpio import GpiozeroBoard
-
-    return GpiozeroBoard(
-        config.pin_factory,
-        [b.pin for b in config.buttons],
-        config.led_pin,
-        bounce_s=config.bounce_s,
-        factory=factory,
-    )
-
-
-def build_hardware(core: Core, *, pin_factory: Any = None) -> Hardware:
-    """The hardware the config describes, not started (`pin_factory`: a gpiozero factory)."""
-    config = core.config
-    return Hardware(
-        core,
-        printer=make_printer(config.printer),
-        board=make_board(config.gpio, factory=pin_factory),
-        control=control_path(config.storage.database),
-    )

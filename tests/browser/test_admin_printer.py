@@ -26,7 +26,7 @@ def appliance(tmp_path: Path) -> Iterator[Appliance]:
     from appliance.catalogue.store import apply_catalogue, load_catalogue, packaged_catalogue
     from appliance.clock import ManualClock
     from appliance.config.load import load_config
-    from appliance.hardware.front import build_hardware
+    from appliance.hardware.build import build_hardware
     from appliance.runtime import Runtime, open_core
     from web.app import create_app
 
@@ -42,7 +42,7 @@ def appliance(tmp_path: Path) -> Iterator[Appliance]:
     core = open_core(load_config(None, environ), clock=ManualClock(WEEKDAY_MORNING))
     apply_catalogue(core.db, load_catalogue(packaged_catalogue("kota-metro")), clock=core.clock)
     core.accounts.add_officer(ADMIN, PASSWORD, "admin", display_name="Admin MPP")
-    runtime = Runtime(core, hardware=build_hardware(core))
+    runtime = Runtime(core, hardware=build_hardware(core.config, core.engine, core.db, core.clock))
     runtime.start()
     server = create_server(create_app(runtime), host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -13,7 +13,6 @@ from typing import Any
 
 from gpiozero.pins.mock import MockFactory
 
-from appliance.accounts import Accounts
 from appliance.config.sections import (
     ButtonConfig,
     Config,
@@ -22,11 +21,11 @@ from appliance.config.sections import (
     StorageConfig,
     WebConfig,
 )
+from appliance.hardware.build import button_issuing
 from appliance.hardware.escpos_printer import EscposPrinter
 from appliance.hardware.front import Hardware
 from appliance.hardware.gpio import GpiozeroBoard
 from appliance.hardware.ports import ReceiptPrinter
-from appliance.runtime import Core
 from tests.support.engine_fixtures import EngineSite, make_site
 from tests.support.escpos_fakes import PaperPrinter
 
@@ -52,7 +51,6 @@ def config_for(
 @dataclass
 class Front:
     site: EngineSite
-    core: Core
     hardware: Hardware
     factory: MockFactory
     paper: PaperPrinter
@@ -76,7 +74,6 @@ def make_front(
 ) -> Front:
     site = make_site(path)
     cfg = config_for(path, **config)
-    core = Core(cfg, site.db, site.clock, site.engine, Accounts(site.db, site.clock))
     factory = MockFactory()
     paper = PaperPrinter()
     chosen: ReceiptPrinter | None
@@ -84,8 +81,26 @@ def make_front(
     board = GpiozeroBoard(
         "mock", [b.pin for b in cfg.gpio.buttons], cfg.gpio.led_pin, factory=factory
     )
-    hardware = Hardware(core, printer=chosen, board=board, control=control, probe_s=probe_s)
-    return Front(site, core, hardware, factory, paper)
+    can_issue = button_issuing(
+        site.db,
+        site.clock,
+        enforce_hours=cfg.queue.enforce_hours,
+        services={b.service for b in cfg.gpio.buttons},
+    )
+    hardware = Hardware(
+        site.engine,
+        db=site.db,
+        clock=site.clock,
+        can_issue=can_issue,
+        printer_config=cfg.printer,
+        gpio=cfg.gpio,
+        public_url=cfg.web.public_url,
+        printer=chosen,
+        board=board,
+        control=control,
+        probe_s=probe_s,
+    )
+    return Front(site, hardware, factory, paper)
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:

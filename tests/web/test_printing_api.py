@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.hardware.front import build_hardware
+from appliance.hardware.build import build_hardware
 from appliance.runtime import Runtime, build_announcer, open_core
 from tests.web.conftest import Site, _config
 from web.app import create_app
@@ -31,7 +31,8 @@ def printing_site(template: tuple[Path, str], tmp_path: Path) -> Iterator[Site]:
     )
     clock = ManualClock(WEEKDAY_MORNING)
     core = open_core(config, clock=clock)
-    runtime = Runtime(core, build_hardware(core), build_announcer(core))
+    hardware = build_hardware(core.config, core.engine, core.db, core.clock)
+    runtime = Runtime(core, hardware, build_announcer(core))
     app = create_app(runtime)
     runtime.start()
     try:

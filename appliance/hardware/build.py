@@ -1,0 +1,106 @@
+"""Building the hardware front from the configuration: printer driver, GPIO board, "can issue".
+
+The composition root (appliance/runtime.py) calls `build_hardware` with the parts it opened; the
+front itself never sees the whole configuration or the runtime, so neither imports the other.
+Drivers are imported only when the configuration names them: a box without a USB printer never
+loads python-escpos, one without GPIO never loads gpiozero.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection
+from typing import Any
+
+from appliance.clock import Clock
+from appliance.config.sections import Config, GpioConfig, PrinterConfig
+from appliance.hardware.control import control_path
+from appliance.hardware.front import Hardware
+from appliance.hardware.ports import GpioBoard, ReceiptPrinter
+from appliance.queue.engine import QueueEngine
+from appliance.queue.issuing import issuing
+from appliance.queue.numbering import zone
+from appliance.storage.database import ApplianceDatabase, connected
+from appliance.storage.models import Service, Site
+
+log = logging.getLogger(__name__)
+
+
+def make_printer(config: PrinterConfig) -> ReceiptPrinter | None:
+    """The printer driver the config names; None for "none"."""
+    if config.driver == "none":
+        return None
+    if config.driver == "file":
+        from appliance.hardware.file_printer import FilePrinter
+
+        return FilePrinter(config.folder, png=config.png)
+    from appliance.hardware.escpos_printer import build_escpos_printer
+
+    return build_escpos_printer(config)
+
+
+def make_board(config: GpioConfig, *, factory: Any = None) -> GpioBoard | None:
+    """gpiozero buttons and LED; None when there is nothing to wire or GPIO is off."""
+    if config.pin_factory == "none" or (not config.buttons and config.led_pin is None):
+        return None
+    from appliance.hardware.gpio import GpiozeroBoard
+
+    return GpiozeroBoard(
+        config.pin_factory,
+        [b.pin for b in config.buttons],
+        config.led_pin,
+        bounce_s=config.bounce_s,
+        factory=factory,
+    )
+
+
+def button_issuing(
+    db: ApplianceDatabase, clock: Clock, *, enforce_hours: bool, services: Collection[str]
+) -> Callable[[], bool]:
+    """Whether a button press would get a ticket now, for the LED: the issuing rule on the
+    site's hours, and one of the buttons' services active. A catalogue must be loaded; the
+    buttons' daily quotas are not asked (a press past the quota prints a notice)."""
+
+    def can_issue() -> bool:
+        with connected(db):
+            site = Site.select(Site.hours, Site.timezone).first()
+            if site is None:
+                return False
+            local = clock.now().astimezone(zone(site.timezone))
+            hours = str(site.hours)
+            if not issuing(enforce_hours=enforce_hours, hours=lambda: hours, local=local).allowed:
+                return False
+            if not services:
+                return True
+            query = Service.select().where(Service.code.in_(list(services)) & Service.active)
+            return bool(query.count())
+
+    return can_issue
+
+
+def build_hardware(
+    config: Config,
+    engine: QueueEngine,
+    db: ApplianceDatabase,
+    clock: Clock,
+    *,
+    pin_factory: Any = None,
+) -> Hardware:
+    """The hardware the config describes, not started (`pin_factory`: a gpiozero factory)."""
+    return Hardware(
+        engine,
+        db=db,
+        clock=clock,
+        can_issue=button_issuing(
+            db,
+            clock,
+            enforce_hours=config.queue.enforce_hours,
+            services={b.service for b in config.gpio.buttons},
+        ),
+        printer_config=config.printer,
+        gpio=config.gpio,
+        public_url=config.web.public_url,
+        printer=make_printer(config.printer),
+        board=make_board(config.gpio, factory=pin_factory),
+        control=control_path(config.storage.database),
+    )
