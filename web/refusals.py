@@ -3,7 +3,8 @@
 A `QueueError` carries a stable code, an Indonesian template and the values that fill it
 (appliance/queue/errors.py). The translation catalogue's message ids are the Indonesian texts, so
 the template is looked up as it is and the same values fill the translation: an English page gets
-"Daily quota of service SKCK (40) is used up…", a script still tests the code. A template the
+"The daily quota of SKCK (40) is used up…", a script still tests the code. The kiosk's
+reasons a service does not issue now come the same way (web.api.services). A template the
 catalogue lacks (or whose translation does not fit its values) stays Indonesian rather than fail.
 
 The templates are data to the extractor, so they are listed here, where `pybabel extract` finds
@@ -11,6 +12,8 @@ them (web/translations/babel.cfg); a test fails when the core raises a template 
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from flask_babel import gettext
 
@@ -34,6 +37,7 @@ REFUSALS: tuple[str, ...] = (
     N_("Layanan sudah tutup. Tutup pukul {closes}."),
     N_("{label} sampai pukul {until}; antrean tetap dicatat."),
     N_("Layanan buka."),
+    N_("Kuota harian sudah habis."),  # the kiosk's reason a service with a quota is closed
     # appliance/queue: a counter's actions
     N_("Loket {counter!r} tidak dikenal."),
     N_("Loket sedang jeda. Lanjutkan dulu."),
@@ -61,10 +65,15 @@ REFUSALS: tuple[str, ...] = (
 
 def refusal_message(error: QueueError) -> str:
     """`error`'s message in the request's language (Indonesian when there is no translation)."""
-    translated = gettext(error.template)
-    if not error.params:
-        return translated
+    return translated(error.template, error.params)
+
+
+def translated(template: str, params: Mapping[str, object]) -> str:
+    """An Indonesian template of the core, in the request's language, filled with `params`."""
+    text = gettext(template)
+    if not params:
+        return text
     try:
-        return translated.format(**error.params)
+        return text.format(**params)
     except (KeyError, IndexError, ValueError):  # a translation naming a value the core lacks
-        return error.message
+        return template.format(**params)

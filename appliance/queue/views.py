@@ -7,14 +7,19 @@ answer into JSON. Each opens its own connection (`connected`) and writes nothing
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from peewee import Database
+from peewee import Database, fn
 
 from appliance.queue import outbox
-from appliance.queue.tickets import TicketInfo, ticket_infos, waiting_counts
+from appliance.queue.hours import hours_from_catalogue, opening_at
+from appliance.queue.numbering import zone
+from appliance.queue.tickets import TicketInfo, handling_minutes, ticket_infos, waiting_counts
+from appliance.queue.waiting import estimated_wait_minutes
 from appliance.storage.database import connected, get_state
 from appliance.storage.models import (
     Agency,
@@ -85,6 +90,124 @@ def officer_display_name(db: Database, officer_id: int) -> str:
     with connected(db):
         officer = Officer.get_or_none(Officer.id == officer_id)
         return str(officer.display_name) if officer is not None else ""
+
+
+# -- services (the kiosk) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceView:
+    """A service as the kiosk offers it: its queue, its wait, and whether it issues now.
+
+    When it does not, `closed_template` and `closed_params` say why, apart like a refusal's
+    (appliance/queue/errors.py), so the kiosk can say it in its own language.
+    """
+
+    code: str
+    name: str
+    prefix: str
+    agency: str
+    agency_name: str
+    waiting: int
+    estimated_wait_minutes: int
+    open_counters: int
+    open: bool
+    closed_template: str
+    closed_params: Mapping[str, object]
+    daily_quota: int | None
+    quota_remaining: int | None
+    fee: str
+    requirements: list[object]
+
+
+@dataclass(frozen=True)
+class ServiceList:
+    items: list[ServiceView]
+    site_name: str
+    business_date: date
+
+
+def services(
+    db: Database, day: date, now: datetime, *, enforce_hours: bool, window: int
+) -> ServiceList:
+    """The active services of active agencies in the catalogue's order, on business day `day`
+    at moment `now` (`window`: see QueueSettings)."""
+    with connected(db):
+        site = Site.select().first()
+        opening = None
+        if site is not None and enforce_hours:
+            opening = opening_at(
+                hours_from_catalogue(json.loads(site.hours)), now.astimezone(zone(site.timezone))
+            )
+        agencies = {a.code: a for a in Agency.select().where(Agency.active)}
+        waiting = waiting_counts(day)
+        issued = _issued_on(day)
+        counters = _open_counters()
+        items: list[ServiceView] = []
+        rows = Service.select().where(Service.active).order_by(Service.position, Service.code)
+        for service in rows:
+            agency = agencies.get(service.agency_id)
+            if agency is None:
+                continue
+            count = waiting.get(service.code, 0)
+            minutes = (
+                estimated_wait_minutes(
+                    count, counters.get(service.code, 0), handling_minutes(service, window)
+                )
+                if count
+                else 0
+            )
+            open_now, template, params = True, "", {}
+            if opening is not None and not opening.open:
+                open_now, template, params = False, opening.template, dict(opening.params)
+            remaining = None
+            if service.daily_quota is not None:
+                remaining = max(0, service.daily_quota - issued.get(service.code, 0))
+                if remaining == 0 and open_now:
+                    open_now, template = False, "Kuota harian sudah habis."
+            items.append(
+                ServiceView(
+                    code=service.code,
+                    name=service.name,
+                    prefix=service.prefix,
+                    agency=agency.code,
+                    agency_name=agency.name,
+                    waiting=count,
+                    estimated_wait_minutes=minutes,
+                    open_counters=counters.get(service.code, 0),
+                    open=open_now,
+                    closed_template=template,
+                    closed_params=params,
+                    daily_quota=service.daily_quota,
+                    quota_remaining=remaining,
+                    fee=service.fee,
+                    requirements=json.loads(service.requirements or "[]"),
+                )
+            )
+        return ServiceList(items, site.name if site is not None else "", day)
+
+
+def _issued_on(day: date) -> dict[str, int]:
+    """Tickets issued per service on `day`, transfers in not counted (as the quota counts)."""
+    rows = (
+        Ticket.select(Ticket.service, fn.COUNT(Ticket.id))
+        .where((Ticket.business_date == day) & Ticket.transferred_from.is_null())
+        .group_by(Ticket.service)
+        .tuples()
+    )
+    return {str(code): int(n) for code, n in rows}
+
+
+def _open_counters() -> dict[str, int]:
+    """Active, unpaused counters per service they serve."""
+    rows = (
+        CounterService.select(CounterService.service, fn.COUNT(Counter.code))
+        .join(Counter)
+        .where(Counter.active & ~Counter.paused)
+        .group_by(CounterService.service)
+        .tuples()
+    )
+    return {str(code): int(n) for code, n in rows}
 
 
 # -- tickets --------------------------------------------------------------------------------

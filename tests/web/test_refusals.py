@@ -62,6 +62,20 @@ def test_an_indonesian_request_keeps_the_engine_message(site: Site) -> None:
     assert over.json["error"]["message"].startswith("Kuota harian layanan ")
 
 
+def test_the_kiosk_says_why_a_service_is_closed_in_its_language(site: Site) -> None:
+    _fill_quota(site)
+    english = site.client().get("/api/v1/services?lang=en").json["items"]
+    skck = next(s for s in english if s["code"] == "POLRES-SKCK")
+    assert skck["open"] is False and skck["closed_reason"] == "The daily quota is used up."
+    indonesian = site.client().get("/api/v1/services").json["items"]
+    skck = next(s for s in indonesian if s["code"] == "POLRES-SKCK")
+    assert skck["closed_reason"] == "Kuota harian sudah habis."
+    site.clock.jump_to(site.clock.now().replace(hour=20))  # outside the opening hours
+    closed = site.client().get("/api/v1/services?lang=en").json["items"]
+    english = ("Not open yet. Opens at ", "Already closed. Closed at ", "Closed today.")
+    assert closed and all(s["closed_reason"].startswith(english) for s in closed), closed
+
+
 def _raised_templates() -> set[str]:
     """Every constant template the core hands a refusal (or an opening/issuing answer)."""
     found: set[str] = set()
