@@ -9,15 +9,13 @@ the rows it reads in appliance/queue/statements.py.
 
 from __future__ import annotations
 
-import functools
-import json
 import secrets
 
 from appliance.queue import events
 from appliance.queue import statements as sql
 from appliance.queue.counter_actions import CounterActions
 from appliance.queue.errors import Conflict, Invalid, NotFound, Refused
-from appliance.queue.hours import Hours, hours_from_catalogue, opening_at
+from appliance.queue.issuing import Verdict, issuing
 from appliance.queue.numbering import format_number
 from appliance.queue.statements import TicketRow
 from appliance.queue.tickets import TicketInfo, stamp
@@ -72,19 +70,9 @@ class QueueEngine(CounterActions):
                     service=service_code,
                 )
             code, agency, name, prefix, quota = service
-            self._check_open(txn)
-            if quota is not None:
-                issued_today = self.db.execute_sql(
-                    sql.ISSUED_TODAY, (code, txn.day.date.isoformat())
-                ).fetchone()[0]
-                if issued_today >= quota:
-                    raise Refused(
-                        "quota_reached",
-                        "Kuota harian layanan {service} ({quota}) "
-                        "sudah habis. Silakan datang kembali besok.",
-                        service=name,
-                        quota=quota,
-                    )
+            verdict = self._issuing(txn, code, name, quota)
+            if not verdict.allowed:
+                raise Refused(verdict.code, verdict.template, **verdict.params)
             sequence = sql.next_sequence(self.db, txn.day.date, prefix)
             number = format_number(prefix, sequence)
             token = secrets.token_urlsafe(16)
@@ -125,15 +113,25 @@ class QueueEngine(CounterActions):
         self._notify(Change("issue", txn.seq, tuple(txn.events), info))
         return info
 
-    def _check_open(self, txn: Txn) -> None:
-        if not self.settings.enforce_hours:
-            return
-        site = self.db.execute_sql(sql.SITE_HOURS).fetchone()
-        if site is None:
-            raise Refused("no_catalogue", "Katalog layanan belum dimuat.")
-        opening = opening_at(_hours(site[0]), txn.now.astimezone(txn.tz))
-        if not opening.open:
-            raise Refused(opening.reason, opening.template, **opening.params)
+    def _issuing(self, txn: Txn, service: str, name: str, quota: int | None) -> Verdict:
+        """The issuing rule (appliance/queue/issuing.py) on this transaction's reads."""
+
+        def hours() -> str | None:
+            site = self.db.execute_sql(sql.SITE_HOURS).fetchone()
+            return str(site[0]) if site is not None else None
+
+        def issued_today() -> int:
+            day = txn.day.date.isoformat()
+            return int(self.db.execute_sql(sql.ISSUED_TODAY, (service, day)).fetchone()[0])
+
+        return issuing(
+            enforce_hours=self.settings.enforce_hours,
+            hours=hours,
+            local=txn.now.astimezone(txn.tz),
+            service=name,
+            quota=quota,
+            issued_today=issued_today,
+        )
 
     @on_writer
     def transfer(
@@ -253,9 +251,3 @@ class QueueEngine(CounterActions):
         if expired:
             self._notify(Change("close_day", txn.seq, tuple(txn.events)))
         return expired
-
-
-@functools.lru_cache(maxsize=8)
-def _hours(text: str) -> Hours:
-    """Opening hours parsed once per catalogue version (keyed by their JSON text)."""
-    return hours_from_catalogue(json.loads(text))
