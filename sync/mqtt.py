@@ -112,6 +112,18 @@ class Published:
 LinkEvent = Connected | ConnectFailed | Disconnected | Message | Published
 
 
+class _SelfClosingTLSSocket(ssl.SSLSocket):
+    """paho leaves a socket whose TLS handshake failed (a wrong CA, a plain port) to the garbage
+    collector, once per retry: this one closes itself then."""
+
+    def do_handshake(self, block: bool = False) -> None:
+        try:
+            super().do_handshake(block)
+        except BaseException:
+            self.close()
+            raise
+
+
 class Session:
     """One paho client for one connection attempt; reports into `inbox`."""
 
@@ -195,7 +207,9 @@ class Session:
 
     def _tls_context(self) -> ssl.SSLContext:
         s = self.settings
-        return client_context(s.ca_file, s.cert_file, s.key_file)
+        context = client_context(s.ca_file, s.cert_file, s.key_file)
+        context.sslsocket_class = _SelfClosingTLSSocket
+        return context
 
     def publish(self, topic: str, payload: bytes, *, qos: int = 1, retain: bool = False) -> int:
         """Publish now; returns the mid, or -1 when not connected (nothing is queued)."""
