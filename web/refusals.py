@@ -70,7 +70,7 @@ def refusal_message(error: QueueError) -> str:
 
 def translated(template: str, params: Mapping[str, object]) -> str:
     """An Indonesian template of the core, in the request's language, filled with `params`."""
-    text = gettext(template)
+    text = str(gettext(template))
     if not params:
         return text
     try:
