@@ -7,6 +7,7 @@ answer into JSON. Each opens its own connection (`connected`) and writes nothing
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import Any
 from peewee import Database, fn
 
 from appliance.queue import outbox
-from appliance.queue.hours import hours_from_catalogue, opening_at
+from appliance.queue.issuing import QUOTA_REACHED, issuing
 from appliance.queue.numbering import zone
 from appliance.queue.tickets import TicketInfo, handling_minutes, ticket_infos, waiting_counts
 from appliance.queue.waiting import estimated_wait_minutes
@@ -134,11 +135,8 @@ def services(
     at moment `now` (`window`: see QueueSettings)."""
     with connected(db):
         site = Site.select().first()
-        opening = None
-        if site is not None and enforce_hours:
-            opening = opening_at(
-                hours_from_catalogue(json.loads(site.hours)), now.astimezone(zone(site.timezone))
-            )
+        hours = str(site.hours) if site is not None else None
+        local = now.astimezone(zone(site.timezone)) if site is not None else now
         agencies = {a.code: a for a in Agency.select().where(Agency.active)}
         waiting = waiting_counts(day)
         issued = _issued_on(day)
@@ -157,14 +155,20 @@ def services(
                 if count
                 else 0
             )
-            open_now, template, params = True, "", {}
-            if opening is not None and not opening.open:
-                open_now, template, params = False, opening.template, dict(opening.params)
+            verdict = issuing(
+                enforce_hours=enforce_hours,
+                hours=lambda: hours,
+                local=local,
+                service=service.name,
+                quota=service.daily_quota,
+                issued_today=functools.partial(issued.get, service.code, 0),
+            )
+            open_now, template, params = verdict.allowed, verdict.template, dict(verdict.params)
+            if verdict.code == QUOTA_REACHED:  # the kiosk's card says it in fewer words
+                template, params = "Kuota harian sudah habis.", {}
             remaining = None
             if service.daily_quota is not None:
                 remaining = max(0, service.daily_quota - issued.get(service.code, 0))
-                if remaining == 0 and open_now:
-                    open_now, template = False, "Kuota harian sudah habis."
             items.append(
                 ServiceView(
                     code=service.code,
