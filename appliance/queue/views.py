@@ -7,9 +7,8 @@ answer into JSON. Each opens its own connection (`connected`) and writes nothing
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -161,7 +160,7 @@ def services(
                 local=local,
                 service=service.name,
                 quota=service.daily_quota,
-                issued_today=functools.partial(issued.get, service.code, 0),
+                issued_today=_counted(issued, service.code),
             )
             open_now, template, params = verdict.allowed, verdict.template, dict(verdict.params)
             if verdict.code == QUOTA_REACHED:  # the kiosk's card says it in fewer words
@@ -189,6 +188,10 @@ def services(
                 )
             )
         return ServiceList(items, site.name if site is not None else "", day)
+
+
+def _counted(issued: Mapping[str, int], service: str) -> Callable[[], int]:
+    return lambda: issued.get(service, 0)
 
 
 def _issued_on(day: date) -> dict[str, int]:
