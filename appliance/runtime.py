@@ -18,7 +18,6 @@ from appliance.config.sections import Config
 from appliance.hardware.build import build_hardware
 from appliance.hardware.front import Hardware
 from appliance.queue.engine import QueueEngine
-from appliance.queue.transaction import QueueSettings
 from appliance.storage.database import open_database
 from appliance.voice.announce import Announcer, ClipError, ClipSet
 
@@ -34,21 +33,11 @@ class Core:
     accounts: Accounts
 
 
-def queue_settings(config: Config) -> QueueSettings:
-    q = config.queue
-    return QueueSettings(
-        priority_streak_limit=q.priority_streak_limit,
-        recalls_before_no_show=q.recalls_before_no_show,
-        enforce_hours=q.enforce_hours,
-        recent_handling_window=q.recent_handling_window,
-    )
-
-
 def open_core(config: Config, *, clock: Clock | None = None) -> Core:
     """Open the database (migrating it) and wire the engine; touches no hardware."""
     db = open_database(config.storage.database, busy_timeout_ms=config.storage.busy_timeout_ms)
     clock = clock or SystemClock()
-    engine = QueueEngine(db, clock, queue_settings(config))
+    engine = QueueEngine(db, clock, config.queue)
     return Core(config, db, clock, engine, Accounts(db, clock))
 
 

@@ -7,6 +7,7 @@ command with these added even when the package is not installed (tests, developm
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import signal
@@ -30,10 +31,11 @@ log = logging.getLogger(__name__)
 
 def register(registry: Registry) -> None:
     p = registry.add("sync", cmd_sync, help="send the outbox to central over MQTT (runs forever)")
-    p.add_argument("--ack-timeout", type=float, default=10.0, help="seconds before sending again")
-    p.add_argument("--stall", type=float, default=60.0, help="rebuild the link after no progress")
-    p.add_argument("--connect-timeout", type=float, default=15.0)
-    p.add_argument("--backoff-cap", type=float, default=60.0, help="longest reconnect wait")
+    # No defaults here: EdgeSettings holds them (sync/edge.py), a flag only overrides.
+    p.add_argument("--ack-timeout", type=float, help="seconds before sending again")
+    p.add_argument("--stall", type=float, help="rebuild the link after no progress")
+    p.add_argument("--connect-timeout", type=float)
+    p.add_argument("--backoff-cap", type=float, help="longest reconnect wait")
     p = registry.add(
         "central",
         cmd_central,
@@ -107,15 +109,20 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
     if not config.sync.broker or not config.sync.site:
         raise CommandError("sync.broker and sync.site must be set to sync with central", 2)
     db = open_database(config.storage.database, busy_timeout_ms=config.storage.busy_timeout_ms)
-    settings = EdgeSettings(
-        site=config.sync.site,
-        batch_size=config.sync.batch_size,
-        window=config.sync.window,
-        compress_over=config.sync.compress_over_bytes,
-        ack_timeout_s=args.ack_timeout,
-        stall_s=args.stall,
-        connect_timeout_s=args.connect_timeout,
-        backoff_cap_s=args.backoff_cap,
+    flags = {
+        "ack_timeout_s": args.ack_timeout,
+        "stall_s": args.stall,
+        "connect_timeout_s": args.connect_timeout,
+        "backoff_cap_s": args.backoff_cap,
+    }
+    settings = dataclasses.replace(
+        EdgeSettings(
+            site=config.sync.site,
+            batch_size=config.sync.batch_size,
+            window=config.sync.window,
+            compress_over=config.sync.compress_over_bytes,
+        ),
+        **{name: value for name, value in flags.items() if value is not None},
     )
     watchdog = Watchdog.from_environment()
     heartbeat = watchdog.register("sync loop", max_silence_s=45.0)

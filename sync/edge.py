@@ -26,6 +26,7 @@ from typing import Any
 from appliance import __version__
 from appliance.catalogue.store import CatalogueError, apply_catalogue, validate_catalogue
 from appliance.clock import Clock
+from appliance.config.sections import SyncConfig
 from appliance.queue import outbox
 from appliance.storage.database import ApplianceDatabase, connected, set_state
 from appliance.storage.models import Site
@@ -42,10 +43,12 @@ CENTRAL_ACKED = "sync.central_acked_through"
 
 @dataclass(frozen=True)
 class EdgeSettings:
+    """How the edge worker sends; the first three are the [sync] section's (their defaults too)."""
+
     site: str
-    batch_size: int = 500
-    window: int = 4
-    compress_over: int = 4096
+    batch_size: int = SyncConfig.batch_size
+    window: int = SyncConfig.window
+    compress_over: int = SyncConfig.compress_over_bytes
     ack_timeout_s: float = 10.0
     max_ack_timeout_s: float = 120.0
     connect_timeout_s: float = 15.0

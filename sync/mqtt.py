@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
 
+from appliance.config.sections import SyncConfig
 from appliance.ops.tlsclient import client_context
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class BrokerSettings:
     ca_file: str = ""
     cert_file: str = ""
     key_file: str = ""
-    keepalive_s: int = 30
+    keepalive_s: int = SyncConfig.keepalive_s  # [sync] sets the edge's; central's link keeps it
     clean_session: bool = True
     will: Will | None = None
 

@@ -19,6 +19,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from appliance.clock import Clock
+from appliance.config.sections import QueueConfig
 from appliance.queue import events, outbox
 from appliance.queue.errors import NotFound
 from appliance.queue.numbering import BusinessDay, business_day
@@ -33,12 +34,9 @@ log = logging.getLogger(__name__)
 BUSINESS_DATE = "queue.business_date"
 
 
-@dataclass(frozen=True)
-class QueueSettings:
-    priority_streak_limit: int = 3
-    recalls_before_no_show: int = 2
-    enforce_hours: bool = True
-    recent_handling_window: int = 20
+# The engine's settings are the configuration's [queue] section itself: its fields and their
+# defaults are written once, in appliance/config/sections.py.
+QueueSettings = QueueConfig
 
 
 @dataclass(frozen=True)

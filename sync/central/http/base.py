@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from peewee import Database
 
+from appliance.config.sections import CentralWebConfig, WebConfig
 from appliance.queue.numbering import DEFAULT_ZONE
 from appliance.skm.questionnaire import Questionnaire
 from appliance.throttle import LoginThrottle
@@ -30,9 +31,9 @@ def utc_clock() -> datetime:
 class CentralWebSettings:
     """How central's HTTP side behaves; `from_config` reads `[central.web]`."""
 
-    secret_key: str = ""
-    public_url: str = ""
-    session_hours: int = 12
+    secret_key: str = CentralWebConfig.secret_key
+    public_url: str = CentralWebConfig.public_url
+    session_hours: int = WebConfig.session_hours  # an officer's working day, as on the appliance
     timezone: str = DEFAULT_ZONE  # a site's "today" when no pushed catalogue names its zone
     now: Callable[[], datetime] = field(default=utc_clock)
 
