@@ -13,7 +13,7 @@ from appliance.clock import ManualClock
 from appliance.config.load import load_config
 from appliance.runtime import Core, Runtime, build_announcer, open_core
 from tests.support.catalogue_fixtures import WEEKDAY_MORNING, small_document
-from tests.web.conftest import ACCOUNTS  # the same four staff as the web tests
+from tests.support.web_site import ACCOUNTS  # the same four staff as the web tests
 from web.app import create_app
 
 PASSWORD = "sandi-uji-rahasia-987"

@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.generation.modes import GenerationMode
 
-from tests.reliability.conftest import long_mode
 from tests.reliability.inprocess import PASSWORD, App, build
+from tests.support.reliability import long_mode
 
 SKIPPED = {"/api/v1/stream"}  # an endless stream by design (tested in the board tests)
 

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.checks import database_problems, rows
-from tests.reliability.conftest import long_mode
 from tests.support.live_appliance import Client, LiveAppliance, bench_catalogue, prepare
+from tests.support.reliability import database_problems, long_mode, rows
 
 ISSUERS = 4
 COUNTERS = ("B01", "B02")

@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.bench import loadgen
-from tests.reliability.checks import database_problems, rows
-from tests.reliability.conftest import long_mode
 from tests.support.live_appliance import Client, LiveAppliance, kota_metro, prepare
+from tests.support.reliability import database_problems, long_mode, rows
 
 COUNTERS = 15
 ANSWERS = {f"U{i}": 1 + (i % 4) for i in range(1, 10)}

@@ -21,9 +21,9 @@ from typing import Any
 
 import pytest
 
-from tests.reliability.checks import database_problems, rows
 from tests.reliability.inprocess import App, build
 from tests.support.live_appliance import Client, LiveAppliance, bench_catalogue, prepare
+from tests.support.reliability import database_problems, rows
 
 SERVICE = "BENCH-A"
 

@@ -1,7 +1,7 @@
 """Catalogue documents and databases for tests.
 
 Plain functions and data, no pytest, so helper scripts started as subprocesses can import this
-module too (they put `tests/` on `sys.path`), like `engine_fixtures`.
+module too (they run with the checkout on PYTHONPATH), like `engine_fixtures`.
 """
 
 from __future__ import annotations

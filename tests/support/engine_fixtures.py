@@ -2,8 +2,8 @@
 
 The catalogue loader is written elsewhere; these tests must not depend on it, so the site is
 written with the models inside one transaction, on a real SQLite file opened the way the
-appliance opens it. Helper scripts started as subprocesses import this module too (they put
-`tests/` on `sys.path`), so everything here is plain functions and data, no pytest.
+appliance opens it. Helper scripts started as subprocesses import this module too (they run
+with the checkout on PYTHONPATH), so everything here is plain functions and data, no pytest.
 """
 
 from __future__ import annotations

@@ -1,6 +1,5 @@
-"""Sync suite setup: `tests/` importable (engine_fixtures) when run on its own — appended, so
-it can never shadow the product's `web` or `sync` packages; and a PostgreSQL server for the
-central store where Debian's postgresql package is installed."""
+"""Sync suite setup: a PostgreSQL server for the central store where Debian's postgresql
+package is installed (the broker, proxy and processes are in tests/support)."""
 
 from __future__ import annotations
 

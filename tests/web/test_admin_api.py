@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.support.catalogue_fixtures import small_document
-from tests.web.conftest import PASSWORD, Site
+from tests.support.web_site import PASSWORD, Site
 
 
 def test_catalogue_round_trip_and_versioning(site: Site) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import request
 
-from tests.web.conftest import PASSWORD, Site
+from tests.support.web_site import PASSWORD, Site
 
 
 def test_login_sets_a_strict_httponly_session_and_returns_csrf(site: Site) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from waitress.server import create_server
 
-from tests.web.conftest import Site
+from tests.support.web_site import Site
 
 
 def _call(site: Site, counter: str = "L02", service: str = "DUKCAPIL-KTP") -> dict:

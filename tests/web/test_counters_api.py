@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.web.conftest import Site
+from tests.support.web_site import Site
 
 
 def _issue(site: Site, service: str, n: int = 1) -> list[dict]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.web.conftest import Site
+from tests.support.web_site import Site
 from web.kit.openapi import documented_rules
 from web.openapi import all_docs
 

@@ -10,7 +10,7 @@ import pytest
 
 from appliance.hardware.build import build_hardware
 from appliance.runtime import Runtime, build_announcer, open_core
-from tests.web.conftest import Site, _config
+from tests.support.web_site import Site, web_config
 from web.app import create_app
 
 
@@ -23,7 +23,7 @@ def printing_site(template: tuple[Path, str], tmp_path: Path) -> Iterator[Site]:
 
     source, token = template
     shutil.copy(source / "appliance.db", tmp_path / "appliance.db")
-    config = _config(
+    config = web_config(
         tmp_path,
         MPP_PRINTER__DRIVER="file",
         MPP_PRINTER__FOLDER=str(tmp_path / "receipts"),

@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from appliance.storage.database import connected
-from tests.web.conftest import Site
+from tests.support.web_site import Site
 
 ELEMENTS = [f"U{i}" for i in range(1, 10)]
 DAY = "2025-03-12"

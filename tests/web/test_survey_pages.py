@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from appliance.skm.questionnaire import load_questionnaire
-from tests.web.conftest import Site
+from tests.support.web_site import Site
 from tests.web.test_skm_reports_api import rate, serve
 from web.pages.survey_words import QUESTIONNAIRE_WORDS
 

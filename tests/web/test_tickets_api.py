@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.web.conftest import Site
+from tests.support.web_site import Site
 
 TICKET_FIELDS = {
     "id",

@@ -1,12 +1,22 @@
-"""What must hold in an appliance database after anything: shared by the reliability tests."""
+"""The reliability suite's plain helpers: how long a run is, and what must hold in an appliance
+database after anything (kills, faults, a soak).
+
+CI runs a bounded form; `MPP_RELIABILITY=long` runs the long one (more kills, a full simulated
+day).
+"""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 from appliance.storage.database import integrity_check
+
+
+def long_mode() -> bool:
+    return os.environ.get("MPP_RELIABILITY", "").lower() == "long"
 
 
 def rows(db_path: Path, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
