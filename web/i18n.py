@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Flask, Response, request
 from flask_babel import Babel
 
-from appliance.queue.numbering import DEFAULT_ZONE
+from appliance.site import DEFAULT_ZONE
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"

@@ -16,7 +16,7 @@ from typing import Any, TypeGuard
 from zoneinfo import ZoneInfo
 
 from appliance.queue.hours import WEEKDAYS
-from appliance.queue.numbering import TIME_ZONES
+from appliance.site import TIME_ZONES
 
 FORMAT = "mpp-catalogue/1"
 AGENCY_KINDS = ("opd", "vertikal", "bumn", "bumd", "swasta")

@@ -19,7 +19,7 @@ from appliance.hardware.front import Hardware
 from appliance.hardware.ports import GpioBoard, ReceiptPrinter
 from appliance.queue.engine import QueueEngine
 from appliance.queue.issuing import issuing
-from appliance.queue.numbering import zone
+from appliance.site import zone
 from appliance.storage.database import ApplianceDatabase, connected
 from appliance.storage.models import Service, Site
 

@@ -11,16 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-# The zone of a site whose catalogue is not loaded yet (or names none): western Indonesia, where
-# most malls are.
-DEFAULT_ZONE = "Asia/Jakarta"
-# The three Indonesian time zones, by their local abbreviation.
-TIME_ZONES = {
-    "WIB": DEFAULT_ZONE,
-    "WITA": "Asia/Makassar",
-    "WIT": "Asia/Jayapura",
-}
-
 
 @dataclass(frozen=True)
 class BusinessDay:
@@ -28,11 +18,6 @@ class BusinessDay:
 
     date: date
     clock_behind: bool  # the wall clock shows an earlier date than the one kept
-
-
-def zone(name: str) -> ZoneInfo:
-    """A time zone from an IANA name or WIB/WITA/WIT."""
-    return ZoneInfo(TIME_ZONES.get(name.upper(), name))
 
 
 def local_date(now: datetime, tz: ZoneInfo) -> date:

@@ -17,9 +17,9 @@ from peewee import Database, fn
 
 from appliance.queue import outbox
 from appliance.queue.issuing import QUOTA_REACHED, issuing
-from appliance.queue.numbering import zone
 from appliance.queue.tickets import TicketInfo, handling_minutes, ticket_infos, waiting_counts
 from appliance.queue.waiting import estimated_wait_minutes
+from appliance.site import zone
 from appliance.storage.database import connected, get_state
 from appliance.storage.models import (
     Agency,

@@ -16,7 +16,7 @@ from flask import current_app
 from peewee import Database
 
 from appliance.config.sections import CentralWebConfig, WebConfig
-from appliance.queue.numbering import DEFAULT_ZONE
+from appliance.site import DEFAULT_ZONE
 from appliance.skm.questionnaire import Questionnaire
 from appliance.throttle import LoginThrottle
 

@@ -9,14 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appliance.queue.numbering import (
-    TIME_ZONES,
-    business_day,
-    format_number,
-    local_date,
-    parse_number,
-    zone,
-)
+from appliance.queue.numbering import business_day, format_number, local_date, parse_number
+from appliance.site import TIME_ZONES, zone
 from tests.support.engine_fixtures import WIB, WIT, WITA
 
 PREFIXES = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=2)
