@@ -1,43 +1,20 @@
 """Real Chromium (Debian's, never `playwright install`) against the real app served by waitress.
 
-The appliance is built the way `mpp run` builds it, on a temporary database with the Kota Metro
-catalogue, a pinned clock (a weekday morning, counters open) and an admin account. The browser
-tests drive it only through pages; setup and checks may use the engine directly.
+The appliance is built the way `mpp run` builds it (tests/support/browser.py). The browser tests
+drive it only through pages; setup and checks may use the engine directly.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from urllib.request import Request, urlopen
-from zoneinfo import ZoneInfo
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--autoplay-policy=no-user-gesture-required",
-]
-ADMIN = "admin"
-PASSWORD = "rahasia-sekali-123"
-# Wednesday 12 March 2025, 09:00 WIB: a normal weekday morning, every counter open.
-WEEKDAY_MORNING = datetime(2025, 3, 12, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
-# The README's pictures. A test run takes every screenshot but writes into docs/ only when asked
-# (MPP_UPDATE_SCREENSHOTS=1), so running the suite leaves the checkout clean.
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+from tests.support.browser import ADMIN, CHROMIUM, CHROMIUM_ARGS, PASSWORD, Appliance, build_app
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -49,47 +26,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-@dataclass
-class Appliance:
-    """A running appliance: its URL and the core behind it (engine, clock, accounts)."""
-
-    url: str
-    core: Any
-
-    def api(self, path: str) -> Any:
-        """An anonymous GET of the JSON API (public endpoints only)."""
-        with urlopen(Request(self.url + path), timeout=10) as response:
-            return json.loads(response.read())
-
-
-def _build_app(folder: Path) -> tuple[Any, Any]:
-    """The app and core, built as `mpp run` builds them (no hardware)."""
-    from appliance.catalogue.store import apply_catalogue, load_catalogue, packaged_catalogue
-    from appliance.clock import ManualClock
-    from appliance.config.load import load_config
-    from appliance.runtime import Runtime, build_announcer, open_core
-    from web.app import create_app
-
-    environ = {
-        "MPP_STORAGE__DATABASE": str(folder / "appliance.db"),
-        "MPP_PRINTER__DRIVER": "file",
-        "MPP_PRINTER__FOLDER": str(folder / "receipts"),
-        "MPP_GPIO__PIN_FACTORY": "none",
-        "MPP_WEB__PUBLIC_URL": "http://127.0.0.1:8080",
-        "MPP_WEB__SECRET_KEY": "browser-test-secret-key-0123456789abcdef",
-    }
-    config = load_config(None, environ)
-    core = open_core(config, clock=ManualClock(WEEKDAY_MORNING))
-    apply_catalogue(core.db, load_catalogue(packaged_catalogue("kota-metro")), clock=core.clock)
-    core.accounts.add_officer(ADMIN, PASSWORD, "admin", display_name="Admin MPP")
-    return create_app(Runtime(core, announcer=build_announcer(core))), core
-
-
 @pytest.fixture
 def appliance(tmp_path: Path) -> Iterator[Appliance]:
     from waitress import create_server
 
-    app, core = _build_app(tmp_path)
+    app, core = build_app(tmp_path)
     server = create_server(app, host="127.0.0.1", port=0, threads=24, channel_request_lookahead=1)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -131,10 +72,3 @@ def public(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="id-ID")
     yield context
     context.close()
-
-
-def watch_errors(page: Any) -> list[str]:
-    """Collect script errors of a page; a test ends by asserting the list is empty."""
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors

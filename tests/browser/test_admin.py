@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from .support import counter_serving, open_page, service_named
+from tests.support.browser import counter_serving, open_page, service_named
 
 pytestmark = pytest.mark.browser
 

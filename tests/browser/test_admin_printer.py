@@ -11,9 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from appliance.hardware.ports import MESSAGES, OFFLINE
-
-from .conftest import ADMIN, PASSWORD, WEEKDAY_MORNING, Appliance
-from .support import open_page
+from tests.support.browser import ADMIN, PASSWORD, Appliance, open_page
+from tests.support.catalogue_fixtures import WEEKDAY_MORNING
 
 pytestmark = pytest.mark.browser
 

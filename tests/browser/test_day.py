@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .support import (
+from tests.support.browser import (
     audio_requests,
     counter_serving,
     open_page,

@@ -11,9 +11,7 @@ from playwright.sync_api import expect
 
 from appliance.skm.questionnaire import load_questionnaire
 from appliance.skm.surveys import submit_survey
-
-from .conftest import DOCS_SCREENSHOTS
-from .support import counter_serving, open_page, settle
+from tests.support.browser import DOCS_SCREENSHOTS, counter_serving, open_page, settle
 
 pytestmark = pytest.mark.browser
 

@@ -12,8 +12,7 @@ from playwright.sync_api import expect
 
 from appliance.skm.questionnaire import load_questionnaire
 from appliance.storage.database import connected
-
-from .support import counter_serving, settle
+from tests.support.browser import counter_serving, settle
 
 pytestmark = pytest.mark.browser
 
