@@ -13,15 +13,14 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from appliance import __version__
-from appliance.config.load import ConfigError, load_config
-from appliance.config.sections import Config
+from appliance.commands import CommandError, Context, Handler, Registry
+from appliance.config.load import ConfigError
 from appliance.config.show import config_to_dict, render_toml
 from appliance.storage.failures import StorageError
 
@@ -31,46 +30,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_CONFIG = Path("/etc/mpp/appliance.toml")
-
-Handler = Callable[[argparse.Namespace, "Context"], int]
-
-
-class CommandError(Exception):
-    """A failure to report to the person at the terminal (exit code 1 or 2)."""
-
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-@dataclass
-class Context:
-    """What a subcommand needs: the config, loaded on first use."""
-
-    config_path: Path | None
-    environ: dict[str, str]
-    _config: Config | None = None
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            self._config = load_config(self.config_path, self.environ)
-        return self._config
-
-
-@dataclass
-class Registry:
-    """Handed to each `mpp.commands` entry point so it can add commands or extend ours."""
-
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
-    parsers: dict[str, argparse.ArgumentParser] = field(default_factory=dict)
-    hooks: dict[str, Handler] = field(default_factory=dict)
-
-    def add(self, name: str, handler: Handler, **kwargs: object) -> argparse.ArgumentParser:
-        parser = self.subparsers.add_parser(name, **kwargs)  # type: ignore[arg-type]
-        parser.set_defaults(handler=handler)
-        self.parsers[name] = parser
-        return parser
 
 
 def _read_password(env_name: str, prompt: str) -> str:

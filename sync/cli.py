@@ -23,7 +23,7 @@ from appliance.config.sections import Config
 if TYPE_CHECKING:
     from peewee import Database
 
-    from appliance.cli import Context, Registry
+    from appliance.commands import Context, Registry
     from sync.mqtt import BrokerSettings
 
 log = logging.getLogger(__name__)
@@ -99,8 +99,8 @@ def central_broker(config: Config, number: int | str) -> BrokerSettings:
 
 
 def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
-    from appliance.cli import CommandError
     from appliance.clock import SystemClock
+    from appliance.commands import CommandError
     from appliance.ops.watchdog import Watchdog
     from appliance.storage.database import open_database
     from sync.edge import EdgeSettings, EdgeWorker
@@ -199,7 +199,7 @@ def _central_server(db: Database, config: Config, args: argparse.Namespace) -> A
 
 
 def cmd_init_central(args: argparse.Namespace, ctx: Context) -> int:
-    from appliance.cli import CommandError
+    from appliance.commands import CommandError
     from sync.central.accounts import CentralAccountError, add_user
     from sync.central.store import open_central_database
 
@@ -221,7 +221,7 @@ def cmd_init_central(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_token_central(args: argparse.Namespace, ctx: Context) -> int:
     """`mpp token create|list|revoke --central [--name N] [--role supervisor|admin]`."""
-    from appliance.cli import CommandError
+    from appliance.commands import CommandError
     from sync.central.accounts import CentralAccountError, create_token, revoke_token, tokens
     from sync.central.store import open_central_database
 
@@ -246,7 +246,7 @@ def cmd_token_central(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_officer_central(args: argparse.Namespace, ctx: Context) -> int:
     """`mpp officer add|passwd|list|disable|enable [USERNAME] --central [--role ...]`: central's
     users (password from MPP_OFFICER_PASSWORD or asked)."""
-    from appliance.cli import CommandError
+    from appliance.commands import CommandError
     from sync.central import accounts
     from sync.central.store import open_central_database
 

@@ -7,7 +7,7 @@ import logging
 import os
 from typing import Any
 
-from appliance.cli import Context
+from appliance.commands import Context
 from web.lean import lean_process
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from appliance.hardware.control import ControlUnavailable, control_path, request
 
 if TYPE_CHECKING:
-    from appliance.cli import Context, Registry
+    from appliance.commands import Context, Registry
 
 
 def register(registry: Registry) -> None:
@@ -26,7 +26,7 @@ def register(registry: Registry) -> None:
 
 
 def _ask(ctx: Context, message: dict[str, Any]) -> dict[str, Any]:
-    from appliance.cli import CommandError
+    from appliance.commands import CommandError
 
     path = control_path(ctx.config.storage.database)
     if path is None:
@@ -41,7 +41,7 @@ def _checked(reply: dict[str, Any], error: type[Exception]) -> dict[str, Any]:
 
 
 def cmd_press(args: argparse.Namespace, ctx: Context) -> int:
-    from appliance.cli import CommandError
+    from appliance.commands import CommandError
 
     try:
         reply = _ask(ctx, {"op": "press", "pin": args.pin})
@@ -77,8 +77,8 @@ def cmd_printer(args: argparse.Namespace, ctx: Context) -> int:
 
 def _direct(ctx: Context, action: str) -> dict[str, Any]:
     """Open the printer from this process: only when no appliance owns it."""
-    from appliance.cli import CommandError
     from appliance.clock import SystemClock
+    from appliance.commands import CommandError
     from appliance.hardware.build import make_printer
     from appliance.hardware.ports import DISABLED, MESSAGES, OK, PrinterFault
     from appliance.hardware.receipt import columns_for, printer_test_receipt

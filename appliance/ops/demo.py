@@ -177,7 +177,7 @@ def run_demo(config: Config, config_path: Path | None, args: argparse.Namespace)
 def register(registry: Any) -> None:
     """Add `mpp demo` (the registry is appliance.cli's; not type-checked at run time because
     `python -m appliance.cli` loads that module a second time as __main__)."""
-    from appliance.cli import Context
+    from appliance.commands import Context
 
     def handler(args: argparse.Namespace, ctx: Context) -> int:
         return run_demo(ctx.config, ctx.config_path, args)

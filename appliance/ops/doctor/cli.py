@@ -16,7 +16,7 @@ from appliance.ops.doctor.findings import Checkup, Finding, Limits, exit_code
 from appliance.ops.doctor.render import render, render_json
 
 if TYPE_CHECKING:
-    from appliance.cli import Context, Registry
+    from appliance.commands import Context, Registry
 
 
 def cmd_doctor(args: argparse.Namespace, ctx: Context) -> int:
