@@ -150,7 +150,7 @@ def cmd_token(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, ctx: Context) -> int:
-    from appliance.storage.database import backup
+    from appliance.storage.backup import backup
 
     database = Path(ctx.config.storage.database)
     if not database.exists():

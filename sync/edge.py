@@ -28,8 +28,9 @@ from appliance.catalogue.store import CatalogueError, apply_catalogue, validate_
 from appliance.clock import Clock
 from appliance.config.sections import SyncConfig
 from appliance.queue import outbox
-from appliance.storage.database import ApplianceDatabase, connected, set_state
+from appliance.storage.database import ApplianceDatabase, connected
 from appliance.storage.models import Site
+from appliance.storage.state import set_state
 from sync import protocol
 from sync.mqtt import Backoff, BrokerSettings, Link, LinkHandler, Message, Session
 

@@ -17,7 +17,8 @@ from appliance.queue import outbox
 from appliance.queue.transaction import Change
 from appliance.runtime import Core, Runtime
 from appliance.skm.questionnaire import load_questionnaire
-from appliance.storage.database import connected, get_state, set_state
+from appliance.storage.database import connected
+from appliance.storage.state import get_state, set_state
 from appliance.throttle import LoginThrottle
 from web import auth
 from web.api import register_api

@@ -16,8 +16,8 @@ from typing import Any
 from peewee import SqliteDatabase
 
 from appliance.queue.events import EVENT_TYPES
-from appliance.storage.database import get_state, set_state
 from appliance.storage.models import Outbox
+from appliance.storage.state import get_state, set_state
 
 LAST_SEQ = "outbox.last_seq"
 ACKED_THROUGH = "outbox.acked_through"

@@ -26,8 +26,9 @@ from appliance.queue.numbering import BusinessDay, business_day
 from appliance.queue.tickets import TicketInfo, stamp, ticket_info_by_id, ticket_info_by_token
 from appliance.queue.writer import GroupCommit
 from appliance.site import site_zone
-from appliance.storage.database import ApplianceDatabase, connected, get_state, set_state
+from appliance.storage.database import ApplianceDatabase, connected
 from appliance.storage.models import CALLED, EXPIRED, WAITING, Counter, Ticket
+from appliance.storage.state import get_state, set_state
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from appliance.queue.issuing import QUOTA_REACHED, issuing
 from appliance.queue.tickets import TicketInfo, handling_minutes, ticket_infos, waiting_counts
 from appliance.queue.waiting import estimated_wait_minutes
 from appliance.site import zone
-from appliance.storage.database import connected, get_state
+from appliance.storage.database import connected
 from appliance.storage.models import (
     Agency,
     Counter,
@@ -31,6 +31,7 @@ from appliance.storage.models import (
     Site,
     Ticket,
 )
+from appliance.storage.state import get_state
 
 # -- counters -------------------------------------------------------------------------------
 

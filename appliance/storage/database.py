@@ -7,7 +7,6 @@ deferred read-then-write fails with "database is locked" under concurrency.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sqlite3
@@ -23,7 +22,7 @@ from peewee import SqliteDatabase
 
 from appliance.storage import migrations
 from appliance.storage.failures import StorageError
-from appliance.storage.models import MODELS, State
+from appliance.storage.models import MODELS
 
 
 class FairLock:
@@ -165,63 +164,3 @@ def connected(db: SqliteDatabase) -> Iterator[SqliteDatabase]:
     if db.is_closed():
         db.connect(reuse_if_open=True)
     yield db
-
-
-def get_state(key: str, default: str | None = None) -> str | None:
-    # Plain SQL: read on every action, where peewee's query building cost more than the read.
-    row = State._meta.database.execute_sql("SELECT value FROM state WHERE key = ?", (key,))
-    found = row.fetchone()
-    return str(found[0]) if found is not None else default
-
-
-def set_state(key: str, value: str) -> None:
-    State._meta.database.execute_sql(
-        "INSERT INTO state (key, value) VALUES (?, ?) "
-        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (key, value),
-    )
-
-
-def get_state_json(key: str, default: object = None) -> object:
-    raw = get_state(key)
-    return json.loads(raw) if raw is not None else default
-
-
-def integrity_check(path: str | Path) -> list[str]:
-    """SQLite's own integrity check on a file, plus foreign keys; [] when healthy."""
-    conn = sqlite3.connect(str(path))
-    try:
-        problems = [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
-        problems += [f"foreign key: {row}" for row in conn.execute("PRAGMA foreign_key_check")]
-        return problems
-    finally:
-        conn.close()
-
-
-def backup(db_path: str | Path, target: str | Path) -> int:
-    """Online backup to `target` (pages copied while the appliance keeps serving), verified.
-
-    Returns the number of tickets in the copy; raises RuntimeError if the copy is not intact.
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".partial")
-    tmp.unlink(missing_ok=True)
-    source = sqlite3.connect(str(db_path), timeout=30)
-    dest = sqlite3.connect(str(tmp))
-    try:
-        source.backup(dest, pages=256)
-    finally:
-        dest.close()
-        source.close()
-    problems = integrity_check(tmp)
-    if problems:
-        tmp.unlink(missing_ok=True)
-        raise RuntimeError("backup copy failed its integrity check: " + "; ".join(problems))
-    check = sqlite3.connect(str(tmp))
-    try:
-        (tickets,) = check.execute("SELECT count(*) FROM ticket").fetchone()
-    finally:
-        check.close()
-    tmp.replace(target)
-    return int(tickets)

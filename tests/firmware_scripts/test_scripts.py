@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.storage.database import integrity_check
+from appliance.storage.backup import integrity_check
 from tests.support.engine_fixtures import WEEKDAY_MORNING, make_site
 from tests.support.paths import ISSUE_WORKER as WORKER
 from tests.support.paths import REPO as ROOT

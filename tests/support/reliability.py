@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from appliance.storage.database import integrity_check
+from appliance.storage.backup import integrity_check
 
 
 def long_mode() -> bool:

@@ -17,7 +17,8 @@ from peewee import Database
 
 from appliance.queue import outbox
 from appliance.queue.transaction import QueueSettings
-from appliance.storage.database import connected, get_state
+from appliance.storage.database import connected
+from appliance.storage.state import get_state
 from sync import protocol
 from sync.central.ingest import Ingest
 from sync.central.store import EventRow, SiteRow, open_central_database

@@ -44,7 +44,7 @@ def check_database(c: Checkup) -> list[Finding]:
                 t("Jalankan: sudo mpp init --admin NAMA", "Run: sudo mpp init --admin NAME"),
             )
         ]
-    from appliance.storage.database import integrity_check  # peewee: only when checking
+    from appliance.storage.backup import integrity_check  # sqlite3 only: imported when checking
 
     try:
         problems = integrity_check(path)

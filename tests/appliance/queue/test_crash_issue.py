@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from appliance.queue import events
-from appliance.storage.database import connected, integrity_check
+from appliance.storage.backup import integrity_check
+from appliance.storage.database import connected
 from appliance.storage.models import Ticket
 from tests.support.engine_fixtures import (
     WEEKDAY_MORNING,

@@ -1,0 +1,30 @@
+"""The appliance's small key/value facts (business date, sync progress, health): the state table.
+
+Plain SQL on the models' database: read on every action, where peewee's query building cost more
+than the read itself.
+"""
+
+from __future__ import annotations
+
+import json
+
+from appliance.storage.models import State
+
+
+def get_state(key: str, default: str | None = None) -> str | None:
+    row = State._meta.database.execute_sql("SELECT value FROM state WHERE key = ?", (key,))
+    found = row.fetchone()
+    return str(found[0]) if found is not None else default
+
+
+def set_state(key: str, value: str) -> None:
+    State._meta.database.execute_sql(
+        "INSERT INTO state (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+def get_state_json(key: str, default: object = None) -> object:
+    raw = get_state(key)
+    return json.loads(raw) if raw is not None else default
