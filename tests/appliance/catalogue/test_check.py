@@ -26,9 +26,6 @@ def problems_of(doc: object) -> tuple[str, ...]:
     return caught.value.problems
 
 
-# -- checking -----------------------------------------------------------------------------------
-
-
 def test_broken_document_lists_every_problem_with_its_path() -> None:
     doc = small_document()
     doc["format"] = "mpp-catalogue/2"

@@ -16,8 +16,6 @@ from tests.support.catalogue_fixtures import (
     small_document,
 )
 
-# -- reading files ------------------------------------------------------------------------------
-
 
 def test_bad_json_names_line_and_column(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"

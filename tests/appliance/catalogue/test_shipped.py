@@ -32,8 +32,6 @@ from tests.support.catalogue_fixtures import (
     site_with_catalogue,
 )
 
-# -- the real catalogues ------------------------------------------------------------------------
-
 
 @pytest.mark.parametrize(("name", "agencies", "services", "counters"), REAL_CATALOGUES)
 def test_real_catalogue_loads_applies_and_round_trips(

@@ -44,9 +44,6 @@ def config_events(db: SqliteDatabase) -> list[outbox.Event]:
         return [e for e in outbox.pending(0, 10**6) if e.type == events.CONFIG_APPLIED]
 
 
-# -- applying -----------------------------------------------------------------------------------
-
-
 def test_removed_service_is_deactivated_and_its_tickets_still_read(
     catalogue_db: SqliteDatabase, clock: ManualClock
 ) -> None:
