@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.bench.rows import Row
 from tests.support.live_appliance import REPO, child_env
 
 TARGETS = {
@@ -88,8 +89,6 @@ def discover(folder: Path) -> dict[str, Provider]:
 
 
 def _row(id_: str, **fields: Any) -> Any:
-    from tests.bench.run import Row
-
     return Row(id_, WORKLOADS.get(id_.split("/")[-1], id_), target=TARGETS.get(id_, ""), **fields)
 
 
