@@ -8,6 +8,7 @@ from datetime import datetime
 
 from appliance.queue import events
 from appliance.queue import statements as sql
+from appliance.queue.calling import lines_in_turn, streak_after
 from appliance.queue.errors import Conflict, NotFound
 from appliance.queue.statements import CounterRow, TicketRow
 from appliance.queue.tickets import TicketInfo, stamp
@@ -42,7 +43,7 @@ class CounterActions(EngineBase):
             ).rowcount
             if updated != 1:  # cannot happen under the write lock; refuse rather than double-call
                 raise Conflict("already_called", "Tiket sudah dipanggil loket lain.")
-            streak = counter.priority_streak + 1 if chosen.priority else 0
+            streak = streak_after(counter.priority_streak, bool(chosen.priority))
             self.db.execute_sql(sql.SEAT_CALLED, (chosen.id, streak, officer_id, counter.code))
             call_id = self._announce(txn, chosen, counter, events.TICKET_CALLED, officer_id)
             info = self._info(chosen.id, txn)
@@ -57,9 +58,8 @@ class CounterActions(EngineBase):
         One index seek per service and priority (`ticket_queue_head`), so the cost does not grow
         with the length of the queue; the seeks run inside SQLite, one statement per priority
         (a statement per service cost half of a call with 20 services)."""
-        starving = counter.priority_streak >= self.settings.priority_streak_limit
         day = txn.day.date.isoformat()
-        for priority in (0, 1) if starving else (1, 0):
+        for priority in lines_in_turn(counter.priority_streak, self.settings.priority_streak_limit):
             row = self.db.execute_sql(sql.COUNTER_HEAD, (day, priority, counter.code)).fetchone()
             if row is not None:
                 return TicketRow(*row)

@@ -60,15 +60,24 @@ _SELECT_TICKET = (
     "FROM ticket "
 )
 _TICKET_BY_ID = _SELECT_TICKET + "WHERE id = ?"
-# The oldest waiting ticket of one priority over the counter's services: for each service the
-# correlated subquery seeks the head of `ticket_queue_head`, the outer query keeps the oldest.
+# A counter's line of one priority: the tickets of its services (counter ?3) waiting on business
+# day ?1 with priority ?2, oldest first (`h` a ticket, `cs` the counter's service links).
+_LINE = (
+    "h.service_code = cs.service_code AND h.state = 'waiting' AND h.business_date = ?1 "
+    "AND h.priority = ?2"
+)
+# The head of that line, what *call next* takes: for each service the correlated subquery seeks
+# the head of `ticket_queue_head`, the outer query keeps the oldest.
 COUNTER_HEAD = (
-    "SELECT t.id, t.number, t.state, t.priority, t.service_code, t.started_at, t.called_at, "
+    "SELECT t.id, t.number, t.state, t.priority, t.service_code, t.started_at, t.called_at, "  # noqa: S608 constants
     "t.business_date FROM counter_service AS cs JOIN ticket AS t ON t.id = ("
-    "SELECT h.id FROM ticket AS h WHERE h.service_code = cs.service_code "
-    "AND h.state = 'waiting' AND h.business_date = ?1 AND h.priority = ?2 "
-    "ORDER BY h.id LIMIT 1) "
+    f"SELECT h.id FROM ticket AS h WHERE {_LINE} ORDER BY h.id LIMIT 1) "
     "WHERE cs.counter_code = ?3 ORDER BY t.id LIMIT 1"
+)
+# The whole line in the order repeated COUNTER_HEADs take it (the counter's queue as listed).
+COUNTER_LINE = (
+    "SELECT h.* FROM counter_service AS cs JOIN ticket AS h "  # noqa: S608 constants
+    f"ON {_LINE} WHERE cs.counter_code = ?3 ORDER BY h.id"
 )
 
 

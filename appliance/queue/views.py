@@ -16,6 +16,8 @@ from typing import Any
 from peewee import Database, fn
 
 from appliance.queue import outbox
+from appliance.queue import statements as sql
+from appliance.queue.calling import GENERAL, PRIORITY, call_order
 from appliance.queue.issuing import QUOTA_REACHED, issuing
 from appliance.queue.tickets import TicketInfo, handling_minutes, ticket_infos, waiting_counts
 from appliance.queue.waiting import estimated_wait_minutes
@@ -223,7 +225,7 @@ def _open_counters() -> dict[str, int]:
 
 @dataclass(frozen=True)
 class TicketPage:
-    """One page of a day's tickets in issue order, and how many match in all."""
+    """One page of a day's tickets, and how many match in all."""
 
     items: list[TicketInfo]
     total: int
@@ -239,7 +241,8 @@ def tickets(
     offset: int = 0,
     window: int,
 ) -> TicketPage:
-    """The tickets of business day `day`, optionally of one state and one service."""
+    """The tickets of business day `day` in issue order, optionally of one state and one
+    service."""
     with connected(db):
         query = Ticket.select().where(Ticket.business_date == day)
         if state:
@@ -249,6 +252,33 @@ def tickets(
         total = query.count()
         rows = list(query.order_by(Ticket.id).limit(limit).offset(offset))
         return TicketPage(ticket_infos(rows, window=window), total)
+
+
+def counter_queue(
+    db: Database,
+    code: str,
+    day: date,
+    *,
+    streak_limit: int,
+    limit: int,
+    offset: int = 0,
+    window: int,
+) -> TicketPage:
+    """The tickets waiting for counter `code` on business day `day`, in the order its *call
+    next* will take them if nothing else changes (a new priority ticket, or another counter
+    calling one of them, reorders what is left): its two lines read with the engine's own
+    statement, merged by the engine's own rule (appliance.queue.calling) from the counter's
+    current priority streak. `streak_limit`: QueueSettings.priority_streak_limit. An unknown
+    counter is refused as *call next* refuses it (NotFound `unknown_counter`)."""
+    with connected(db):
+        counter = sql.active_counter(db, code)
+        lines = {
+            line: list(Ticket.raw(sql.COUNTER_LINE, day.isoformat(), line, counter.code))
+            for line in (PRIORITY, GENERAL)
+        }
+        order = call_order(lines[PRIORITY], lines[GENERAL], counter.priority_streak, streak_limit)
+        page = order[offset : offset + limit]
+        return TicketPage(ticket_infos(page, window=window), len(order))
 
 
 # -- the board ------------------------------------------------------------------------------
