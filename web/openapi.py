@@ -66,6 +66,11 @@ DOCS: dict[str, tuple[str, dict[str, Any] | None]] = {
     "api_tickets.cancel": ("Cancel a ticket", EMPTY),
     "api_tickets.transfer": ("Move a waiting ticket to another service (greeter)", SERVICE_BODY),
     "api_counters.list_counters": ("Counters with state and current ticket", None),
+    "api_counters.counter_queue": (
+        "The tickets waiting for this counter, in the order its `next` will call them "
+        "(priority first up to the streak limit, then issue order); `limit`, `offset`",
+        None,
+    ),
     "api_counters.counter_next": ("Call the next ticket (404 queue_empty when none)", EMPTY),
     "api_counters.counter_recall": ("Announce the current ticket again", EMPTY),
     "api_counters.counter_start": ("The citizen arrived: serving", EMPTY),

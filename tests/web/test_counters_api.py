@@ -58,6 +58,45 @@ def test_transfer_from_the_counter_keeps_number_and_place(site: Site) -> None:
     assert sari.post("/api/v1/counters/L03/next").json["number"] == early["number"]
 
 
+def test_the_counters_queue_is_listed_in_call_order(site: Site) -> None:
+    general = _issue(site, "DUKCAPIL-KTP")[0]["number"]
+    kepala = site.staff("kepala")
+    priority = [
+        kepala.post(
+            "/api/v1/tickets",
+            json={"service": service, "priority": True, "priority_reason": "lansia"},
+        ).json["number"]
+        for service in ("DUKCAPIL-KK", "DUKCAPIL-KTP", "DUKCAPIL-KK", "DUKCAPIL-KTP")
+    ]
+    _issue(site, "MPP-INFORMASI")  # L01's service, not L02's
+    budi = site.staff("budi")
+    expected = [*priority[:3], general, priority[3]]  # three priority calls in a row at most
+
+    queue = budi.get("/api/v1/counters/L02/queue")
+
+    assert queue.status_code == 200 and queue.json["total"] == 5
+    assert [t["number"] for t in queue.json["items"]] == expected
+    page = budi.get("/api/v1/counters/L02/queue?limit=2&offset=3").json
+    assert ([t["number"] for t in page["items"]], page["total"]) == (expected[3:], 5)
+    waiting = budi.get("/api/v1/tickets?state=waiting").json["items"]  # still issue order
+    assert [t["number"] for t in waiting][:2] == [general, priority[0]]
+    called = []
+    for _ in expected:
+        called.append(budi.post("/api/v1/counters/L02/next").json["number"])
+        budi.post("/api/v1/counters/L02/done")
+    assert called == expected
+    assert budi.get("/api/v1/counters/L02/queue").json == {"items": [], "total": 0}
+
+
+def test_a_counters_queue_needs_staff_and_a_known_counter(site: Site) -> None:
+    assert site.client().get("/api/v1/counters/L02/queue").status_code == 401
+    assert site.kiosk().get("/api/v1/counters/L02/queue").status_code == 403
+    budi = site.staff("budi")
+    unknown = budi.get("/api/v1/counters/L42/queue")
+    assert unknown.status_code == 404 and unknown.json["error"]["code"] == "unknown_counter"
+    assert budi.get("/api/v1/counters/L02/queue?limit=0").status_code == 400
+
+
 def test_unknown_counter_is_404(site: Site) -> None:
     response = site.staff("admin").post("/api/v1/counters/L99/next")
     assert response.status_code == 404

@@ -11,7 +11,7 @@ from appliance.queue.views import CounterView
 from web.auth import officer_id, principal, require, require_counter
 from web.context import web
 from web.kit.errors import ApiError
-from web.kit.inputs import code_field, json_body
+from web.kit.inputs import code_field, json_body, query_int
 
 bp = Blueprint("api_counters", __name__)
 
@@ -47,6 +47,25 @@ def one_counter(code: str) -> dict[str, Any]:
 def list_counters() -> Response:
     items = counter_list()
     return jsonify({"items": items, "total": len(items)})
+
+
+@bp.get("/api/v1/counters/<code>/queue")
+@require("officer")
+def counter_queue(code: str) -> Response:
+    """The tickets waiting for this counter in the order its *call next* takes them, so the
+    console lists them as they will be called (the tickets list keeps issue order)."""
+    core = web().core
+    settings = core.engine.settings
+    page = views.counter_queue(
+        core.db,
+        code,
+        core.engine.current_day().date,
+        streak_limit=settings.priority_streak_limit,
+        limit=query_int("limit", 1000, low=1, high=5000),
+        offset=query_int("offset", 0),
+        window=settings.recent_handling_window,
+    )
+    return jsonify({"items": [i.to_dict() for i in page.items], "total": page.total})
 
 
 def _act(code: str, action: str) -> Response:

@@ -58,29 +58,20 @@
 
   function loadQueue() {
     if (!counter) return Promise.resolve();
-    var codes = counter.services;
     return Promise.all([
-      MPP.api('GET', '/api/v1/tickets?state=waiting'),
+      // This counter's queue in the order its "next" calls it (the server applies the rule).
+      MPP.api('GET', '/api/v1/counters/' + encodeURIComponent(counter.code) + '/queue'),
       MPP.api('GET', '/api/v1/tickets?state=done'),
       MPP.api('GET', '/api/v1/tickets?state=no_show'),
     ]).then(function (lists) {
-      // The server lists tickets in issue order; priority ones are shown first because they
-      // are called first (the engine's rule), each group keeping the server's order.
-      var ours = lists[0].items.filter(function (t) {
-        return !codes.length || codes.indexOf(t.service) >= 0;
-      });
-      var waiting = ours.filter(function (t) {
-        return t.priority;
-      }).concat(ours.filter(function (t) {
-        return !t.priority;
-      }));
+      var waiting = lists[0].items;
       var mine = function (t) {
         return t.counter === counter.code;
       };
       document.getElementById('tally-done').textContent = lists[1].items.filter(mine).length;
       document.getElementById('tally-noshow').textContent = lists[2].items.filter(mine).length;
-      document.getElementById('tally-waiting').textContent = waiting.length;
-      document.getElementById('queue-count').textContent = waiting.length;
+      document.getElementById('tally-waiting').textContent = lists[0].total;
+      document.getElementById('queue-count').textContent = lists[0].total;
       MPP.clear(queueList);
       if (!waiting.length) queueList.appendChild(el('li', { className: 'muted', text: MPP.t('queue_empty') }));
       waiting.forEach(function (t) {
