@@ -17,6 +17,7 @@ Problem = tuple[str, str]  # (dotted path, message)
 PRINTER_DRIVERS = ("usb", "serial", "network", "file", "none")
 PAPER_WIDTHS_MM = (58, 80)
 PIN_FACTORIES = ("lgpio", "mock", "none")
+WHEN_PRINTER_DOWN = ("issue", "refuse")
 LANGUAGES = ("id", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # The same categories as appliance.storage.models.PRIORITY_REASONS (a test keeps them equal);
@@ -45,6 +46,7 @@ def _choices(config: Config, problems: list[Problem]) -> None:
         ("printer.driver", config.printer.driver, PRINTER_DRIVERS),
         ("printer.paper_width_mm", config.printer.paper_width_mm, PAPER_WIDTHS_MM),
         ("gpio.pin_factory", config.gpio.pin_factory, PIN_FACTORIES),
+        ("gpio.when_printer_down", config.gpio.when_printer_down, WHEN_PRINTER_DOWN),
         ("logging.level", config.logging.level, LOG_LEVELS),
     ]
     rules += [

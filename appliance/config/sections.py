@@ -72,6 +72,9 @@ class GpioConfig:
     buttons: tuple[ButtonConfig, ...] = ()
     led_pin: int | None = None
     bounce_s: float = 0.05
+    # What a button press does while the printer is faulted: "issue" (a number without paper,
+    # staff reprint it from the desk or counter) or "refuse" (no ticket; the LED flashes fast).
+    when_printer_down: str = "issue"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ on the print worker's thread, never inside a transaction and never on the acting
 faults become one `printer.fault` outbox event per transition (and `printer.recovered` when they
 clear), a status for the staff pages (`status()`, `subscribe()`), and the LED signal:
 steady = ready, blinking = printer fault, off = closed (outside opening hours, or no button
-service active).
+service active); a fast flash for `REFUSED_FLASH_S` when a press is refused because the printer is
+down and the site chose `gpio.when_printer_down = "refuse"`.
 
 It takes only what it uses (the engine, the database for receipts' site facts and printer
 events, the clock, a "can a press issue now" callable, the printer and GPIO sections), never the
@@ -57,6 +58,7 @@ from appliance.storage.database import ApplianceDatabase, connected
 log = logging.getLogger(__name__)
 
 StatusListener = Callable[[dict[str, Any]], None]
+REFUSED_FLASH_S = 2.0  # how long the LED flashes fast after a press refused for the printer
 NOTICE_TITLES = {
     "quota_reached": "KUOTA HABIS",
     "before_opening": "BELUM BUKA",
@@ -99,7 +101,14 @@ class Hardware:
         self.gpio = gpio
         self.public_url = public_url
         self.columns = columns_for(printer_config.paper_width_mm)
-        self.presses = ButtonPresses(gpio.buttons, engine, clock, on_refused=self._print_notice)
+        self.presses = ButtonPresses(
+            gpio.buttons,
+            engine,
+            clock,
+            on_refused=self._print_notice,
+            printer_down=lambda: gpio.when_printer_down == "refuse" and self._printer_faulted(),
+            on_printer_down=self._flash_refused,
+        )
         self.worker = (
             PrintWorker(
                 printer,
@@ -125,6 +134,7 @@ class Hardware:
         self._control_message = ""
         self._open = False
         self._led_mode = "off"
+        self._flash: threading.Timer | None = None
         engine.subscribe(self._on_change)
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -164,6 +174,8 @@ class Hardware:
                 return
             self._started = False
         self._stop.set()
+        if self._flash is not None:
+            self._flash.cancel()
         if self._ticker is not None:
             self._ticker.join(5)
             self._ticker = None
@@ -179,10 +191,13 @@ class Hardware:
     # -- what the web calls -------------------------------------------------------------------
 
     def reprint(self, ticket_id: int) -> None:
-        """Print a ticket again (raises appliance.queue.errors.NotFound for an unknown id)."""
+        """Print a ticket again (raises appliance.queue.errors.NotFound for an unknown id); a
+        ticket still waiting for paper is not queued twice."""
         ticket = self.engine.ticket(ticket_id)
         worker = self._require_worker()
         worker.forget_unprinted(ticket_id)
+        if worker.pending(ticket_id):
+            return
         worker.submit(
             PrintJob(
                 f"{ticket.number} (ulang)",
@@ -314,6 +329,8 @@ class Hardware:
             "queued": 0,
             "printed": 0,
             "unprinted": [],
+            "pending": [],
+            "stale_after_s": self.printer_config.stale_after_s,
         }
 
     def _printer_transition(self, old: str, new: str, fault: PrinterFault | None) -> None:
@@ -360,6 +377,18 @@ class Hardware:
         self._led_mode = mode
         if self.board is not None and self._gpio_state == "ok":
             self.board.set_led(mode)
+
+    def _flash_refused(self, _button: ButtonConfig) -> None:
+        """A press refused while the printer is down: the LED flashes fast, then says again
+        what it said (the fault's blink, usually)."""
+        self._led_mode = "refused"
+        if self.board is not None and self._gpio_state == "ok":
+            self.board.set_led("refused")
+        if self._flash is not None:
+            self._flash.cancel()
+        self._flash = threading.Timer(REFUSED_FLASH_S, self._apply_led)
+        self._flash.daemon = True
+        self._flash.start()
 
     def _watch_hours(self) -> None:
         while not self._stop.wait(self._readiness_s):

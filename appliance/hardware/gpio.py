@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 BLINK_ON_S = 0.4
 BLINK_OFF_S = 0.4
+REFUSED_FLASH_S = 0.1  # on and off: four times the fault's blink, told apart at a glance
 
 
 class GpioUnavailable(Exception):
@@ -105,6 +106,8 @@ class GpiozeroBoard:
             led.on()
         elif mode == "blink":
             led.blink(on_time=BLINK_ON_S, off_time=BLINK_OFF_S, background=True)
+        elif mode == "refused":
+            led.blink(on_time=REFUSED_FLASH_S, off_time=REFUSED_FLASH_S, background=True)
         else:
             led.off()
 

@@ -80,7 +80,8 @@ class GpioBoard(Protocol):
         ...
 
     def set_led(self, mode: str) -> None:
-        """`on` (ready), `blink` (printer fault) or `off` (closed)."""
+        """`on` (ready), `blink` (printer fault), `refused` (a fast flash: a press refused
+        because the printer is down) or `off` (closed)."""
         ...
 
     def close(self) -> None: ...

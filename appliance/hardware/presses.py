@@ -6,6 +6,11 @@ call are the same code whatever moved the button. The cooldown runs on the clock
 from the last *accepted* press: a held button (one edge), a bouncing contact and an impatient
 citizen hammering it all give one ticket (SPEC §3). A refused press (closed, quota reached) is
 counted against the cooldown too, so hammering a closed service prints one notice, not a pile.
+
+A site may choose that the button refuses while the printer is down (`gpio.when_printer_down =
+"refuse"`): a number without paper and without a screen is one the citizen never learns. Such a
+press issues nothing, is refused with the code `printer_down`, and `on_printer_down` signals it
+(the front flashes the LED), since no notice can be printed.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ ISSUED = "issued"
 COOLDOWN = "cooldown"
 REFUSED = "refused"
 FAILED = "error"
+PRINTER_DOWN = "printer_down"
+PRINTER_DOWN_MESSAGE = "Printer sedang gangguan: ambil tiket di meja informasi atau kios."
 
 
 @dataclass(frozen=True)
@@ -51,11 +58,16 @@ class ButtonPresses:
         clock: Clock,
         *,
         on_refused: Callable[[ButtonConfig, QueueError], None] | None = None,
+        printer_down: Callable[[], bool] = lambda: False,
+        on_printer_down: Callable[[ButtonConfig], None] | None = None,
     ) -> None:
+        """`printer_down()`: whether a press must be refused now because nothing can print."""
         self.buttons = {b.pin: b for b in buttons}
         self._engine = engine
         self._clock = clock
         self._on_refused = on_refused
+        self._printer_down = printer_down
+        self._on_printer_down = on_printer_down
         self._locks = {pin: threading.Lock() for pin in self.buttons}
         self._accepted_at: dict[int, float] = {}
         self._last: dict[int, PressResult] = {}
@@ -77,6 +89,11 @@ class ButtonPresses:
         if accepted is not None and moment - accepted < button.cooldown_s:
             return PressResult(pin, COOLDOWN, at)
         self._accepted_at[pin] = moment
+        if self._printer_down():
+            log.info("button GPIO%d (%s): refused: printer down", pin, button.service)
+            if self._on_printer_down is not None:
+                self._on_printer_down(button)
+            return PressResult(pin, REFUSED, at, code=PRINTER_DOWN, message=PRINTER_DOWN_MESSAGE)
         try:
             ticket = self._engine.issue(
                 button.service,

@@ -4,8 +4,10 @@ Issuing only enqueues, so a printer that is unplugged, out of paper or has its c
 slows or fails a ticket (SPEC §3). The worker keeps the head job and tries again every `retry_s`
 while the printer is faulted, reopening the device after an unplug; a job still unprinted after
 `stale_after_s` is dropped rather than printed minutes later for a citizen who has walked away,
-and listed in the status so staff can reprint it. While idle the worker probes the printer every
-`probe_s` so a fault shows on the staff page and the LED before the next citizen presses.
+and listed in the status so staff can reprint it (the desk and counter pages show that list
+with a "Cetak ulang" button, and the tickets still waiting for paper as `pending`). While idle
+the worker probes the printer every `probe_s` so a fault shows on the staff page and the LED
+before the next citizen presses.
 
 Only state *transitions* are reported (`on_transition`), never each retry: one `printer.fault`
 event per fault, one `printer.recovered` when it clears.
@@ -72,6 +74,9 @@ class PrintWorker:
         self._since = now()
         self._printed = 0
         self._unprinted: collections.deque[dict[str, Any]] = collections.deque(maxlen=50)
+        # Tickets submitted and not yet printed nor dropped, in submit order (id of the job):
+        # during a fault these are the numbers citizens hold without paper.
+        self._pending: dict[int, dict[str, Any]] = {}
         self._opened = False
 
     # -- control (any thread) -----------------------------------------------------------------
@@ -95,6 +100,9 @@ class PrintWorker:
 
     def submit(self, job: PrintJob) -> None:
         """Never blocks: the queue is unbounded and stale jobs are dropped by the worker."""
+        if job.ticket_id is not None:
+            with self._lock:
+                self._pending[id(job)] = {"ticket_id": job.ticket_id, "label": job.label}
         self._queue.put(job)
 
     def status(self) -> dict[str, Any]:
@@ -108,7 +116,14 @@ class PrintWorker:
                 "queued": self._queue.qsize(),
                 "printed": self._printed,
                 "unprinted": list(self._unprinted),
+                "pending": list(self._pending.values()),
+                "stale_after_s": self.stale_after_s,
             }
+
+    def pending(self, ticket_id: int) -> bool:
+        """Whether the ticket is already waiting to be printed (a reprint would print it twice)."""
+        with self._lock:
+            return any(item["ticket_id"] == ticket_id for item in self._pending.values())
 
     def forget_unprinted(self, ticket_id: int) -> None:
         """A reprint was asked for: the ticket no longer waits in the unprinted list."""
@@ -135,7 +150,11 @@ class PrintWorker:
                 continue
             if job is _STOP:
                 break
-            self._process(job)
+            try:
+                self._process(job)
+            finally:
+                with self._lock:
+                    self._pending.pop(id(job), None)
         self.printer.close()
 
     def _process(self, job: PrintJob) -> None:
@@ -189,7 +208,12 @@ class PrintWorker:
         log.warning("receipt %s not printed (%s); staff can reprint it", job.label, reason)
         with self._lock:
             self._unprinted.append(
-                {"ticket_id": job.ticket_id, "label": job.label, "reason": reason}
+                {
+                    "ticket_id": job.ticket_id,
+                    "label": job.label,
+                    "reason": reason,
+                    "dropped_at": self._now().isoformat(timespec="seconds"),
+                }
             )
 
     def _set_state(self, state: str, fault: PrinterFault | None) -> None:

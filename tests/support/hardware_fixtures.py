@@ -37,14 +37,24 @@ BUTTONS = (
 
 
 def config_for(
-    path: Path, *, buttons: tuple[ButtonConfig, ...] = BUTTONS, **printer: Any
+    path: Path,
+    *,
+    buttons: tuple[ButtonConfig, ...] = BUTTONS,
+    when_printer_down: str = "issue",
+    **printer: Any,
 ) -> Config:
     printer_config = {"driver": "usb", "retry_s": 0.02, **printer}
+    gpio = GpioConfig(
+        pin_factory="mock",
+        buttons=buttons,
+        led_pin=LED_PIN,
+        when_printer_down=when_printer_down,
+    )
     return Config(
         storage=StorageConfig(database=str(path)),
         web=WebConfig(public_url="http://mpp.local:8080"),
         printer=PrinterConfig(**printer_config),
-        gpio=GpioConfig(pin_factory="mock", buttons=buttons, led_pin=LED_PIN),
+        gpio=gpio,
     )
 
 

@@ -184,7 +184,15 @@ def test_receipts_not_printed_in_time_are_listed_for_reprint(tmp_path: Path) -> 
         front.press()
         ticket = front.site.tickets()[0]
         unprinted = wait_for(lambda: front.hardware.status()["printer"]["unprinted"])
-        assert unprinted == [{"ticket_id": ticket.id, "label": "I-001", "reason": "stale"}]
+        assert unprinted == [
+            {
+                "ticket_id": ticket.id,
+                "label": "I-001",
+                "reason": "stale",
+                "dropped_at": front.site.clock.now().isoformat(timespec="seconds"),
+            }
+        ]
+        assert front.hardware.status()["printer"]["pending"] == []
         front.paper.state = "ok"
         wait_for(lambda: printer_state(front) == "ok", what="recovered")
         assert front.paper.jobs == []  # not printed minutes late for a citizen who left
@@ -192,6 +200,63 @@ def test_receipts_not_printed_in_time_are_listed_for_reprint(tmp_path: Path) -> 
         receipt = printed(front, 1)[0]
         assert "(CETAK ULANG)" in receipt.text and number(receipt) == "I-001"
         assert front.hardware.status()["printer"]["unprinted"] == []
+    finally:
+        front.hardware.stop()
+
+
+def test_during_a_fault_the_numbers_without_paper_are_pending_and_not_queued_twice(
+    front: Front,
+) -> None:
+    wait_for(lambda: printer_state(front) == "ok", what="printer ok")
+    front.paper.state = "no_paper"
+    front.press()
+    ticket = front.site.tickets()[0]
+    wait_for(lambda: printer_state(front) == "no_paper", what="no paper")
+    printer = front.hardware.status()["printer"]
+    assert printer["pending"] == [{"ticket_id": ticket.id, "label": "I-001"}]
+    assert printer["stale_after_s"] == 120.0
+    front.hardware.reprint(ticket.id)  # an officer clicks "Cetak ulang" while it still waits
+    front.paper.state = "ok"
+    assert [number(r) for r in printed(front, 1)] == ["I-001"]
+    wait_for(lambda: not front.hardware.status()["printer"]["pending"], what="nothing pending")
+    time.sleep(0.1)
+    assert len(front.paper.jobs) == 1  # one paper for one citizen, not two
+
+
+def test_a_site_may_refuse_presses_while_the_printer_is_down(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("appliance.hardware.front.REFUSED_FLASH_S", 0.3)
+    front = make_front(tmp_path / "a.db", when_printer_down="refuse", probe_s=0.02)
+    front.paper.state = "no_paper"
+    front.hardware.start()
+    try:
+        wait_for(lambda: printer_state(front) == "no_paper", what="no paper")
+        wait_for(lambda: front.hardware.status()["led"]["mode"] == "blink", what="fault blink")
+        front.press()
+        assert front.site.tickets() == []  # no number the citizen could never read
+        last = front.hardware.status()["buttons"][0]["last_result"]
+        assert (last["outcome"], last["code"]) == ("refused", "printer_down")
+        assert front.hardware.status()["led"]["mode"] == "refused"
+        wait_for(lambda: front.hardware.status()["led"]["mode"] == "blink", what="blink again")
+        assert events_of(front, events.TICKET_ISSUED) == []
+        front.paper.state = "ok"
+        wait_for(lambda: printer_state(front) == "ok", what="recovered")
+        front.site.clock.advance(timedelta(seconds=3))
+        front.press()
+        assert [t.number for t in front.site.tickets()] == ["I-001"]
+    finally:
+        front.hardware.stop()
+
+
+def test_by_default_presses_issue_while_the_printer_is_down(tmp_path: Path) -> None:
+    front = make_front(tmp_path / "a.db", probe_s=0.02)
+    front.paper.state = "no_paper"
+    front.hardware.start()
+    try:
+        wait_for(lambda: printer_state(front) == "no_paper", what="no paper")
+        front.press()
+        assert [t.number for t in front.site.tickets()] == ["I-001"]
     finally:
         front.hardware.stop()
 
