@@ -208,6 +208,10 @@ class EdgeWorker(LinkHandler):
         mid = conn.session.publish(protocol.topic(self.settings.site, protocol.EVENTS), payload)
         if mid < 0:
             return False
+        if not conn.inflight:
+            # The stall clock runs from the moment central owes us something: a batch entering
+            # an empty window after a quiet hour must not count the quiet hour as no progress.
+            conn.last_progress = self.monotonic()
         conn.inflight.append(_InFlight(batch.first_seq, batch.last_seq, self.monotonic()))
         return True
 

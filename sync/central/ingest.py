@@ -161,6 +161,7 @@ class Ingest:
                     _learn_identity(
                         row, wire["data"].get("timezone"), wire["data"].get("site_name")
                     )
+                    _learn_config_version(row, wire["data"].get("version"))
             row.stored_through = new_through
         rest = [seq for seq in above if seq > new_through]
         return Ack(new_through, tuple(protocol.gaps(new_through, rest, highest)))
@@ -219,6 +220,13 @@ def _learn_identity(row: SiteRow, timezone: object, name: object) -> None:
         row.timezone = timezone
     if isinstance(name, str) and name.strip():
         row.name = name.strip()[:200]
+
+
+def _learn_config_version(row: SiteRow, version: object) -> None:
+    """A catalogue version the site applied (its `config.applied`), so the next automatic push
+    version is above it; the hello alone is only as new as the last connect."""
+    if isinstance(version, int) and not isinstance(version, bool) and version > 0:
+        row.config_version = max(int(row.config_version or 0), version)
 
 
 def _row(site: str, event: dict[str, Any], received: str) -> dict[str, Any]:
