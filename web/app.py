@@ -94,6 +94,9 @@ def create_app(runtime: Runtime, test_config: dict[str, Any] | None = None) -> F
             core.db,
             business_date=lambda: core.engine.current_day().date,
             rings=lambda: doorbell.rings,
+            now=core.clock.now,
+            streak_limit=core.config.queue.priority_streak_limit,
+            enforce_hours=core.config.queue.enforce_hours,
         ),
         questionnaire=load_questionnaire(),
     )

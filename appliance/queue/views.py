@@ -17,8 +17,9 @@ from peewee import Database, fn
 
 from appliance.queue import outbox
 from appliance.queue import statements as sql
-from appliance.queue.calling import GENERAL, PRIORITY, call_order
-from appliance.queue.issuing import QUOTA_REACHED, issuing
+from appliance.queue.calling import GENERAL, PRIORITY, call_order, lines_in_turn
+from appliance.queue.hours import next_opening, opening_at
+from appliance.queue.issuing import QUOTA_REACHED, issuing, parsed_hours
 from appliance.queue.tickets import TicketInfo, handling_minutes, ticket_infos, waiting_counts
 from appliance.queue.waiting import estimated_wait_minutes
 from appliance.site import zone
@@ -112,7 +113,7 @@ class ServiceView:
     agency: str
     agency_name: str
     waiting: int
-    estimated_wait_minutes: int
+    estimated_wait_minutes: int | None  # None: no counter serving it is open, nobody can say
     open_counters: int
     open: bool
     closed_template: str
@@ -124,10 +125,22 @@ class ServiceView:
 
 
 @dataclass(frozen=True)
+class SiteOpening:
+    """Whether the site issues tickets now, as the kiosk's closed screen needs it: `reason` is
+    hours.Opening's ("open", "break", "before_opening", "after_closing", "closed_today"),
+    `next_open` when it opens next (local, naive), None when open or never."""
+
+    open: bool
+    reason: str
+    next_open: datetime | None
+
+
+@dataclass(frozen=True)
 class ServiceList:
     items: list[ServiceView]
     site_name: str
     business_date: date
+    opening: SiteOpening = SiteOpening(True, "open", None)
 
 
 def services(
@@ -150,13 +163,11 @@ def services(
             if agency is None:
                 continue
             count = waiting.get(service.code, 0)
-            minutes = (
-                estimated_wait_minutes(
-                    count, counters.get(service.code, 0), handling_minutes(service, window)
-                )
-                if count
-                else 0
-            )
+            serving = counters.get(service.code, 0)
+            minutes: int | None = None  # no counter open: no figure the kiosk could stand behind
+            if serving:
+                handling = handling_minutes(service, window) if count else 0.0
+                minutes = estimated_wait_minutes(count, serving, handling)
             verdict = issuing(
                 enforce_hours=enforce_hours,
                 hours=lambda: hours,
@@ -190,7 +201,19 @@ def services(
                     requirements=json.loads(service.requirements or "[]"),
                 )
             )
-        return ServiceList(items, site.name if site is not None else "", day)
+        opening = site_opening(enforce_hours=enforce_hours, hours=hours, local=local)
+        return ServiceList(items, site.name if site is not None else "", day, opening)
+
+
+def site_opening(*, enforce_hours: bool, hours: str | None, local: datetime) -> SiteOpening:
+    """The site's hours now; always open when the hours are not enforced (or not loaded)."""
+    if not enforce_hours or hours is None:
+        return SiteOpening(True, "open", None)
+    parsed = parsed_hours(hours)
+    now = opening_at(parsed, local)
+    if now.open:
+        return SiteOpening(True, now.reason, None)
+    return SiteOpening(False, now.reason, next_opening(parsed, local))
 
 
 def _counted(issued: Mapping[str, int], service: str) -> Callable[[], int]:
@@ -307,14 +330,32 @@ class WaitingView:
 
 
 @dataclass(frozen=True)
+class LoketView:
+    """A counter as the board shows it: paused or not, the number at it and the one it calls
+    next, so a citizen sees where their number stands without reading a long list."""
+
+    code: str
+    name: str
+    agency_name: str
+    paused: bool
+    serving: str | None  # the number called to it or being served there
+    serving_state: str | None  # "called" | "serving"
+    next: str | None  # the number its *call next* would take now
+
+
+@dataclass(frozen=True)
 class BoardView:
-    """What every board shows: the latest calls of the day and who is waiting for what."""
+    """What every board shows: the latest calls of the day, who is waiting for what, each
+    counter's number, and the site's zone and hours (for its clock and its closed state)."""
 
     version: int  # the outbox seq it was read at
     business_date: date
     site_name: str
     recent: list[CallView]  # newest first
     waiting: list[WaitingView]  # by service code
+    lokets: list[LoketView]  # in their order on the floor
+    zone: str  # the site's time zone name
+    hours: str | None  # the catalogue's hours (JSON text), None before a catalogue
 
 
 _SELECT_CALLS = (
@@ -340,11 +381,13 @@ def calls_since(db: Database, after: int, limit: int) -> list[CallView]:
     return [_call(row) for row in rows]
 
 
-def board(db: Database, day: date, *, recent: int) -> BoardView:
-    """The board of business day `day` with its `recent` latest calls."""
+def board(db: Database, day: date, *, recent: int, streak_limit: int = 3) -> BoardView:
+    """The board of business day `day` with its `recent` latest calls (`streak_limit`:
+    QueueSettings.priority_streak_limit, for each counter's next number)."""
     with connected(db):
         site = Site.select().first()
         calls = [_call(row) for row in db.execute_sql(_RECENT_CALLS, (day.isoformat(), recent))]
+        lokets = _lokets(db, day, streak_limit)
         counts = waiting_counts(day)
         services = {
             s.code: s
@@ -368,7 +411,45 @@ def board(db: Database, day: date, *, recent: int) -> BoardView:
         site_name=site.name if site is not None else "",
         recent=calls,
         waiting=waiting,
+        lokets=lokets,
+        zone=str(site.timezone) if site is not None else "",
+        hours=str(site.hours) if site is not None and site.hours else None,
     )
+
+
+def _lokets(db: Database, day: date, streak_limit: int) -> list[LoketView]:
+    """Every active counter with its current number and the head *call next* would take: two
+    indexed head reads per counter (COUNTER_HEAD, the engine's own), never a whole line."""
+    agencies = {a.code: a.name for a in Agency.select(Agency.code, Agency.name)}
+    rows = list(Counter.select().where(Counter.active).order_by(Counter.position))
+    current_ids = [c.current_ticket_id for c in rows if c.current_ticket_id]
+    current = {
+        t.id: t
+        for t in Ticket.select(Ticket.id, Ticket.number, Ticket.state).where(
+            Ticket.id.in_(current_ids), Ticket.state.in_(["called", "serving"])
+        )
+    }
+    out: list[LoketView] = []
+    for c in rows:
+        heads = {
+            line: db.execute_sql(sql.COUNTER_HEAD, (day.isoformat(), line, c.code)).fetchone()
+            for line in (PRIORITY, GENERAL)
+        }
+        turn = lines_in_turn(int(c.priority_streak or 0), streak_limit)
+        head = next((heads[line] for line in turn if heads[line] is not None), None)
+        ticket = current.get(c.current_ticket_id) if c.current_ticket_id else None
+        out.append(
+            LoketView(
+                code=c.code,
+                name=c.name,
+                agency_name=agencies.get(c.agency_id, c.agency_id),
+                paused=bool(c.paused),
+                serving=ticket.number if ticket is not None else None,
+                serving_state=ticket.state if ticket is not None else None,
+                next=str(head[1]) if head is not None else None,
+            )
+        )
+    return out
 
 
 # -- sync -----------------------------------------------------------------------------------

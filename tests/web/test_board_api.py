@@ -173,3 +173,61 @@ def test_stream_rings_again_when_a_burst_settles(served: tuple[Site, int]) -> No
     assert first[1] == second[1] == f"data: {doorbell.version}"
     assert 0.2 < settled < 5  # the settle ring comes after SETTLE_S, before any heartbeat
     connection.close()
+
+
+def test_board_lists_each_counter_with_its_number_its_next_and_its_pause(site: Site) -> None:
+    """Per loket: the number at it, the number its call next takes now, and whether it pauses."""
+    first = _call(site)  # L02 calls its only ticket
+    queued = site.kiosk().post("/api/v1/tickets", json={"service": "DUKCAPIL-KTP"}).json
+    site.staff("kepala").post("/api/v1/counters/L03/pause", json={"reason": "istirahat"})
+    lokets = {row["code"]: row for row in site.client().get("/api/v1/board").json["lokets"]}
+    assert lokets["L02"]["serving"] == first["number"]
+    assert lokets["L02"]["serving_state"] == "called"
+    assert lokets["L02"]["next"] == queued["number"]
+    assert lokets["L02"]["paused"] is False
+    assert lokets["L03"]["paused"] is True
+    assert lokets["L03"]["serving"] is None
+    assert lokets["L03"]["next"] is None  # L03 serves SKCK only; nobody waits for it
+
+
+def test_board_tells_the_site_time_not_the_servers_zone(site: Site) -> None:
+    """09:00 WIB on the test clock: the board's `now` is in the site's zone, with its offset."""
+    board = site.client().get("/api/v1/board").json
+    assert board["zone"] == "Asia/Jakarta"
+    assert board["now"].startswith("2025-03-12T09:00")
+    assert board["now"].endswith("+07:00")
+
+
+def test_board_is_closed_after_hours_once_nobody_waits_or_is_served(site: Site) -> None:
+    from datetime import timedelta
+
+    cache = site.app.extensions["mpp"].board
+    cache.max_age_s = 0.0
+    first = _call(site)
+    site.clock.advance(timedelta(hours=8))  # 17:00: after closing (16:00)
+    board = site.client().get("/api/v1/board?since=0").json
+    # Someone is still at the counter: the day is not over on the board yet.
+    assert board["opening"]["reason"] == "after_closing"
+    assert board["closed"] is False
+    staff = site.staff("kepala")
+    staff.post("/api/v1/counters/L02/start")
+    staff.post("/api/v1/counters/L02/done")
+    board = site.client().get("/api/v1/board").json
+    assert board["closed"] is True
+    assert board["opening"]["closes"] == "16:00"
+    assert board["current"]["number"] == first["number"]  # kept, but the board says closed
+
+
+def test_closed_state_follows_the_clock_without_any_ring(site: Site) -> None:
+    """Closing time passes with no action at all: the snapshot is rebuilt on its own."""
+    from datetime import timedelta
+
+    from web.live import boardstate
+
+    cache = site.app.extensions["mpp"].board
+    ticks = [0.0]
+    cache._clock = lambda: ticks[0]
+    assert site.client().get("/api/v1/board").json["closed"] is False
+    site.clock.advance(timedelta(hours=8))
+    ticks[0] = boardstate.REFRESH_S + 1
+    assert site.client().get("/api/v1/board").json["closed"] is True

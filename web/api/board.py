@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from flask import Blueprint, Response, jsonify, request
 
+from appliance.site import zone
 from appliance.voice.announce import ClipError
 from web.context import web
 from web.kit.errors import ApiError
@@ -37,6 +38,11 @@ def board() -> Response:
     since = request.args.get("since")
     snapshot = context.board.get()
     body = dict(snapshot)
+    # The site's time now, so the board's clock shows what the receipts print (not the TV's
+    # zone or its unset clock); the board keeps it ticking from its own monotonic time.
+    body["now"] = (
+        context.core.clock.now().astimezone(zone(snapshot["zone"])).isoformat(timespec="seconds")
+    )
     if since is not None:
         after = query_int("since", 0, low=0, high=2**62)
         calls = calls_since(context.core.db, after, ANNOUNCE_LIMIT)

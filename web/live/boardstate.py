@@ -9,13 +9,23 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from appliance.queue import views
-from appliance.queue.views import CallView
+from appliance.queue.hours import opening_at
+from appliance.queue.issuing import parsed_hours
+from appliance.queue.views import BoardView, CallView
+from appliance.site import DEFAULT_ZONE, zone
 
 RECENT = 10
+# Opening and closing happen without a ring: the snapshot is rebuilt this often anyway, so a
+# board (which fetches every 30 s) shows the closed state within a minute of closing time.
+REFRESH_S = 30.0
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class BoardCache:
@@ -38,11 +48,18 @@ class BoardCache:
         rings: Callable[[], int],
         max_age_s: float = 0.25,
         clock: Any = time.monotonic,
+        *,
+        now: Callable[[], datetime] = _utc_now,
+        streak_limit: int = 3,
+        enforce_hours: bool = True,
     ) -> None:
         self.db = db
         self.business_date = business_date
         self.rings = rings
         self.max_age_s = max_age_s
+        self.now = now
+        self.streak_limit = streak_limit
+        self.enforce_hours = enforce_hours
         self._clock = clock
         self._lock = threading.Lock()
         self._rings = -1
@@ -53,8 +70,15 @@ class BoardCache:
         with self._lock:
             rings = self.rings()
             now = self._clock()
-            if rings != self._rings and now - self._built_at >= self.max_age_s:
-                self._snapshot = _build(self.db, self.business_date())
+            stale = rings != self._rings or now - self._built_at >= REFRESH_S
+            if stale and now - self._built_at >= self.max_age_s:
+                self._snapshot = _build(
+                    self.db,
+                    self.business_date(),
+                    self.now(),
+                    streak_limit=self.streak_limit,
+                    enforce_hours=self.enforce_hours,
+                )
                 self._rings, self._built_at = rings, now
             return self._snapshot
 
@@ -79,13 +103,18 @@ def calls_since(db: Any, after: int, limit: int) -> list[dict[str, Any]]:
     return [_call_body(call) for call in views.calls_since(db, after, limit)]
 
 
-def _build(db: Any, day: date) -> dict[str, Any]:
-    board = views.board(db, day, recent=RECENT)
+def _build(
+    db: Any, day: date, now: datetime, *, streak_limit: int, enforce_hours: bool
+) -> dict[str, Any]:
+    board = views.board(db, day, recent=RECENT, streak_limit=streak_limit)
     recent = [_call_body(call) for call in board.recent]
+    opening = _opening(board, now, enforce_hours)
+    busy = any(loket.serving for loket in board.lokets) or any(w.waiting for w in board.waiting)
     return {
         "version": board.version,
         "business_date": board.business_date.isoformat(),
         "site_name": board.site_name,
+        "zone": board.zone or DEFAULT_ZONE,
         "current": recent[0] if recent else None,
         "recent": recent,
         "waiting": [
@@ -97,4 +126,34 @@ def _build(db: Any, day: date) -> dict[str, Any]:
             }
             for row in board.waiting
         ],
+        "lokets": [
+            {
+                "code": loket.code,
+                "name": loket.name,
+                "agency_name": loket.agency_name,
+                "paused": loket.paused,
+                "serving": loket.serving,
+                "serving_state": loket.serving_state,
+                "next": loket.next,
+            }
+            for loket in board.lokets
+        ],
+        "opening": opening,
+        # Outside the hours with nobody waiting and nobody at a counter: the board says the
+        # site is closed instead of showing the day's last call as if it were being called now.
+        "closed": not opening["open"] and not busy,
+    }
+
+
+def _opening(board: BoardView, now: datetime, enforce_hours: bool) -> dict[str, Any]:
+    """Whether the site is open by its hours now, with the hours to show when it is not."""
+    if not enforce_hours or board.hours is None:
+        return {"open": True, "reason": "open", "opens": None, "closes": None}
+    local = now.astimezone(zone(board.zone or DEFAULT_ZONE))
+    opening = opening_at(parsed_hours(board.hours), local)
+    return {
+        "open": opening.open,
+        "reason": opening.reason,
+        "opens": f"{opening.opens:%H:%M}" if opening.opens else None,
+        "closes": f"{opening.closes:%H:%M}" if opening.closes else None,
     }
