@@ -8,6 +8,7 @@ content it is quarantined and counted as a conflict, never silently dropped or o
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from collections.abc import Callable
@@ -15,11 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from peewee import Database, PostgresqlDatabase
+from peewee import Database, DataError, PostgresqlDatabase
 
 from sync import protocol
 from sync.central.projection import apply_events
-from sync.central.store import EventRow, QuarantineRow, SiteRow
+from sync.central.store import DRIVER_ERRORS, EventRow, QuarantineRow, SiteRow
 from sync.protocol import Ack, ProtocolError
 
 log = logging.getLogger(__name__)
@@ -59,10 +60,14 @@ class Ingest:
         except ProtocolError as exc:
             log.warning("ignored message on %r: %s", topic, exc)
             return None
-        if kind == protocol.EVENTS:
-            return self.ingest_batch(site, payload)
-        if kind == protocol.HELLO:
-            return self.hello(site, payload)
+        try:
+            if kind == protocol.EVENTS:
+                return self.ingest_batch(site, payload)
+            if kind == protocol.HELLO:
+                return self.hello(site, payload)
+        except DataError as exc:  # well-formed, but not storable here (a NUL on PostgreSQL)
+            unstorable = ProtocolError("unstorable", str(exc).splitlines()[0][:300])
+            return self._refuse(site, payload, unstorable)
         if kind == protocol.STATUS:
             self.status(site, payload)
         return None
@@ -120,8 +125,8 @@ class Ingest:
             QuarantineRow.create(
                 site=site,
                 seq=None,
-                reason=str(exc)[:500],
-                payload=payload[:QUARANTINE_PAYLOAD_CHARS].decode("utf-8", "replace"),
+                reason=str(exc)[:500].replace("\x00", "\\x00"),
+                payload=_readable(payload),
                 received_at=self.now(),
             )
             row.rejected_batches += 1
@@ -212,6 +217,20 @@ class Ingest:
             row.save()
 
 
+def _readable(payload: bytes) -> str:
+    """The refused payload as text a person can read and every backend can store: as it came
+    when it is UTF-8 without NUL (PostgreSQL's text refuses NUL, and compressed payloads nearly
+    always hold one), else `base64:` and the bytes; truncated either way."""
+    try:
+        text = payload.decode("utf-8")[:QUARANTINE_PAYLOAD_CHARS]
+    except UnicodeDecodeError:
+        text = "\x00"
+    if "\x00" not in text:
+        return text
+    kept = payload[: QUARANTINE_PAYLOAD_CHARS // 4 * 3 - 6]
+    return "base64:" + base64.b64encode(kept).decode("ascii")
+
+
 def _learn_identity(row: SiteRow, timezone: object, name: object) -> None:
     """What the site says its zone and name are (sent since hello/config.applied carried them;
     older edges send neither and central keeps what it had). A zone this machine does not know
@@ -256,7 +275,8 @@ def _insert_events(db: Database, rows: list[dict[str, Any]]) -> None:
         return
     marks = ", ".join([db.param] * len(_COLUMNS))
     sql = f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({marks})"  # noqa: S608 constants
-    db.cursor().executemany(sql, [tuple(r[c] for c in _COLUMNS) for r in rows])
+    with DRIVER_ERRORS:  # the driver's errors as peewee's, as for every query
+        db.cursor().executemany(sql, [tuple(r[c] for c in _COLUMNS) for r in rows])
 
 
 def _wire_from(values: tuple[Any, ...]) -> dict[str, Any]:

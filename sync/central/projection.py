@@ -12,7 +12,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sync.central.store import CatalogueRow, SurveyRow, TicketRow
+from sync.central.store import DRIVER_ERRORS, CatalogueRow, SurveyRow, TicketRow
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,8 @@ def _insert_tickets(site: str, rows: list[dict[str, Any]]) -> None:
         f"INSERT INTO tickets ({', '.join(columns)}) VALUES ({marks}) "  # noqa: S608 constants
         "ON CONFLICT (site, ticket_id) DO NOTHING"
     )
-    db.cursor().executemany(sql, [(site, *(row[name] for name in _ALL)) for row in rows])
+    with DRIVER_ERRORS:  # the driver's errors as peewee's, as for every query
+        db.cursor().executemany(sql, [(site, *(row[name] for name in _ALL)) for row in rows])
 
 
 def _update_tickets(site: str, rows: list[dict[str, Any]]) -> None:
@@ -135,8 +136,8 @@ def _update_tickets(site: str, rows: list[dict[str, Any]]) -> None:
     # Column names are the constants above, never input; values go as parameters.
     sql = f"UPDATE tickets SET {sets} WHERE site = {param} AND ticket_id = {param}"  # noqa: S608
     params = [(*(row[name] for name in _MUTABLE), site, row["ticket_id"]) for row in rows]
-    cursor = db.cursor()
-    cursor.executemany(sql, params)
+    with DRIVER_ERRORS:
+        db.cursor().executemany(sql, params)
 
 
 def _issued(site: str, seq: int, at: str, data: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from peewee import (
+    EXCEPTIONS,
     AutoField,
     BlobField,
     BooleanField,
@@ -18,6 +19,7 @@ from peewee import (
     Database,
     DatabaseProxy,
     DateTimeField,
+    ExceptionWrapper,
     IntegerField,
     Model,
     PostgresqlDatabase,
@@ -27,6 +29,10 @@ from peewee import (
 from playhouse.migrate import SchemaMigrator, migrate
 
 database = DatabaseProxy()
+
+# The driver's errors as peewee's (DataError, IntegrityError, …), for the few statements run on
+# the raw cursor (executemany), as peewee does around every query it runs itself.
+DRIVER_ERRORS = ExceptionWrapper(EXCEPTIONS)
 
 
 class CentralModel(Model):  # type: ignore[misc]
@@ -90,19 +96,21 @@ class QuarantineRow(CentralModel):
 class TicketRow(CentralModel):
     site = CharField(max_length=64)
     ticket_id = IntegerField()  # the appliance's id
-    business_date = CharField(max_length=10, index=True)
-    number = CharField(max_length=16)
-    service = CharField(max_length=64)
-    agency = CharField(max_length=64, null=True)
+    # What a site sends is text without a length: the catalogue limits no code's length, and a
+    # value too long for a varchar stopped the site's sync on PostgreSQL (WIDENED_COLUMNS).
+    business_date = TextField(index=True)
+    number = TextField()
+    service = TextField()
+    agency = TextField(null=True)
     state = CharField(max_length=16)
     priority = BooleanField(default=False)
-    status_token = CharField(max_length=64, index=True)
-    source = CharField(max_length=16, null=True)
+    status_token = TextField(index=True)
+    source = TextField(null=True)
     issued_at = CharField(max_length=40)
     called_at = CharField(max_length=40, null=True)
     started_at = CharField(max_length=40, null=True)
     finished_at = CharField(max_length=40, null=True)
-    counter = CharField(max_length=64, null=True)
+    counter = TextField(null=True)
     recalls = IntegerField(default=0)
     last_seq = IntegerField()
 
@@ -115,8 +123,8 @@ class SurveyRow(CentralModel):
     site = CharField(max_length=64)
     seq = IntegerField()
     survey_id = IntegerField(null=True)
-    service = CharField(max_length=64)
-    business_date = CharField(max_length=10)
+    service = TextField()
+    business_date = TextField()
     answers = TextField()
     respondent = TextField()
 
@@ -254,12 +262,33 @@ ADDED_COLUMNS: tuple[tuple[type[CentralModel], str], ...] = (
 )
 
 
+# Columns that were varchar(n) and are text now: (model, field name). SQLite never enforced the
+# length; PostgreSQL did, and refused a site's batch for a code longer than 64 characters.
+WIDENED_COLUMNS: tuple[tuple[type[CentralModel], str], ...] = tuple(
+    (model, name)
+    for model, names in (
+        (TicketRow, ("business_date", "number", "service", "agency", "status_token", "source",
+                     "counter")),
+        (SurveyRow, ("service", "business_date")),
+    )
+    for name in names
+)  # fmt: skip
+
+
 def _add_columns(db: Database) -> None:
     """Add columns a newer central knows to an older database (create_tables skips existing
-    tables). Idempotent; runs on every open, in one transaction."""
+    tables), and widen the ones that became text. Idempotent; runs on every open, in one
+    transaction."""
     migrator = SchemaMigrator.from_database(db)
     with db.atomic():
         for model, name in ADDED_COLUMNS:
             table = model._meta.table_name
             if name not in {c.name for c in db.get_columns(table)}:
                 migrate(migrator.add_column(table, name, model._meta.fields[name]))
+        if isinstance(db, PostgresqlDatabase):
+            for model, name in WIDENED_COLUMNS:
+                table = model._meta.table_name
+                kinds = {c.name: c.data_type for c in db.get_columns(table)}
+                if kinds.get(name) == "character varying":
+                    # names are the constants above, never input
+                    db.execute_sql(f'ALTER TABLE "{table}" ALTER COLUMN "{name}" TYPE text')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -13,7 +14,14 @@ from appliance.queue import outbox
 from appliance.storage.database import connected
 from sync import protocol
 from sync.central.ingest import Ingest
-from sync.central.store import EventRow, QuarantineRow, SiteRow, TicketRow, open_central_database
+from sync.central.store import (
+    EventRow,
+    QuarantineRow,
+    SiteRow,
+    SurveyRow,
+    TicketRow,
+    open_central_database,
+)
 from sync.protocol import Hello
 from tests.support.engine_fixtures import make_site
 
@@ -208,3 +216,62 @@ def test_a_whole_batch_projects_like_one_event_at_a_time(ingest: Ingest, tmp_pat
     one_by_one, batched = tickets(SITE), tickets(other)
     assert len(one_by_one) == 5 and batched == one_by_one
     assert one_by_one[first.id]["service"] == "KK" and one_by_one[first.id]["started_at"]
+
+
+def test_a_refused_compressed_batch_is_quarantined_on_every_backend(ingest: Ingest) -> None:
+    """Compressed payloads carry NUL bytes, which a PostgreSQL text column refuses: the refusal
+    must still be kept (readable, as base64), counted and answered, not raise DataError."""
+    refused = batch(1, 50, site="OTHER")  # compressed (over 256 bytes), for another site
+    assert b"\x00" in refused
+    reply = ingest.handle(up(), refused)
+    assert reply is not None and reply.ack.error is not None
+    assert reply.ack.error.startswith("site_mismatch")
+    reply = ingest.handle(up(), b"\x00\x01not a batch\x00")
+    assert reply is not None and reply.ack.error is not None
+    with ingest.db.connection_context():
+        kept = [q.payload for q in QuarantineRow.select().order_by(QuarantineRow.id)]
+    assert [base64.b64decode(p.removeprefix("base64:")) for p in kept] == [
+        refused,
+        b"\x00\x01not a batch\x00",
+    ]
+    assert site_row(ingest).rejected_batches == 2
+
+
+def test_a_valid_batch_central_cannot_store_is_refused_not_retried_forever(
+    ingest: Ingest,
+) -> None:
+    """A NUL inside an event's id passes the protocol's checks but not PostgreSQL's text type:
+    refused, counted and answered (the edge hears why), and the next batches still go in."""
+    reply = ingest.handle(up(), batch(1, 2, id="e\x00"))
+    assert reply is not None
+    if reply.ack.error is None:  # SQLite stores it as it is
+        assert reply.ack.acked_through == 2 and seqs(ingest) == [1, 2]
+    else:
+        assert reply.ack.error.startswith("unstorable") and reply.ack.acked_through == 0
+        assert site_row(ingest).rejected_batches == 1
+    reply = ingest.handle(up(), batch(3, 4))
+    assert reply is not None and reply.ack.error is None
+
+
+def test_codes_longer_than_64_characters_are_stored(ingest: Ingest) -> None:
+    """The catalogue puts no length limit on service, agency and counter codes; a ticket of a
+    long code must be stored and projected, never freeze the site's sync on a varchar(64)."""
+    long = "LAYANAN-" + "X" * 80
+    issued = event(
+        1,
+        type="ticket.issued",
+        data={
+            "ticket_id": 1, "business_date": "2025-03-12", "number": "A" + "0" * 20,
+            "service": long, "agency": long, "status_token": "t" * 100, "source": "kiosk-" * 5,
+        },
+    )  # fmt: skip
+    called = event(2, type="ticket.called", data={"ticket_id": 1, "counter": "LOKET-" + "Y" * 70})
+    survey = event(3, type="survey.submitted", data={"service": long, "business_date": "x" * 20})
+    payload = protocol.encode_batch(protocol.make_batch(SITE, [issued, called, survey]))
+    reply = ingest.handle(up(), payload)
+    assert reply is not None and reply.ack.acked_through == 3 and reply.ack.error is None
+    with ingest.db.connection_context():
+        ticket = TicketRow.get()
+        assert (ticket.service, ticket.agency) == (long, long)
+        assert ticket.counter == "LOKET-" + "Y" * 70
+        assert SurveyRow.get().service == long

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from peewee import Database
 
-from sync.central.store import ADDED_COLUMNS, MODELS, open_central_database
+from sync.central.store import ADDED_COLUMNS, MODELS, WIDENED_COLUMNS, open_central_database
 from tests.support.schema import (
     Table,
     declared,
@@ -92,6 +92,14 @@ class Reader:
         with self.db.connection_context():
             self.db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
 
+    def narrow_column(self, table: str, column: str) -> None:
+        """Back to the first release's varchar (PostgreSQL only: SQLite never kept a length)."""
+        if self.conn is None:
+            with self.db.connection_context():
+                self.db.execute_sql(
+                    f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE varchar(64)'
+                )
+
     def close(self) -> None:
         if self.conn is not None:
             self.conn.close()
@@ -151,6 +159,8 @@ def test_an_older_database_is_brought_to_the_models(central_url: tuple[str, Path
             table = model._meta.table_name
             for column in [c for c in older.table(table).columns if c not in FIRST_RELEASE[table]]:
                 older.drop_column(table, column)
+        for model, name in WIDENED_COLUMNS:
+            older.narrow_column(model._meta.table_name, name)
         assert {t: tuple(older.table(t).columns) for t in older.tables()} == FIRST_RELEASE
     finally:
         older.close()
