@@ -15,12 +15,11 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from waitress.server import create_server
-
-from appliance.config.sections import Config
+from appliance.config.sections import Config, WebConfig
 from appliance.ops.watchdog import Watchdog
 from appliance.runtime import Runtime, build_runtime
-from web.app import create_app
+from web.app import MAX_BODY_BYTES, create_app
+from web.kit.server import Limits, guarded_server
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +56,25 @@ class QueueDepthLog:
         self._next, self._deepest = now + self.period_s, 0
 
 
+def limits(web: WebConfig) -> Limits:
+    """What one LAN client may hold (`[web]`; web/kit/server.py says why)."""
+    return Limits(
+        max_connections=web.max_connections,
+        per_address=web.connections_per_address,
+        idle_timeout_s=web.idle_timeout_s,
+        request_timeout_s=web.request_timeout_s,
+        max_body_bytes=MAX_BODY_BYTES + 64 * 1024,  # Flask answers 413 with a reason below it
+    )
+
+
 def make_server(runtime: Runtime, host: str, port: int) -> Any:
     config = runtime.core.config
     app = create_app(runtime)
-    server = create_server(
+    server = guarded_server(
         app,
         host=host,
         port=port,
+        limits=limits(config.web),
         threads=thread_count(config),
         channel_request_lookahead=1,  # lets a stream notice a closed client
         ident="mpp",
@@ -77,7 +88,11 @@ class SelfProbe:
     """Feeds the systemd watchdog only while the appliance really serves: every few seconds it
     asks its own `/healthz` over loopback (waitress accepting, Flask answering, the database
     open) and beats on a 200. A hung server or a stuck database stops the beats, systemd
-    restarts the unit, and the officers' consoles reconnect by themselves."""
+    restarts the unit, and the officers' consoles reconnect by themselves.
+
+    The probe opens a new socket each time, through the same accept path a kiosk takes; idle or
+    slow clients cannot fill that path (web/kit/server.py), so a missed beat means the server
+    really stopped serving, and a restart is the cure rather than a loop under a LAN flood."""
 
     def __init__(self, port: int, beat: Callable[[], None], every_s: float = 5.0) -> None:
         self.url_port = port

@@ -65,6 +65,10 @@ def _numbers(config: Config, problems: list[Problem]) -> None:
         ("web.threads", web.threads, 1),
         ("web.max_streams", web.max_streams, 1),
         ("web.session_hours", web.session_hours, 1),
+        ("web.max_connections", web.max_connections, 16),
+        ("web.connections_per_address", web.connections_per_address, 1),
+        ("central.web.max_connections", config.central.web.max_connections, 16),
+        ("central.web.connections_per_address", config.central.web.connections_per_address, 1),
         ("printer.baudrate", printer.baudrate, 1),
         ("printer.usb_vendor", printer.usb_vendor, 0),
         ("printer.usb_product", printer.usb_product, 0),
@@ -89,6 +93,10 @@ def _numbers(config: Config, problems: list[Problem]) -> None:
         ("printer.timeout_s", printer.timeout_s),
         ("printer.retry_s", printer.retry_s),
         ("printer.stale_after_s", printer.stale_after_s),
+        ("web.idle_timeout_s", web.idle_timeout_s),
+        ("web.request_timeout_s", web.request_timeout_s),
+        ("central.web.idle_timeout_s", config.central.web.idle_timeout_s),
+        ("central.web.request_timeout_s", config.central.web.request_timeout_s),
     ):
         if not seconds > 0:
             problems.append((path, f"must be greater than 0, got {seconds}"))

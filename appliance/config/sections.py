@@ -35,6 +35,11 @@ class WebConfig:
     secret_key: str = field(default="", metadata=SECRET)
     language: str = "id"
     session_hours: int = 12
+    # What one LAN client may hold (web/kit/server.py): idle and slow sockets never stop the box
+    max_connections: int = 500  # past it the longest-idle socket is closed for the new one
+    connections_per_address: int = 32  # the box's own loopback is exempt
+    idle_timeout_s: float = 30.0  # a keep-alive socket with no request is closed
+    request_timeout_s: float = 15.0  # a request (headers and body) must arrive whole by then
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,10 @@ class CentralWebConfig:
     port: int = 8090
     public_url: str = ""
     secret_key: str = field(default="", metadata=SECRET)
+    max_connections: int = 500
+    connections_per_address: int = 32
+    idle_timeout_s: float = 30.0
+    request_timeout_s: float = 15.0
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,7 @@ def write_config(folder: Path, port: int, *, max_streams: int = 24, **sections: 
         f'public_url = "http://127.0.0.1:{port}"',
         f'secret_key = "{SECRET_KEY}"',
         f"max_streams = {max_streams}",
+        *(f"{key} = {json.dumps(value)}" for key, value in sections.pop("web", {}).items()),
         "[printer]",
         'driver = "none"',
         "[gpio]",

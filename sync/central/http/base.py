@@ -19,6 +19,7 @@ from appliance.config.sections import CentralWebConfig, WebConfig
 from appliance.site import DEFAULT_ZONE
 from appliance.skm.questionnaire import Questionnaire
 from appliance.throttle import LoginThrottle
+from web.kit.server import Limits
 
 EXTENSION = "mpp_central"
 
@@ -36,11 +37,18 @@ class CentralWebSettings:
     session_hours: int = WebConfig.session_hours  # an officer's working day, as on the appliance
     timezone: str = DEFAULT_ZONE  # a site's "today" when no pushed catalogue names its zone
     now: Callable[[], datetime] = field(default=utc_clock)
+    limits: Limits = field(default_factory=Limits)  # what one client may hold (web/kit/server)
 
     @classmethod
     def from_config(cls, config: Any) -> CentralWebSettings:
         web = config.central.web
-        return cls(secret_key=web.secret_key, public_url=web.public_url)
+        limits = Limits(
+            max_connections=web.max_connections,
+            per_address=web.connections_per_address,
+            idle_timeout_s=web.idle_timeout_s,
+            request_timeout_s=web.request_timeout_s,
+        )
+        return cls(secret_key=web.secret_key, public_url=web.public_url, limits=limits)
 
 
 @dataclass

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import Any
 
 from peewee import Database
-from waitress.server import create_server
 
-from sync.central.http import create_central_app
+from sync.central.http import MAX_BODY_BYTES, create_central_app
 from sync.central.http.base import CentralWebSettings
+from web.kit.server import guarded_server
 
 THREADS = 8  # the dashboard polls; no request holds a thread for long
 
 
 def make_server(db: Database, settings: CentralWebSettings, host: str, port: int) -> Any:
-    """A waitress server (not yet running): `.run()` serves, `.close()` stops."""
-    return create_server(
+    """A waitress server (not yet running): `.run()` serves, `.close()` stops; one client can
+    hold only so many sockets, idle or slow ones are closed (web/kit/server.py)."""
+    limits = replace(settings.limits, max_body_bytes=MAX_BODY_BYTES + 64 * 1024)
+    return guarded_server(
         create_central_app(db, settings),
         host=host,
         port=port,
+        limits=limits,
         threads=THREADS,
         ident="mpp-central",
         clear_untrusted_proxy_headers=True,
