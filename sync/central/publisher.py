@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from peewee import Database
+from peewee import Database, DatabaseError, InterfaceError
 
 from sync.central.ingest import utc_now
 from sync.central.store import OutgoingRow
@@ -63,6 +63,10 @@ class CentralPublisher(LinkHandler):
         self.published = 0
         self._due: list[OutgoingRow] = []
         self._awaiting: _Awaiting | None = None
+        # A database outage is waited out here, with the broker session kept: dropping it made
+        # the link reconnect twice a second, a traceback each time, for as long as it lasted.
+        self.database_backoff = Backoff(0.5, 30.0)
+        self._database_retry_at = 0.0
 
     @property
     def sessions(self) -> int:
@@ -77,13 +81,20 @@ class CentralPublisher(LinkHandler):
         if self._awaiting is not None:
             return "no PUBACK in time" if now > self._awaiting.deadline else None
         if not self._due:
-            with self.db.connection_context():
-                self._due = list(
-                    OutgoingRow.select()
-                    .where(OutgoingRow.published_at.is_null())
-                    .order_by(OutgoingRow.id)
-                    .limit(100)
-                )
+            if now < self._database_retry_at:
+                return None
+            try:
+                with self.db.connection_context():
+                    self._due = list(
+                        OutgoingRow.select()
+                        .where(OutgoingRow.published_at.is_null())
+                        .order_by(OutgoingRow.id)
+                        .limit(100)
+                    )
+            except (DatabaseError, InterfaceError) as exc:
+                self._database_down(exc, now)
+                return None
+            self._database_up()
             if not self._due:
                 return None
         row = self._due.pop(0)
@@ -98,11 +109,31 @@ class CentralPublisher(LinkHandler):
         if sent is None or mid != sent.mid:
             return
         mark = OutgoingRow.update(published_at=utc_now()).where(OutgoingRow.id == sent.row_id)
-        with self.db.connection_context(), self.db.atomic():
-            mark.execute()
         self._awaiting = None
+        try:
+            with self.db.connection_context(), self.db.atomic():
+                mark.execute()
+        except (DatabaseError, InterfaceError) as exc:  # sent again later: retained, harmless
+            self._due = []
+            self._database_down(exc, time.monotonic())
+            return
         self.published += 1
         log.info("central: published %s (outgoing %s)", sent.topic, sent.row_id)
+
+    def _database_down(self, exc: Exception, now: float) -> None:
+        delay = self.database_backoff.next_delay()
+        self._database_retry_at = now + delay
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        log.warning(
+            "central publisher: database unreachable (%s); pushes wait, next try in %.1f s",
+            first_line,
+            delay,
+        )
+
+    def _database_up(self) -> None:
+        if self.database_backoff.attempts:
+            log.info("central publisher: database reachable again")
+            self.database_backoff.reset()
 
     def on_down(self, reason: str) -> None:
         """Unacknowledged rows stay unpublished: the next connection sends them again."""

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+
+from peewee import DatabaseError, InterfaceError
 
 from sync import protocol
 from sync.central.ingest import Ingest
@@ -41,6 +44,11 @@ class CentralWorker(LinkHandler):
             connect_timeout_s=connect_timeout_s,
         )
         self.handled = 0
+        # A site's `online`/`offline` that arrived while the database was down, newest per
+        # topic, stored once it is back: unlike a batch, nobody sends a status again.
+        self.unstored_status: dict[str, bytes] = {}
+        self.database_backoff = Backoff(0.5, 30.0)
+        self._database_retry_at = 0.0
 
     @property
     def sessions(self) -> int:
@@ -56,14 +64,38 @@ class CentralWorker(LinkHandler):
             session.publish(protocol.CENTRAL_STATUS, protocol.ONLINE, retain=True)
 
     def on_message(self, session: Session, message: Message) -> None:
+        is_status = message.topic.endswith(f"/{protocol.STATUS}")
         try:
             reply = self.ingest.handle(message.topic, message.payload)
-        except Exception:  # database trouble: no ack, the edge sends again
+        except (DatabaseError, InterfaceError) as exc:  # an outage: no ack, the edge sends again
+            log.warning("central: message on %s not stored (database: %s)", message.topic, exc)
+            if is_status:
+                self.unstored_status[message.topic] = message.payload
+            return
+        except Exception:  # a bug: no ack either
             log.exception("central: message on %s not stored", message.topic)
             return
+        if is_status:
+            self.unstored_status.pop(message.topic, None)  # a newer word than the one kept
         self.handled += 1
         if reply is not None:
             session.publish(reply.topic, reply.payload, qos=1)
+
+    def on_turn(self, session: Session) -> str | None:
+        """Store the statuses an outage held back, oldest topic first, with a back-off."""
+        now = time.monotonic()
+        if not self.unstored_status or now < self._database_retry_at:
+            return None
+        for topic, payload in list(self.unstored_status.items()):
+            try:
+                self.ingest.handle(topic, payload)
+            except (DatabaseError, InterfaceError):
+                self._database_retry_at = now + self.database_backoff.next_delay()
+                return None
+            del self.unstored_status[topic]
+        self.database_backoff.reset()
+        log.info("central: statuses held during the database outage stored")
+        return None
 
     def on_stopping(self, session: Session) -> None:
         if self.announces_status:
