@@ -1,19 +1,29 @@
 """What an officer does at a counter: call the next ticket, recall it, start, finish, mark a
-no-show, pause and resume. Each is one action of the engine (appliance/queue/transaction.py).
+no-show, pause (with a reason) and resume. Each is one action of the engine
+(appliance/queue/transaction.py). Done and no-show remember what they changed, so the officer can
+undo them for a short while (appliance/queue/corrections.py).
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from appliance.queue import events
 from appliance.queue import statements as sql
 from appliance.queue.calling import lines_in_turn, streak_after
-from appliance.queue.errors import Conflict, NotFound
+from appliance.queue.errors import Conflict, Invalid, NotFound
 from appliance.queue.statements import CounterRow, TicketRow
 from appliance.queue.tickets import TicketInfo, stamp
 from appliance.queue.transaction import Change, EngineBase, Txn, on_writer
 from appliance.storage.models import CALLED, DONE, NO_SHOW, SERVING, WAITING, Counter
+from appliance.storage.state import delete_state, set_state
+
+# Why a counter pauses (SPEC §3: break, prayer), shown on the admin's live view.
+PAUSE_REASONS = ("istirahat", "sholat", "rapat", "gangguan", "lainnya")
+# The state keys of a counter's pause (its reason and since when) and of its last undoable step.
+PAUSE_KEY = "counter.pause.{counter}"
+UNDO_KEY = "counter.undo.{counter}"
 
 
 class CounterActions(EngineBase):
@@ -22,33 +32,44 @@ class CounterActions(EngineBase):
         """Call the best waiting ticket for the counter's services; finishes one being served."""
         with self._action() as txn:
             counter = sql.active_counter(self.db, counter_code)
-            if counter.paused:
-                raise Conflict("counter_paused", "Loket sedang jeda. Lanjutkan dulu.")
-            current = sql.current_ticket(self.db, counter)
-            if current is not None:
-                if current.state == CALLED:
-                    raise Conflict(
-                        "counter_busy",
-                        "{number} masih dipanggil: mulai layani, tandai tidak hadir, "
-                        "atau panggil ulang.",
-                        number=current.number,
-                    )
-                self._finish(txn, counter, current)
+            self._ready_to_call(txn, counter)
             chosen = self._choose(txn, counter)
             if chosen is None:
                 raise NotFound("queue_empty", "Tidak ada antrean yang menunggu.")
-            updated = self.db.execute_sql(
-                sql.CALL_TICKET,
-                (CALLED, stamp(txn.now), counter.code, officer_id, chosen.id, WAITING),
-            ).rowcount
-            if updated != 1:  # cannot happen under the write lock; refuse rather than double-call
-                raise Conflict("already_called", "Tiket sudah dipanggil loket lain.")
-            streak = streak_after(counter.priority_streak, bool(chosen.priority))
-            self.db.execute_sql(sql.SEAT_CALLED, (chosen.id, streak, officer_id, counter.code))
-            call_id = self._announce(txn, chosen, counter, events.TICKET_CALLED, officer_id)
+            call_id = self._call(txn, counter, chosen, officer_id)
             info = self._info(chosen.id, txn)
         self._notify(Change("call", txn.seq, tuple(txn.events), info, counter.code, call_id))
         return info
+
+    def _ready_to_call(self, txn: Txn, counter: CounterRow) -> None:
+        """A counter may call when it is not paused and not still calling someone; a ticket
+        being served is finished by the call."""
+        if counter.paused:
+            raise Conflict("counter_paused", "Loket sedang jeda. Lanjutkan dulu.")
+        current = sql.current_ticket(self.db, counter)
+        if current is not None:
+            if current.state == CALLED:
+                raise Conflict(
+                    "counter_busy",
+                    "{number} masih dipanggil: mulai layani, tandai tidak hadir, "
+                    "atau panggil ulang.",
+                    number=current.number,
+                )
+            self._finish(txn, counter, current)
+
+    def _call(
+        self, txn: Txn, counter: CounterRow, chosen: TicketRow, officer_id: int | None
+    ) -> int:
+        """Seat a waiting ticket at the counter as called and announce it; the call's id."""
+        updated = self.db.execute_sql(
+            sql.CALL_TICKET,
+            (CALLED, stamp(txn.now), counter.code, officer_id, chosen.id, WAITING),
+        ).rowcount
+        if updated != 1:  # cannot happen under the write lock; refuse rather than double-call
+            raise Conflict("already_called", "Tiket sudah dipanggil loket lain.")
+        streak = streak_after(counter.priority_streak, bool(chosen.priority))
+        self.db.execute_sql(sql.SEAT_CALLED, (chosen.id, streak, officer_id, counter.code))
+        return self._announce(txn, chosen, counter, events.TICKET_CALLED, officer_id)
 
     def _choose(self, txn: Txn, counter: CounterRow) -> TicketRow | None:
         """The oldest waiting ticket of the counter's services, priority ones first — unless
@@ -125,7 +146,9 @@ class CounterActions(EngineBase):
 
     @on_writer
     def no_show(self, counter_code: str, *, officer_id: int | None = None) -> TicketInfo:
-        """The called citizen did not come."""
+        """The called citizen did not come: offered once the ticket was recalled
+        `recalls_before_no_show` times (SPEC §3), so one key cannot send a citizen who is
+        still walking to the counter out of the queue."""
         return self._counter_step(counter_code, "no_show", (CALLED,), NO_SHOW, officer_id)
 
     def _counter_step(
@@ -139,6 +162,10 @@ class CounterActions(EngineBase):
         with self._action() as txn:
             counter = sql.active_counter(self.db, counter_code)
             ticket = sql.require_current(self.db, counter, allowed)
+            if target == NO_SHOW:
+                self._require_recalls(ticket)
+            if target in (DONE, NO_SHOW):
+                self._remember(txn, counter, action, ticket, officer_id)
             if target == DONE:
                 self._finish(txn, counter, ticket)
             else:
@@ -164,6 +191,19 @@ class CounterActions(EngineBase):
         self._notify(Change(action, txn.seq, tuple(txn.events), info, counter.code))
         return info
 
+    def _require_recalls(self, ticket: TicketRow) -> None:
+        needed = self.settings.recalls_before_no_show
+        recalls = int(self.db.execute_sql(sql.RECALLS, (ticket.id,)).fetchone()[0])
+        if recalls < needed:
+            raise Conflict(
+                "recall_first",
+                "Panggil ulang {number} dulu: tidak hadir baru bisa ditandai setelah "
+                "{needed} kali panggil ulang (sudah {recalls}).",
+                number=ticket.number,
+                needed=needed,
+                recalls=recalls,
+            )
+
     def _finish(self, txn: Txn, counter: CounterRow, ticket: TicketRow) -> None:
         self.db.execute_sql(sql.FINISH_TICKET, (DONE, stamp(txn.now), ticket.id))
         self.db.execute_sql(sql.FREE_COUNTER, (counter.code,))
@@ -180,15 +220,44 @@ class CounterActions(EngineBase):
             },
         )
 
+    def _remember(
+        self, txn: Txn, counter: CounterRow, action: str, ticket: TicketRow, officer_id: int | None
+    ) -> None:
+        """Keep what the counter's last undoable step changed (appliance/queue/corrections.py)."""
+        transferred_from = self.db.execute_sql(sql.TRANSFERRED_FROM, (ticket.id,)).fetchone()[0]
+        memo = {
+            "action": action,
+            "ticket_id": ticket.id,
+            "officer_id": officer_id,
+            "at": stamp(txn.now),
+            "state": ticket.state,
+            "service": ticket.service_id,
+            "transferred_from": transferred_from,
+            "called_at": ticket.called_at,
+            "started_at": ticket.started_at,
+        }
+        set_state(UNDO_KEY.format(counter=counter.code), json.dumps(memo))
+
     @on_writer
-    def pause(self, counter_code: str, *, officer_id: int | None = None) -> None:
-        self._set_paused(counter_code, True, officer_id)
+    def pause(
+        self, counter_code: str, *, reason: str | None = None, officer_id: int | None = None
+    ) -> None:
+        """Stop being offered tickets, for a reason the admin sees (PAUSE_REASONS)."""
+        if reason is not None and reason not in PAUSE_REASONS:
+            raise Invalid(
+                "invalid_pause_reason",
+                "Alasan jeda harus salah satu dari: {reasons}.",
+                reasons=", ".join(PAUSE_REASONS),
+            )
+        self._set_paused(counter_code, True, officer_id, reason)
 
     @on_writer
     def resume(self, counter_code: str, *, officer_id: int | None = None) -> None:
-        self._set_paused(counter_code, False, officer_id)
+        self._set_paused(counter_code, False, officer_id, None)
 
-    def _set_paused(self, counter_code: str, paused: bool, officer_id: int | None) -> None:
+    def _set_paused(
+        self, counter_code: str, paused: bool, officer_id: int | None, reason: str | None
+    ) -> None:
         with self._action() as txn:
             counter = sql.active_counter(self.db, counter_code)
             if bool(counter.paused) == paused:
@@ -197,10 +266,13 @@ class CounterActions(EngineBase):
                     "Loket sudah jeda." if paused else "Loket tidak sedang jeda.",
                 )
             Counter.update(paused=paused).where(Counter.code == counter.code).execute()
-            self._emit(
-                txn,
-                events.COUNTER_PAUSED if paused else events.COUNTER_RESUMED,
-                {"counter": counter.code, "officer_id": officer_id},
-            )
+            key = PAUSE_KEY.format(counter=counter.code)
+            data: dict[str, object] = {"counter": counter.code, "officer_id": officer_id}
+            if paused:
+                data["reason"] = reason
+                set_state(key, json.dumps({"reason": reason, "since": stamp(txn.now)}))
+            else:
+                delete_state(key)
+            self._emit(txn, events.COUNTER_PAUSED if paused else events.COUNTER_RESUMED, data)
         action = "pause" if paused else "resume"
         self._notify(Change(action, txn.seq, tuple(txn.events), counter=counter.code))

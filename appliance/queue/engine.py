@@ -3,7 +3,8 @@
 Every action changes the ticket (and counter) and appends its event to the outbox atomically, in
 one transaction of the group-commit writer, and listeners hear of it only after the commit
 (appliance/queue/transaction.py). Issuing and the fixes to one ticket (transfer, restore, cancel)
-are here; what an officer does at a counter is in appliance/queue/counter_actions.py; the SQL and
+are here; what an officer does at a counter is in appliance/queue/counter_actions.py, undoing it
+and calling a given number in appliance/queue/corrections.py; the SQL and
 the rows it reads in appliance/queue/statements.py.
 """
 
@@ -13,7 +14,7 @@ import secrets
 
 from appliance.queue import events
 from appliance.queue import statements as sql
-from appliance.queue.counter_actions import CounterActions
+from appliance.queue.corrections import Corrections
 from appliance.queue.errors import Conflict, Invalid, NotFound, Refused
 from appliance.queue.issuing import Verdict, issuing
 from appliance.queue.numbering import format_number
@@ -33,7 +34,7 @@ from appliance.storage.models import (
 )
 
 
-class QueueEngine(CounterActions):
+class QueueEngine(Corrections):
     """The public engine: every action of the queue, each one transaction and one outbox row."""
 
     # -- issuing ----------------------------------------------------------------------------
@@ -141,6 +142,7 @@ class QueueEngine(CounterActions):
         with self._action() as txn:
             counter = sql.active_counter(self.db, counter_code)
             ticket = sql.require_current(self.db, counter, (CALLED, SERVING))
+            self._remember(txn, counter, "transfer", ticket, officer_id)
             Counter.update(current_ticket_id=None).where(Counter.code == counter.code).execute()
             info = self._move(txn, ticket, service_code, officer_id)
         self._notify(Change("transfer", txn.seq, tuple(txn.events), info, counter.code))
@@ -199,14 +201,7 @@ class QueueEngine(CounterActions):
                 raise Conflict("wrong_state", "Hanya tiket tidak hadir yang bisa dipulihkan.")
             if str(ticket.business_date) != txn.day.date.isoformat():
                 raise Conflict("not_today", "Tiket dari hari lain tidak bisa dipulihkan.")
-            Ticket.update(state=WAITING, counter=None, called_at=None, finished_at=None).where(
-                Ticket.id == ticket.id
-            ).execute()
-            self._emit(
-                txn,
-                events.TICKET_RESTORED,
-                {"ticket_id": ticket.id, "number": ticket.number, "officer_id": officer_id},
-            )
+            self._requeue(txn, ticket, officer_id)
             info = self._info(ticket.id, txn)
         self._notify(Change("restore", txn.seq, tuple(txn.events), info))
         return info

@@ -12,6 +12,9 @@ TICKET_RESTORED = "ticket.restored"
 TICKET_TRANSFERRED = "ticket.transferred"
 TICKET_CANCELLED = "ticket.cancelled"
 TICKET_EXPIRED = "ticket.expired"
+# An officer undid their own done or transfer moments after (appliance/queue/corrections.py):
+# the ticket is back at their counter in `state`, in `service`.
+TICKET_UNDONE = "ticket.undone"
 COUNTER_PAUSED = "counter.paused"
 COUNTER_RESUMED = "counter.resumed"
 SURVEY_SUBMITTED = "survey.submitted"
@@ -31,6 +34,7 @@ EVENT_TYPES = frozenset(
         TICKET_TRANSFERRED,
         TICKET_CANCELLED,
         TICKET_EXPIRED,
+        TICKET_UNDONE,
         COUNTER_PAUSED,
         COUNTER_RESUMED,
         SURVEY_SUBMITTED,

@@ -47,6 +47,11 @@ INSERT_CALL = (
     "recall, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
 )
 COUNT_RECALL = "UPDATE ticket SET recalls = recalls + 1 WHERE id = ?"
+RECALLS = "SELECT recalls FROM ticket WHERE id = ?"
+TRANSFERRED_FROM = "SELECT transferred_from FROM ticket WHERE id = ?"
+SURVEYED = "SELECT surveyed FROM ticket WHERE id = ?"
+TICKET_BY_NUMBER = "SELECT id FROM ticket WHERE business_date = ? AND prefix = ? AND sequence = ?"
+SERVES = "SELECT 1 FROM counter_service WHERE counter_code = ? AND service_code = ?"
 START_TICKET = "UPDATE ticket SET state = ?, started_at = ? WHERE id = ?"
 FINISH_TICKET = "UPDATE ticket SET state = ?, finished_at = ? WHERE id = ?"
 FREE_COUNTER = "UPDATE counter SET current_ticket_id = NULL WHERE code = ?"

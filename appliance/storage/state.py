@@ -25,6 +25,10 @@ def set_state(key: str, value: str) -> None:
     )
 
 
+def delete_state(key: str) -> None:
+    State._meta.database.execute_sql("DELETE FROM state WHERE key = ?", (key,))
+
+
 def get_state_json(key: str, default: object = None) -> object:
     raw = get_state(key)
     return json.loads(raw) if raw is not None else default

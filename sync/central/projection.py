@@ -26,6 +26,7 @@ _STATE_BY_EVENT = {
     "ticket.transferred": "waiting",
     "ticket.cancelled": "cancelled",
     "ticket.expired": "expired",
+    "ticket.undone": "serving",  # the state it returns to is in its data (see `_change`)
 }
 
 
@@ -184,3 +185,9 @@ def _change(row: dict[str, Any], seq: int, kind: str, at: str, data: Mapping[str
         row["counter"] = None
     elif kind == "ticket.restored":
         row["counter"] = None
+    elif kind == "ticket.undone":  # the officer undid a done or a transfer: back at the counter
+        if data.get("state") in ("called", "serving"):
+            row["state"] = data["state"]
+        row["service"] = str(data.get("service", row["service"]))
+        row["counter"] = data.get("counter", row["counter"])
+        row["finished_at"] = None

@@ -76,7 +76,7 @@ def test_a_day_at_speed_has_no_errors_and_flat_memory(tmp_path: Path) -> None:
                 continue
             token = body["status_token"]
             if local.random() < 0.05:
-                steps = ["no-show"]
+                steps = ["recall", "recall", "no-show"]  # recalls_before_no_show = 2
             else:
                 steps = ["start", "done"] if local.random() < 0.8 else ["done"]
             for step in steps:

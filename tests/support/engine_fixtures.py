@@ -167,6 +167,10 @@ class EngineSite:
             return list(Ticket.select().order_by(Ticket.id))
 
 
+# A test site's queue settings: the defaults, but a no-show needs no recalls first.
+AT_ONCE = QueueSettings(recalls_before_no_show=0)
+
+
 def make_site(
     path: Path,
     spec: SiteSpec = DEFAULT_SITE,
@@ -175,11 +179,14 @@ def make_site(
     settings: QueueSettings | None = None,
     synchronised: bool = True,
 ) -> EngineSite:
-    """Create `path`, put the site on it and return an engine whose clock stands at `start`."""
+    """Create `path`, put the site on it and return an engine whose clock stands at `start`.
+
+    Without `settings`, a test site marks a no-show without recalls first (`AT_ONCE`): the
+    tests that are about that rule pass their own settings."""
     db = open_database(path)
     build_site(db, spec)
     clock = ManualClock(start, synchronised=synchronised)
-    return EngineSite(path, db, clock, QueueEngine(db, clock, settings))
+    return EngineSite(path, db, clock, QueueEngine(db, clock, settings or AT_ONCE))
 
 
 def open_site(
@@ -192,7 +199,7 @@ def open_site(
     """An engine on an existing site file (another process's view, or after a crash)."""
     db = open_database(path)
     clock = ManualClock(start, synchronised=synchronised)
-    return EngineSite(path, db, clock, QueueEngine(db, clock, settings))
+    return EngineSite(path, db, clock, QueueEngine(db, clock, settings or AT_ONCE))
 
 
 def copy_site(template: Path, target: Path) -> None:

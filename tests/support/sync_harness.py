@@ -28,7 +28,7 @@ from tests.support.engine_fixtures import EngineSite, make_site
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = "9999-MPP"
-FAST = QueueSettings(enforce_hours=False)
+FAST = QueueSettings(enforce_hours=False, recalls_before_no_show=0)
 
 
 def edge_site(path: Path) -> EngineSite:

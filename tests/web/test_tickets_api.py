@@ -155,6 +155,8 @@ def test_no_show_restore_cancel_and_greeter_transfer(site: Site) -> None:
     second = kiosk.post("/api/v1/tickets", json={"service": "MPP-INFORMASI"}).json
     budi = site.staff("budi")
     assert budi.post("/api/v1/counters/L02/next").json["number"] == first["number"]
+    for _ in range(2):  # the site's recalls_before_no_show
+        budi.post("/api/v1/counters/L02/recall")
     assert budi.post("/api/v1/counters/L02/no-show").json["state"] == "no_show"
     restored = budi.post(f"/api/v1/tickets/{first['id']}/restore")
     assert restored.status_code == 200 and restored.json["state"] == "waiting"

@@ -22,7 +22,7 @@ ZONES = {
 }
 
 # Hours are not what these tests are about: issue at any time of day.
-ANY_TIME = QueueSettings(enforce_hours=False)
+ANY_TIME = QueueSettings(enforce_hours=False, recalls_before_no_show=0)
 
 
 def states(site: EngineSite) -> dict[int, str]:

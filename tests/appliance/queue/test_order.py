@@ -250,7 +250,9 @@ ACTIONS = st.tuples(
 def fresh_site(limit: int) -> Iterator[EngineSite]:
     with tempfile.TemporaryDirectory() as folder:
         site = make_site(
-            Path(folder) / "a.db", ORDER_SITE, settings=QueueSettings(priority_streak_limit=limit)
+            Path(folder) / "a.db",
+            ORDER_SITE,
+            settings=QueueSettings(priority_streak_limit=limit, recalls_before_no_show=0),
         )
         # Hold one connection for the example, as a request thread does: faster, same engine.
         with site.db.connection_context():
