@@ -198,8 +198,12 @@ class EdgeWorker(LinkHandler):
             conn.sent_through = events[-1].seq
 
     def _send(self, conn: _Connection, events: list[dict[str, Any]]) -> bool:
+        with connected(self.db):
+            written = outbox.last_seq()  # so central's backlog figure is true between hellos
         try:
-            batch = protocol.make_batch(self.settings.site, events)
+            batch = protocol.make_batch(
+                self.settings.site, events, edge_last_seq=max(written, events[-1]["seq"])
+            )
         except (ValueError, protocol.ProtocolError) as exc:
             self._health(error=f"outbox event cannot be sent: {exc}"[:200])
             log.error("sync: cannot build a batch from seq %s: %s", events[0]["seq"], exc)

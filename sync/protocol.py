@@ -138,24 +138,34 @@ class Batch:
     first_seq: int
     last_seq: int
     events: tuple[dict[str, Any], ...]
+    # Added after v1 (optional both ways): the newest seq the edge had written when it built the
+    # batch, so central's backlog figure stays true between hellos. 0 = not sent.
+    edge_last_seq: int = 0
 
     def to_doc(self) -> dict[str, Any]:
-        return {
+        doc: dict[str, Any] = {
             "v": VERSION,
             "site": self.site,
             "first_seq": self.first_seq,
             "last_seq": self.last_seq,
             "events": list(self.events),
         }
+        if self.edge_last_seq:
+            doc["edge_last_seq"] = self.edge_last_seq
+        return doc
 
 
-def make_batch(site: str, events: Sequence[Mapping[str, Any]]) -> Batch:
-    """A batch of wire events (`Event.to_wire()`), checked like central will check it."""
+def make_batch(site: str, events: Sequence[Mapping[str, Any]], *, edge_last_seq: int = 0) -> Batch:
+    """A batch of wire events (`Event.to_wire()`), checked like central will check it;
+    `edge_last_seq` is the outbox's newest seq (sent when > 0)."""
     if not events:
         raise ValueError("a batch needs at least one event")
     checked = tuple(check_event(e, f"events[{i}]") for i, e in enumerate(events))
     batch = Batch(check_site(site), checked[0]["seq"], checked[-1]["seq"], checked)
     _check_contiguous(batch)
+    if edge_last_seq:
+        batch = Batch(batch.site, batch.first_seq, batch.last_seq, checked, edge_last_seq)
+        _check_edge_last_seq(batch)
     return batch
 
 
@@ -179,9 +189,14 @@ def decode_batch(payload: bytes, *, topic_site: str | None = None) -> Batch:
     if len(events) > MAX_EVENTS:
         raise ProtocolError("too_large", f"{len(events)} events, limit {MAX_EVENTS}")
     batch = Batch(
-        site, first, last, tuple(check_event(e, f"events[{i}]") for i, e in enumerate(events))
+        site,
+        first,
+        last,
+        tuple(check_event(e, f"events[{i}]") for i, e in enumerate(events)),
+        _count(doc.get("edge_last_seq", 0), "edge_last_seq"),
     )
     _check_contiguous(batch)
+    _check_edge_last_seq(batch)
     return batch
 
 
@@ -235,6 +250,13 @@ def _check_contiguous(batch: Batch) -> None:
                 "not_contiguous",
                 f"events[{offset}].seq is {event['seq']}, expected {batch.first_seq + offset}",
             )
+
+
+def _check_edge_last_seq(batch: Batch) -> None:
+    if batch.edge_last_seq and batch.edge_last_seq < batch.last_seq:
+        raise ProtocolError(
+            "bad_batch", f"edge_last_seq {batch.edge_last_seq} < last_seq {batch.last_seq}"
+        )
 
 
 def _check_version(doc: Mapping[str, Any]) -> None:

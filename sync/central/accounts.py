@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from argon2 import PasswordHasher
 from peewee import Database, IntegrityError
 
-from sync.central.store import CentralToken, CentralUser
+from sync.central.store import CentralToken, CentralUser, serialise
 
 ROLES = ("supervisor", "admin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
@@ -119,6 +119,7 @@ def set_active(db: Database, username: str, active: bool) -> None:
     would be left without anyone to manage it). A session of a disabled user ends at its next
     request, because every request reads the user again."""
     with db.connection_context(), db.atomic():
+        serialise(db, "central_users.admins")  # two admins disabling each other at once
         user = _user(username)
         if not active and user.role == "admin" and user.active:
             others = (

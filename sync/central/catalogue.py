@@ -16,7 +16,7 @@ from peewee import Database, IntegrityError, fn
 from appliance.catalogue.store import CatalogueError, validate_catalogue
 from sync import protocol
 from sync.central.ingest import utc_now
-from sync.central.store import CatalogueRow, OutgoingRow, SiteRow
+from sync.central.store import CatalogueRow, OutgoingRow, SiteRow, serialise
 
 
 class PushError(ValueError):
@@ -35,6 +35,7 @@ def record_push(db: Database, site: str, document: Mapping[str, Any]) -> tuple[s
         raise PushError(str(exc)) from None
     version = int(document["version"])
     with db.connection_context(), db.atomic():
+        serialise(db, f"catalogue:{site}")
         newest = (
             CatalogueRow.select(CatalogueRow.version)
             .where(CatalogueRow.site == site)
@@ -100,6 +101,7 @@ def push_catalogue(db: Database, site: str, document: object) -> Push:
         )
     doc = dict(catalogue.doc)
     with db.connection_context(), db.atomic():
+        serialise(db, f"catalogue:{site}")  # MAX(version) + 1 is read, then written
         newest = (
             CatalogueRow.select(fn.MAX(CatalogueRow.version))
             .where(CatalogueRow.site == site)

@@ -102,6 +102,7 @@ def site_summary(row: SiteRow, default_zone: ZoneInfo, now: datetime) -> dict[st
         "conflicts": row.conflicts,
         "rejected_batches": row.rejected_batches,
         "backlog_reported": row.backlog_reported,
+        "backlog_as_of": row.backlog_at,  # when that figure was worked out (hello or batch)
         "edge_last_seq": row.edge_last_seq,
         "config_version": row.config_version,
         "clock_synced": row.clock_synced,

@@ -19,6 +19,7 @@ from peewee import (
     Database,
     DatabaseProxy,
     DateTimeField,
+    DoubleField,
     ExceptionWrapper,
     IntegerField,
     Model,
@@ -60,6 +61,8 @@ class SiteRow(CentralModel):
     software = CharField(null=True)
     # The zone the site itself reports (hello, config.applied); added later, see _add_columns.
     timezone = CharField(null=True, max_length=64)
+    # When backlog_reported was last worked out (hello or batch): a figure has an age.
+    backlog_at = CharField(null=True, max_length=40)
 
     class Meta:
         table_name = "sites"
@@ -220,6 +223,15 @@ class CentralUrlError(ValueError):
     pass
 
 
+def serialise(db: Database, name: str) -> None:
+    """Inside a transaction: wait until no other transaction holds `name`, and hold it to the
+    end. For read-then-write rules (the next catalogue version, the last administrator): on
+    PostgreSQL two transactions would both read before either wrote; SQLite's IMMEDIATE
+    transactions already take the one write lock first."""
+    if isinstance(db, PostgresqlDatabase):
+        db.execute_sql("SELECT pg_advisory_xact_lock(hashtext(%s))", (name,))
+
+
 def open_central_database(url: str) -> Database:
     """Connect to central's database by URL, create the tables, bind the models."""
     parts = urlsplit(url)
@@ -258,6 +270,7 @@ def open_central_database(url: str) -> Database:
 # Columns added to a table after central databases already existed: (model, field name).
 ADDED_COLUMNS: tuple[tuple[type[CentralModel], str], ...] = (
     (SiteRow, "timezone"),
+    (SiteRow, "backlog_at"),
     (CentralUser, "active"),
 )
 

@@ -16,6 +16,17 @@
     return pad(d.getDate()) + '/' + pad(d.getMonth() + 1) + ' ' + pad(d.getHours()) + ':' + pad(d.getMinutes());
   }
 
+  // How old a figure is, in words: the backlog is only as true as the site's last message.
+  function age(iso) {
+    if (!iso) return '';
+    var seconds = Math.round((Date.now() - new Date(iso).getTime()) / 1000);
+    if (isNaN(seconds)) return '';
+    if (seconds < 60) return 'baru saja';
+    if (seconds < 3600) return Math.floor(seconds / 60) + ' mnt lalu';
+    if (seconds < 86400) return Math.floor(seconds / 3600) + ' jam lalu';
+    return Math.floor(seconds / 86400) + ' hari lalu';
+  }
+
   function value(v) { return v === null || v === undefined ? '–' : String(v); }
 
   function cell(row, text, cls) {
@@ -49,7 +60,15 @@
       name.appendChild(code);
       cell(tr, s.online ? 'Daring' : 'Luring', s.online ? 'ok' : 'bad');
       cell(tr, when(s.last_contact));
-      cell(tr, value(s.backlog_reported));
+      var backlog = cell(tr, value(s.backlog_reported));
+      if (s.backlog_as_of) {
+        backlog.title = 'per ' + when(s.backlog_as_of);
+        var old = document.createElement('span');
+        old.className = 'muted small backlog-age';
+        old.textContent = age(s.backlog_as_of);
+        backlog.appendChild(document.createElement('br'));
+        backlog.appendChild(old);
+      }
       cell(tr, value(s.stored_through));
       cell(tr, value(s.today.issued));
       cell(tr, value(s.today.served));
