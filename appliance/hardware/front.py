@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -112,7 +113,7 @@ class Hardware:
         self.worker = (
             PrintWorker(
                 printer,
-                now=clock.now,
+                now=self._local_now,  # "since" and "dropped at" read as the site's wall clock
                 on_transition=self._printer_transition,
                 retry_s=printer_config.retry_s,
                 stale_after_s=printer_config.stale_after_s,
@@ -305,6 +306,9 @@ class Hardware:
     def _site_name(self) -> str:
         with connected(self.db):
             return site_name(self.db)
+
+    def _local_now(self) -> datetime:
+        return self.clock.now().astimezone(self._site_zone())
 
     def _site_zone(self) -> ZoneInfo:
         with connected(self.db):

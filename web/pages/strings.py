@@ -212,6 +212,20 @@ def _people() -> dict[str, str]:
         "cancel": _("Batal"),
         "edit": _("Ubah"),
         "delete": _("Hapus"),
+        "printer_dropped": _(
+            "{n} tiket tidak tercetak: dibatalkan setelah {minutes} menit menunggu printer"
+            " (agar tidak tercetak terlambat untuk warga yang sudah pergi):"
+        ),
+        "printer_fault_back": _("Printer siap kembali. Cetak ulang nomor yang belum tercetak."),
+        "printer_fault_pending": _(
+            "{n} nomor menunggu kertas: {numbers}. Tercetak otomatis saat printer siap,"
+            " atau dibatalkan setelah {minutes} menit."
+        ),
+        "printer_fault_dropped": _(
+            "{n} nomor tidak tercetak (lebih dari {minutes} menit). Cetak ulang saat warga datang:"
+        ),
+        "printer_reprint": _("Cetak ulang"),
+        "printer_reprint_sent": _("Tiket {number} dikirim ke printer."),
         "active": _("Aktif"),
         "disabled": _("Nonaktif"),
         "revoked": _("Dicabut"),

@@ -189,7 +189,7 @@ def test_receipts_not_printed_in_time_are_listed_for_reprint(tmp_path: Path) -> 
                 "ticket_id": ticket.id,
                 "label": "I-001",
                 "reason": "stale",
-                "dropped_at": front.site.clock.now().isoformat(timespec="seconds"),
+                "dropped_at": front.site.clock.now().astimezone(WIB).isoformat("T", "seconds"),
             }
         ]
         assert front.hardware.status()["printer"]["pending"] == []
@@ -226,7 +226,7 @@ def test_during_a_fault_the_numbers_without_paper_are_pending_and_not_queued_twi
 def test_a_site_may_refuse_presses_while_the_printer_is_down(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("appliance.hardware.front.REFUSED_FLASH_S", 0.3)
+    monkeypatch.setattr("appliance.hardware.front.REFUSED_FLASH_S", 1.5)
     front = make_front(tmp_path / "a.db", when_printer_down="refuse", probe_s=0.02)
     front.paper.state = "no_paper"
     front.hardware.start()

@@ -124,10 +124,10 @@
     parts.push(el('div', { className: 'muted small', text: facts.join(' · ') }));
     if (unprinted.length) {
       parts.push(el('div', { className: 'unprinted', 'data-unprinted': String(unprinted.length) }, [
-        el('strong', { text: MPP.t('printer_unprinted', { n: unprinted.length }) }),
+        el('strong', { text: MPP.t('printer_dropped', { n: unprinted.length, minutes: Math.max(1, Math.round((printer.stale_after_s || 120) / 60)) }) }),
         ' ',
         unprinted.slice(0, 12).map(function (u) {
-          return u.label;
+          return u.label + (u.dropped_at ? ' (' + MPP.time(u.dropped_at) + ')' : '');
         }).join(', ') + (unprinted.length > 12 ? ' …' : ''),
         el('div', { className: 'muted small', text: MPP.t('printer_reprint_hint') }),
       ]));
