@@ -19,6 +19,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from appliance.config.sections import Config
+from appliance.config.show import redact_url
 
 if TYPE_CHECKING:
     from peewee import Database
@@ -204,7 +205,7 @@ def cmd_init_central(args: argparse.Namespace, ctx: Context) -> int:
     from sync.central.store import open_central_database
 
     db = open_central_database(ctx.config.central.database)
-    print(f"central database ready: {ctx.config.central.database}")
+    print(f"central database ready: {redact_url(ctx.config.central.database)}")
     if args.admin:
         password = ctx.environ.get("MPP_ADMIN_PASSWORD")
         if not password:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from appliance.config.sections import Config, GpioConfig
+from appliance.config.show import redact_url
 
 Problem = tuple[str, str]  # (dotted path, message)
 
@@ -158,7 +159,10 @@ def _addresses(config: Config, problems: list[Problem]) -> None:
     database = config.central.database
     if not database.startswith(DATABASE_SCHEMES) or database in DATABASE_SCHEMES:
         problems.append(
-            ("central.database", f"{database!r} must be sqlite:///PATH or postgresql://...")
+            (
+                "central.database",
+                f"{redact_url(database)!r} must be sqlite:///PATH or postgresql://...",
+            )
         )
 
 

@@ -7,6 +7,7 @@ import re
 import typing
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from appliance.config.fields import is_secret
 from appliance.config.sections import Config
@@ -27,9 +28,25 @@ def _section_to_dict(section: Any, redact: bool) -> dict[str, object]:
             out[f.name] = [_section_to_dict(v, redact) for v in value]
         elif redact and is_secret(f):
             out[f.name] = "***" if value else ""
+        elif redact and isinstance(value, str):
+            out[f.name] = redact_url(value)
         else:
             out[f.name] = value
     return out
+
+
+def redact_url(text: str) -> str:
+    """A URL's password as "***" (`postgresql://mpp:***@db/mpp`): central's database URL may
+    carry one, and `mpp config show`, `mpp config check` and `mpp init --central` print URLs.
+    Anything else comes back unchanged."""
+    if "://" not in text or "@" not in text:
+        return text
+    parts = urlsplit(text)
+    if parts.password is None:
+        return text
+    user, _, host = parts.netloc.rpartition("@")
+    name = user.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{name}:***@{host}"))
 
 
 def render_toml(data: Mapping[str, object]) -> str:

@@ -56,3 +56,24 @@ def test_central_modes_are_exclusive(tmp_path: Path, capsys: pytest.CaptureFixtu
         cli.main(["--config", config(tmp_path), "central", "--no-web", "--web-only"])
     assert stopped.value.code == 2
     assert "not allowed with" in capsys.readouterr().err
+
+
+def test_the_central_database_password_is_never_printed(
+    tmp_path: Path,
+    postgres_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`mpp init --central` and `mpp config show` print central's database URL with its password
+    as *** (the test server trusts loopback, so any password is accepted)."""
+    with_password = postgres_url.replace("postgresql://mpp@", "postgresql://mpp:sandi-db-rahasia@")
+    path = tmp_path / "central.toml"
+    path.write_text(
+        f'[storage]\ndatabase = "{tmp_path}/edge.db"\n[central]\ndatabase = "{with_password}"\n'
+    )
+    monkeypatch.setenv("MPP_ADMIN_PASSWORD", "sangat-rahasia-1")
+    assert cli.main(["--config", str(path), "init", "--central", "--admin", "pusat"]) == 0
+    assert cli.main(["--config", str(path), "config", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "sandi-db-rahasia" not in out
+    assert with_password.replace("sandi-db-rahasia", "***") in out

@@ -14,13 +14,14 @@ from hypothesis import strategies as st
 from appliance.config.load import load_config
 from appliance.config.sections import (
     ButtonConfig,
+    CentralConfig,
     Config,
     GpioConfig,
     SiteConfig,
     SyncConfig,
     WebConfig,
 )
-from appliance.config.show import config_to_dict, render_toml
+from appliance.config.show import config_to_dict, redact_url, render_toml
 from tests.appliance.config.config_files import write
 
 
@@ -99,3 +100,17 @@ def test_render_toml_writes_arrays_of_tables() -> None:
 def test_any_string_survives_render_toml(text: str) -> None:
     data = {"site": {"code": text, "notes": [text, 1, 2.5, True]}}
     assert tomllib.loads(render_toml(data)) == data
+
+
+def test_a_password_inside_a_url_is_redacted() -> None:
+    config = Config(central=CentralConfig(database="postgresql://mpp:p%40ss:w@db.lan:5432/mpp"))
+    assert section(config_to_dict(config), "central")["database"] == (
+        "postgresql://mpp:***@db.lan:5432/mpp"
+    )
+    assert section(config_to_dict(config, redact=False), "central")["database"] == (
+        "postgresql://mpp:p%40ss:w@db.lan:5432/mpp"
+    )
+    assert redact_url("postgresql://mpp@db/mpp?sslmode=require") == (
+        "postgresql://mpp@db/mpp?sslmode=require"
+    )
+    assert redact_url("sqlite:////var/lib/mpp/central.db") == "sqlite:////var/lib/mpp/central.db"
