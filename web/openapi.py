@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask
 
 from appliance import __version__
+from appliance.queue.counter_actions import PAUSE_REASONS
 from appliance.storage.models import PRIORITY_REASONS
 from web.kit import openapi
 from web.kit.openapi import EMPTY, login_docs
@@ -43,6 +44,15 @@ SURVEY = {
     },
 }
 ANY_OBJECT = {"type": "object", "additionalProperties": True}
+PAUSE_BODY = {
+    "type": "object",
+    "properties": {"reason": {"type": ["string", "null"], "enum": [*PAUSE_REASONS, None]}},
+}
+NUMBER_BODY = {
+    "type": "object",
+    "required": ["number"],
+    "properties": {"number": {"type": "string", "minLength": 1, "maxLength": 16}},
+}
 
 # endpoint -> (summary, request body schema or None)
 DOCS: dict[str, tuple[str, dict[str, Any] | None]] = {
@@ -77,8 +87,20 @@ DOCS: dict[str, tuple[str, dict[str, Any] | None]] = {
     "api_counters.counter_done": ("Finish the current ticket", EMPTY),
     "api_counters.counter_no_show": ("Mark the current ticket no-show", EMPTY),
     "api_counters.counter_transfer": ("Move the current ticket to another service", SERVICE_BODY),
-    "api_counters.counter_pause": ("Stop being offered tickets", EMPTY),
+    "api_counters.counter_pause": (
+        "Stop being offered tickets; optional `reason`: " + ", ".join(PAUSE_REASONS),
+        PAUSE_BODY,
+    ),
     "api_counters.counter_resume": ("Be offered tickets again", EMPTY),
+    "api_counters.counter_undo": (
+        "Undo this officer's last no-show, done or transfer at the counter within 30 s "
+        "(409 nothing_to_undo, undo_not_yours, undo_expired, undo_stale)",
+        EMPTY,
+    ),
+    "api_counters.counter_call": (
+        "Call a given number of today (waiting, or a no-show who came back), out of turn",
+        NUMBER_BODY,
+    ),
     "api_board.board": ("Board state; with `since`, the calls after it to announce", None),
     "api_board.stream": ("Server-Sent Events: a `version` doorbell, heartbeat every 15 s", None),
     "api_board.announcement": ("The spoken announcement of one call (WAV)", None),

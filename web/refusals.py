@@ -47,6 +47,19 @@ REFUSALS: tuple[str, ...] = (
     N_("Loket ini tidak sedang memanggil tiket."),
     N_("Loket sudah jeda."),
     N_("Loket tidak sedang jeda."),
+    N_(
+        "Panggil ulang {number} dulu: tidak hadir baru bisa ditandai setelah {needed} kali "
+        "panggil ulang (sudah {recalls})."
+    ),
+    N_("Alasan jeda harus salah satu dari: {reasons}."),
+    # appliance/queue: a counter's corrections (undo, a given number)
+    N_("Tidak ada langkah yang bisa diurungkan."),
+    N_("Hanya petugas yang melakukannya yang bisa mengurungkan."),
+    N_("Batas waktu mengurungkan ({seconds} detik) sudah lewat."),
+    N_("{number} sudah berubah sejak itu; langkahnya tidak bisa diurungkan lagi."),
+    N_("Nomor {number!r} tidak dikenali; tulis seperti A-012."),
+    N_("Nomor {number} tidak ada hari ini."),
+    N_("{number} antre untuk layanan yang tidak dilayani loket ini."),
     # appliance/queue: one ticket
     N_("Tiket tidak ditemukan."),
     N_("Tiket {number} berstatus {state}."),

@@ -18,11 +18,12 @@ from peewee import Database, fn
 from appliance.queue import outbox
 from appliance.queue import statements as sql
 from appliance.queue.calling import GENERAL, PRIORITY, call_order, lines_in_turn
+from appliance.queue.counter_actions import PAUSE_KEY
 from appliance.queue.hours import next_opening, opening_at
 from appliance.queue.issuing import QUOTA_REACHED, issuing, parsed_hours
 from appliance.queue.tickets import TicketInfo, handling_minutes, ticket_infos, waiting_counts
 from appliance.queue.waiting import estimated_wait_minutes
-from appliance.site import zone
+from appliance.site import site_zone, zone
 from appliance.storage.database import connected
 from appliance.storage.models import (
     Agency,
@@ -34,7 +35,7 @@ from appliance.storage.models import (
     Site,
     Ticket,
 )
-from appliance.storage.state import get_state
+from appliance.storage.state import get_state, get_state_json
 
 # -- counters -------------------------------------------------------------------------------
 
@@ -51,6 +52,8 @@ class CounterView:
     paused: bool
     current: TicketInfo | None
     officer: str | None
+    pause_reason: str | None = None  # why it is paused (counter_actions.PAUSE_REASONS)
+    paused_since: datetime | None = None
 
 
 def counters(db: Database, *, window: int) -> list[CounterView]:
@@ -77,9 +80,22 @@ def counters(db: Database, *, window: int) -> list[CounterView]:
                 paused=bool(c.paused),
                 current=current.get(c.current_ticket_id) if c.current_ticket_id else None,
                 officer=officers.get(c.officer_id) if c.officer_id else None,
+                **_pause(db, c.code) if c.paused else {},
             )
             for c in rows
         ]
+
+
+def _pause(db: Database, code: str) -> dict[str, Any]:
+    """The reason and start (in the site's zone) of a counter's pause, as `pause` keeps them."""
+    kept = get_state_json(PAUSE_KEY.format(counter=code))
+    if not isinstance(kept, dict):
+        return {}  # paused before reasons were kept
+    since = kept.get("since")
+    return {
+        "pause_reason": kept.get("reason"),
+        "paused_since": datetime.fromisoformat(since).astimezone(site_zone(db)) if since else None,
+    }
 
 
 def counter_name(db: Database, code: str) -> str | None:

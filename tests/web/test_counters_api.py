@@ -134,3 +134,60 @@ def test_two_counters_never_get_the_same_ticket(site: Site) -> None:
         thread.join(timeout=60)
     everything = called["L02"] + called["L04"]
     assert len(everything) == 30 and len(set(everything)) == 30
+
+
+def test_no_show_is_offered_after_the_sites_recalls(site: Site) -> None:
+    _issue(site, "DUKCAPIL-KTP")
+    budi = site.staff("budi")
+    budi.post("/api/v1/counters/L02/next")
+    counter = {c["code"]: c for c in budi.get("/api/v1/counters").json["items"]}["L02"]
+    assert counter["recalls_before_no_show"] == 2  # the configuration's default
+    early = budi.post("/api/v1/counters/L02/no-show")
+    assert early.status_code == 409 and early.json["error"]["code"] == "recall_first"
+    assert "2" in early.json["error"]["message"]
+    budi.post("/api/v1/counters/L02/recall")
+    budi.post("/api/v1/counters/L02/recall")
+    assert budi.post("/api/v1/counters/L02/no-show").json["state"] == "no_show"
+
+
+def test_undo_done_is_the_officers_own(site: Site) -> None:
+    ticket = _issue(site, "DUKCAPIL-KTP")[0]
+    budi, kepala = site.staff("budi"), site.staff("kepala")
+    budi.post("/api/v1/counters/L02/next")
+    budi.post("/api/v1/counters/L02/start")
+    budi.post("/api/v1/counters/L02/done")
+    other = kepala.post("/api/v1/counters/L02/undo")
+    assert other.status_code == 409 and other.json["error"]["code"] == "undo_not_yours"
+    undone = budi.post("/api/v1/counters/L02/undo")
+    assert undone.status_code == 200
+    assert (undone.json["id"], undone.json["state"]) == (ticket["id"], "serving")
+    again = budi.post("/api/v1/counters/L02/undo")
+    assert again.status_code == 409 and again.json["error"]["code"] == "nothing_to_undo"
+    assert site.staff("sari").post("/api/v1/counters/L02/undo").status_code == 403
+
+
+def test_call_a_given_number(site: Site) -> None:
+    first, second = _issue(site, "DUKCAPIL-KTP", 2)
+    budi = site.staff("budi")
+    called = budi.post("/api/v1/counters/L02/call", json={"number": second["number"].lower()})
+    assert called.status_code == 200 and called.json["id"] == second["id"]
+    budi.post("/api/v1/counters/L02/done")
+    bad = budi.post("/api/v1/counters/L02/call", json={"number": "zz-top"})
+    assert bad.status_code == 400 and bad.json["error"]["code"] == "invalid_number"
+    missing = budi.post("/api/v1/counters/L02/call", json={})
+    assert missing.status_code == 400
+    assert budi.post("/api/v1/counters/L02/call", json={"number": "A-999"}).status_code == 404
+    assert budi.post("/api/v1/counters/L02/next").json["id"] == first["id"]
+
+
+def test_pause_reason_shows_in_the_counters_state(site: Site) -> None:
+    budi = site.staff("budi")
+    bad = budi.post("/api/v1/counters/L02/pause", json={"reason": "tidur"})
+    assert bad.status_code == 400 and bad.json["error"]["code"] == "invalid_pause_reason"
+    paused = budi.post("/api/v1/counters/L02/pause", json={"reason": "sholat"})
+    assert paused.json["pause_reason"] == "sholat"
+    assert paused.json["paused_since"].endswith("+07:00")  # the site's time, WIB
+    listed = {c["code"]: c for c in site.staff("kepala").get("/api/v1/counters").json["items"]}
+    assert (listed["L02"]["paused"], listed["L02"]["pause_reason"]) == (True, "sholat")
+    resumed = budi.post("/api/v1/counters/L02/resume").json
+    assert (resumed["pause_reason"], resumed["paused_since"]) == (None, None)

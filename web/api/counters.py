@@ -11,7 +11,7 @@ from appliance.queue.views import CounterView
 from web.auth import officer_id, principal, require, require_counter
 from web.context import web
 from web.kit.errors import ApiError
-from web.kit.inputs import code_field, json_body, query_int
+from web.kit.inputs import code_field, json_body, query_int, text_field
 
 bp = Blueprint("api_counters", __name__)
 
@@ -24,8 +24,14 @@ def counter_body(counter: CounterView) -> dict[str, Any]:
         "agency_name": counter.agency_name,
         "services": list(counter.services),
         "paused": counter.paused,
+        "pause_reason": counter.pause_reason,
+        "paused_since": counter.paused_since.isoformat(timespec="seconds")
+        if counter.paused_since is not None
+        else None,
         "current": counter.current.to_dict() if counter.current is not None else None,
         "officer": counter.officer,
+        # the console offers no-show once the current ticket was recalled this many times
+        "recalls_before_no_show": web().core.engine.settings.recalls_before_no_show,
     }
 
 
@@ -77,9 +83,17 @@ def _act(code: str, action: str) -> Response:
     if action == "transfer":
         service = code_field(json_body(), "service")
         return jsonify(engine.transfer(code, service, officer_id=actor).to_dict())
-    json_body(optional=True)
-    if action in ("pause", "resume"):
-        getattr(engine, action)(code, officer_id=actor)
+    if action == "call":
+        number = text_field(json_body(), "number", max_length=16)
+        assert number is not None
+        return jsonify(engine.call_number(code, number, officer_id=actor).to_dict())
+    data = json_body(optional=True)
+    if action == "pause":
+        reason = text_field(data, "reason", required=False, max_length=32)
+        engine.pause(code, reason=reason, officer_id=actor)
+        return jsonify(one_counter(code))
+    if action == "resume":
+        engine.resume(code, officer_id=actor)
         return jsonify(one_counter(code))
     method = {
         "next": engine.call_next,
@@ -87,6 +101,7 @@ def _act(code: str, action: str) -> Response:
         "start": engine.start,
         "done": engine.done,
         "no-show": engine.no_show,
+        "undo": engine.undo,
     }[action]
     return jsonify(method(code, officer_id=actor).to_dict())
 
@@ -100,5 +115,16 @@ def _register(action: str) -> None:
     bp.add_url_rule(f"/api/v1/counters/<code>/{action}", view.__name__, guarded, methods=["POST"])
 
 
-for _action in ("next", "recall", "start", "done", "no-show", "transfer", "pause", "resume"):
+for _action in (
+    "next",
+    "recall",
+    "start",
+    "done",
+    "no-show",
+    "transfer",
+    "pause",
+    "resume",
+    "undo",
+    "call",
+):
     _register(_action)
