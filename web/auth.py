@@ -1,7 +1,8 @@
 """The appliance's callers: officers with sessions, machines with tokens (`mpp token create`).
 
 The mechanism (sessions, CSRF, bearer tokens, role order) is `web.kit.guard`; this says where
-the appliance finds its callers and what it tells them about themselves. Roles are ordered
+the appliance finds its callers (officers' open sessions are rows of `staff_session`, kept by
+`appliance.accounts`) and what it tells them about themselves. Roles are ordered
 kiosk < officer < supervisor < admin; an officer acts only on the counters assigned to them.
 """
 
@@ -11,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from appliance.accounts import Principal
+from appliance.accounts import Accounts, Principal
 from appliance.queue import views
 from appliance.storage.models import ROLES
 from appliance.throttle import LoginThrottle
@@ -20,8 +21,27 @@ from web.kit.errors import ApiError
 from web.kit.guard import Guard, add_login_routes
 
 
-def _officer(officer_id: int) -> Principal | None:
-    return web().core.accounts.principal_for_officer(officer_id)
+class _Sessions:
+    """`web.kit.guard.SessionStore` over the appliance's accounts."""
+
+    def __init__(self, accounts: Accounts) -> None:
+        self.accounts = accounts
+
+    def caller(self, caller_id: int, session: str) -> Principal | None:
+        return self.accounts.principal_for_session(caller_id, session)
+
+    def start(self, caller_id: int, session: str, expires_at: float) -> None:
+        self.accounts.start_session(caller_id, session, expires_at)
+
+    def end(self, session: str) -> None:
+        self.accounts.end_session(session)
+
+    def end_all(self, caller_id: int) -> int:
+        return self.accounts.end_sessions(caller_id)
+
+
+def _sessions() -> _Sessions:
+    return _Sessions(web().core.accounts)
 
 
 def _token(token: str) -> Principal | None:
@@ -29,7 +49,7 @@ def _token(token: str) -> Principal | None:
 
 
 guard: Guard[Principal] = Guard(
-    roles=ROLES, session_key="officer_id", by_session=_officer, by_token=_token
+    roles=ROLES, session_key="officer_id", sessions=_sessions, by_token=_token
 )
 principal = guard.principal
 require = guard.require

@@ -128,7 +128,15 @@ DOCS: dict[str, tuple[str, dict[str, Any] | None]] = {
     "api_admin.put_catalogue": ("Replace the whole catalogue (mpp-catalogue/1)", ANY_OBJECT),
     "api_admin.list_officers": ("Staff accounts", None),
     "api_admin.create_officer": ("Add a staff account", ANY_OBJECT),
-    "api_admin.update_officer": ("Change password, counters or active state", ANY_OBJECT),
+    "api_admin.update_officer": (
+        "Change password, counters or active state (a new password or disabling ends the "
+        "officer's sessions)",
+        ANY_OBJECT,
+    ),
+    "api_admin.logout_officer_everywhere": (
+        "End every session of an officer; returns sessions_ended (404 unknown officer)",
+        None,
+    ),
     "api_admin.list_tokens": ("Machine tokens (never the token itself)", None),
     "api_admin.create_token": ("Create a machine token (shown once)", ANY_OBJECT),
     "api_admin.revoke_token": ("Revoke a machine token", None),

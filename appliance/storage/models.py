@@ -13,6 +13,7 @@ from peewee import (
     CharField,
     CompositeKey,
     DateField,
+    FloatField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -134,6 +135,19 @@ class OfficerCounter(BaseModel):
 
     class Meta:
         primary_key = CompositeKey("officer", "counter")
+
+
+class StaffSession(BaseModel):
+    """An officer's open session (issue 15: logout must end a copied cookie too). The cookie
+    carries a random id; only its SHA-256 is kept, so a copy of the database opens nothing.
+    Ended sessions are deleted; expired ones are swept at the next login."""
+
+    id = CharField(primary_key=True)  # sha256 (hex) of the session id in the cookie
+    officer = ForeignKeyField(
+        Officer, column_name="officer_id", on_delete="CASCADE", object_id_name="officer_id"
+    )
+    started_at = TextField()
+    expires_at = FloatField()  # Unix time
 
 
 class ApiToken(BaseModel):
@@ -261,6 +275,7 @@ MODELS: tuple[type[Any], ...] = (
     Counter,
     CounterService,
     OfficerCounter,
+    StaffSession,
     ApiToken,
     DayCounter,
     Ticket,

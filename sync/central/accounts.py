@@ -3,7 +3,9 @@
 Same rules as the appliance's accounts (appliance.accounts): a token is long and random, shown
 once; a password is at least 10 characters. Users: add, change password, disable/enable (never
 the last active administrator); tokens: create, list, revoke. Used by the CLI (`sync.cli`) and
-the admin API (`sync.central.http.admin`).
+the admin API (`sync.central.http.admin`). Open sessions are rows of `central_sessions` (the
+SHA-256 of each session id, kept by `web.kit.guard`); a password change or disabling a user ends
+all of theirs in the same transaction.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import time
 from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from peewee import Database, IntegrityError
 
-from sync.central.store import CentralToken, CentralUser, serialise
+from sync.central.store import CentralSession, CentralToken, CentralUser, serialise
 
 ROLES = ("supervisor", "admin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
@@ -112,12 +115,13 @@ def set_password(db: Database, username: str, password: str) -> None:
         user = _user(username)
         user.password_hash = _hasher().hash(password)
         user.save()
+        _end_sessions(int(user.id))  # whoever knew the old password may have logged in with it
 
 
 def set_active(db: Database, username: str, active: bool) -> None:
     """Disable or enable a user; the last active administrator cannot be disabled (central
-    would be left without anyone to manage it). A session of a disabled user ends at its next
-    request, because every request reads the user again."""
+    would be left without anyone to manage it). Disabling ends every session of the user, so
+    enabling them again brings no old cookie back to life."""
     with db.connection_context(), db.atomic():
         serialise(db, "central_users.admins")  # two admins disabling each other at once
         user = _user(username)
@@ -133,6 +137,59 @@ def set_active(db: Database, username: str, active: bool) -> None:
                 raise CentralAccountError("the last active administrator cannot be disabled")
         user.active = active
         user.save()
+        if not active:
+            _end_sessions(int(user.id))
+
+
+def session_user(db: Database, user_id: int, session: str) -> CentralUser | None:
+    """The active user of an open, unexpired session (`session`: the SHA-256 the web keeps).
+    Asked on every request made with a session."""
+    with db.connection_context():
+        found: CentralUser | None = (
+            CentralUser.select()
+            .join(CentralSession, on=(CentralSession.user_id == CentralUser.id))
+            .where(
+                (CentralSession.id == session)
+                & (CentralSession.user_id == user_id)
+                & (CentralSession.expires_at > time.time())
+                & CentralUser.active
+            )
+            .first()
+        )
+    return found
+
+
+def start_session(db: Database, user_id: int, session: str, expires_at: float) -> None:
+    """Record a session at login, and sweep the expired ones."""
+    with db.connection_context(), db.atomic():
+        CentralSession.delete().where(CentralSession.expires_at <= time.time()).execute()
+        CentralSession.create(
+            id=session,
+            user_id=user_id,
+            started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            expires_at=expires_at,
+        )
+
+
+def end_session(db: Database, session: str) -> None:
+    with db.connection_context(), db.atomic():
+        CentralSession.delete().where(CentralSession.id == session).execute()
+
+
+def end_sessions(db: Database, user_id: int) -> int:
+    """End every session of a user (log out everywhere); how many were open."""
+    with db.connection_context(), db.atomic():
+        return _end_sessions(user_id)
+
+
+def end_sessions_of(db: Database, username: str) -> int:
+    """`end_sessions` by username (an administrator's "log out everywhere" for someone)."""
+    with db.connection_context(), db.atomic():
+        return _end_sessions(int(_user(username).id))
+
+
+def _end_sessions(user_id: int) -> int:
+    return int(CentralSession.delete().where(CentralSession.user_id == user_id).execute())
 
 
 def tokens(db: Database) -> list[CentralToken]:

@@ -8,7 +8,8 @@ are projections of each site's contiguous prefix and can be rebuilt from `events
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from peewee import (
     EXCEPTIONS,
@@ -29,11 +30,24 @@ from peewee import (
 )
 from playhouse.migrate import SchemaMigrator, migrate
 
+from appliance.config.show import redact_url
+
 database = DatabaseProxy()
 
 # The driver's errors as peewee's (DataError, IntegrityError, …), for the few statements run on
 # the raw cursor (executemany), as peewee does around every query it runs itself.
 DRIVER_ERRORS = ExceptionWrapper(EXCEPTIONS)
+
+
+class MomentField(DateTimeField):  # type: ignore[misc]
+    """A moment with its offset: `timestamptz` on PostgreSQL (a plain `timestamp` kept the
+    server's local time without its offset), the ISO text with its offset on SQLite as before
+    (`MOMENT_TYPES`)."""
+
+    field_type = "MOMENT"
+
+
+MOMENT_TYPES = {"sqlite": {"MOMENT": "DATETIME"}, "postgresql": {"MOMENT": "TIMESTAMPTZ"}}
 
 
 class CentralModel(Model):  # type: ignore[misc]
@@ -63,6 +77,11 @@ class SiteRow(CentralModel):
     timezone = CharField(null=True, max_length=64)
     # When backlog_reported was last worked out (hello or batch): a figure has an age.
     backlog_at = CharField(null=True, max_length=40)
+    # Which appliance said the last hello, the one before it when another, and when they last
+    # took turns (two boxes with one site code: sync.central.ingest._learn_installation).
+    installation = CharField(null=True, max_length=64)
+    installation_other = CharField(null=True, max_length=64)
+    installation_clash_at = CharField(null=True, max_length=40)
 
     class Meta:
         table_name = "sites"
@@ -185,7 +204,7 @@ class CentralUser(CentralModel):
     username = CharField(unique=True, max_length=64)
     password_hash = CharField()
     role = CharField(max_length=16)
-    created_at = DateTimeField()
+    created_at = MomentField()
     active = BooleanField(
         default=True
     )  # added later (ADDED_COLUMNS); a disabled user cannot log in
@@ -199,10 +218,24 @@ class CentralToken(CentralModel):
     role = CharField(max_length=16)
     token_hash = CharField(unique=True, max_length=64)
     revoked = BooleanField(default=False)
-    created_at = DateTimeField()
+    created_at = MomentField()
 
     class Meta:
         table_name = "central_tokens"
+
+
+class CentralSession(CentralModel):
+    """A user's open session (issue 15: logout must end a copied cookie too). The cookie carries
+    a random id; only its SHA-256 is kept. Ended sessions are deleted, expired ones swept at the
+    next login. A table of its own, created by `create_tables` on older databases too."""
+
+    id = CharField(primary_key=True, max_length=64)  # sha256 (hex) of the cookie's session id
+    user_id = IntegerField(index=True)  # central_users.id
+    started_at = CharField(max_length=40)
+    expires_at = DoubleField()  # Unix time (double precision on PostgreSQL too)
+
+    class Meta:
+        table_name = "central_sessions"
 
 
 MODELS: list[type[CentralModel]] = [
@@ -216,6 +249,7 @@ MODELS: list[type[CentralModel]] = [
     CentralState,
     CentralUser,
     CentralToken,
+    CentralSession,
 ]
 
 
@@ -239,7 +273,9 @@ def open_central_database(url: str) -> Database:
     if parts.scheme == "sqlite":
         path = unquote(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else ""
         if not path:
-            raise CentralUrlError(f"{url!r}: expected sqlite:///relative.db or sqlite:////abs.db")
+            raise CentralUrlError(
+                f"{redact_url(url)!r}: expected sqlite:///relative.db or sqlite:////abs.db"
+            )
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         db = SqliteDatabase(
@@ -248,29 +284,57 @@ def open_central_database(url: str) -> Database:
             timeout=30,
             lock_type="IMMEDIATE",
             check_same_thread=False,
+            field_types=MOMENT_TYPES["sqlite"],
         )
     elif parts.scheme in ("postgres", "postgresql"):
         db = PostgresqlDatabase(
             parts.path.lstrip("/"),
-            user=unquote(parts.username) if parts.username else None,
-            password=unquote(parts.password) if parts.password else None,
-            host=parts.hostname,
-            port=parts.port,
+            **_postgres_options(url),
+            field_types=MOMENT_TYPES["postgresql"],
             prefer_psycopg3=True,
         )
     else:
-        raise CentralUrlError(f"{url!r}: central database must be sqlite:/// or postgresql://")
+        raise CentralUrlError(
+            f"{redact_url(url)!r}: central database must be sqlite:/// or postgresql://"
+        )
     database.initialize(db)
-    with db.connection_context():
+    with db.connection_context(), db.atomic():
+        # One transaction holding one lock: several processes opening a fresh database at once
+        # (mpp central's workers, mpp init) no longer race to create the same tables and types.
+        serialise(db, "central.schema")
         db.create_tables(MODELS, safe=True)
         _add_columns(db)
     return db
+
+
+def _postgres_options(url: str) -> dict[str, Any]:
+    """libpq's connection options from a `postgresql://` URL: user, password, host and port,
+    and every `?name=value` (sslmode, sslrootcert, connect_timeout, application_name, host for a
+    socket folder, …), which were dropped before, so TLS could not be required. libpq refuses an
+    option it does not know when central connects, at start."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise CentralUrlError(f"{redact_url(url)!r}: bad port") from None
+    options: dict[str, Any] = {
+        "user": unquote(parts.username) if parts.username else None,
+        "password": unquote(parts.password) if parts.password else None,
+        "host": unquote(parts.hostname) if parts.hostname else None,
+        "port": port,
+    }
+    options = {name: value for name, value in options.items() if value is not None}
+    options.update(parse_qsl(parts.query, keep_blank_values=True, strict_parsing=False))
+    return options
 
 
 # Columns added to a table after central databases already existed: (model, field name).
 ADDED_COLUMNS: tuple[tuple[type[CentralModel], str], ...] = (
     (SiteRow, "timezone"),
     (SiteRow, "backlog_at"),
+    (SiteRow, "installation"),
+    (SiteRow, "installation_other"),
+    (SiteRow, "installation_clash_at"),
     (CentralUser, "active"),
 )
 

@@ -78,6 +78,7 @@ POSTGRES_NAMES = {
     "BYTEA": "bytea",
     "TIMESTAMP": "timestamp without time zone",
     "DATE": "date",
+    "DOUBLE PRECISION": "double precision",
 }
 
 

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, jsonify
 from appliance.accounts import STAFF_ROLES
 from appliance.catalogue.store import apply_catalogue, export_catalogue, validate_catalogue
 from appliance.storage.models import ROLES
-from web.auth import principal, require
+from web.auth import guard, principal, require
 from web.context import web
 from web.kit.errors import ApiError
 from web.kit.inputs import json_body, text_field
@@ -213,7 +213,9 @@ def update_officer(username: str) -> Response:
     if "password" in data:
         if not isinstance(data["password"], str):
             raise ApiError(400, "invalid_field", "Kolom 'password' harus teks.")
-        accounts.set_password(username, data["password"])
+        accounts.set_password(username, data["password"])  # ends every session of `username`
+        if who is not None and who.kind == "officer" and who.name == username:
+            guard.open_session(who.id, who)  # this device stays logged in, with a new session
     counters = _counters_field(data)
     if counters is not None:
         accounts.set_counters(username, counters)
@@ -226,6 +228,15 @@ def update_officer(username: str) -> Response:
             )
         accounts.set_active(username, data["active"])
     return jsonify(_find_officer(username))
+
+
+@bp.post("/api/v1/admin/officers/<username>/logout-everywhere")
+@require("admin")
+def logout_officer_everywhere(username: str) -> Response:
+    """End every open session of an officer (a lost phone, a shared password), at once."""
+    _find_officer(username)
+    ended = web().core.accounts.end_sessions_of(username)
+    return jsonify({"username": username, "sessions_ended": ended})
 
 
 @bp.get("/api/v1/admin/tokens")

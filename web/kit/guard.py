@@ -1,15 +1,21 @@
 """Who is asking, and may they: staff sessions with CSRF tokens, bearer tokens for machines, roles.
 
-The mechanism only; each server says how to find its callers. A session cookie carries only the
-caller's id, its CSRF token and when it started; the caller is looked up again on every request,
-so disabling an account or changing its role takes effect at once. A bearer token is looked up by
-whatever the server keeps (a hash). Every state-changing request made with a session must send
-`X-CSRF-Token`. Roles are ordered lowest first; a caller whose role is not in the order is
-allowed nothing. Failed logins are slowed per username and per address.
+The mechanism only; each server says how to find its callers. A session cookie carries the
+caller's id, a random session id, its CSRF token and when it started; the server keeps a record
+of every open session (only the SHA-256 of its id), and the caller is looked up again, through
+that record, on every request. So disabling an account or changing its role takes effect at
+once, and a copy of the cookie dies with its record: at logout, at a password change, when the
+account is disabled, or on "log out everywhere" (issue 15: a signed cookie alone kept working
+after logout for `session_hours`). A bearer token is looked up by whatever the server keeps (a
+hash). Every state-changing request made with a session must send `X-CSRF-Token`. Roles are
+ordered lowest first; a caller whose role is not in the order is allowed nothing. Failed logins
+are slowed per (username, address) and per address, with a ceiling per username
+(`appliance.throttle`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 import time
@@ -34,14 +40,44 @@ class Caller(Protocol):
 class Throttle(Protocol):
     """Slows failed logins (`appliance.throttle.LoginThrottle`)."""
 
-    def retry_after(self, *keys: str) -> float: ...
+    def retry_after(self, user: str, address: str) -> float: ...
 
-    def failed(self, *keys: str) -> None: ...
+    def failed(self, user: str, address: str) -> None: ...
 
-    def succeeded(self, key: str) -> None: ...
+    def succeeded(self, user: str, address: str) -> None: ...
 
 
 P = TypeVar("P", bound=Caller)
+P_co = TypeVar("P_co", bound=Caller, covariant=True)
+
+
+class SessionStore(Protocol[P_co]):
+    """Where a server keeps its open sessions. `session` is the SHA-256 (hex) of the id in the
+    cookie, so a copy of the database opens nothing."""
+
+    def caller(self, caller_id: int, session: str) -> P_co | None:
+        """The caller of this open session; None when the session was ended or has expired, or
+        the caller is unknown or disabled. Asked on every request made with a session."""
+        ...
+
+    def start(self, caller_id: int, session: str, expires_at: float) -> None:
+        """Record a new session (`expires_at`: Unix time; expired records may be dropped)."""
+        ...
+
+    def end(self, session: str) -> None:
+        """End one session (logout)."""
+        ...
+
+    def end_all(self, caller_id: int) -> int:
+        """End every session of a caller; how many were open."""
+        ...
+
+
+def session_digest(session_id: str) -> str:
+    """What the server keeps of a session id."""
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -87,20 +123,21 @@ def configure_sessions(app: Flask, *, cookie_name: str, hours: int, secure: bool
 
 
 class Guard(Generic[P]):
-    """`roles`: lowest first. `by_session(id)` and `by_token(token)` find the caller (None when
-    unknown, disabled or revoked); `session_key` names the id in the session cookie."""
+    """`roles`: lowest first. `sessions()` is the server's session store and `by_token(token)`
+    finds a machine caller (None when unknown or revoked); `session_key` names the caller's id
+    in the session cookie."""
 
     def __init__(
         self,
         *,
         roles: Sequence[str],
         session_key: str,
-        by_session: Callable[[int], P | None],
+        sessions: Callable[[], SessionStore[P]],
         by_token: Callable[[str], P | None],
     ) -> None:
         self.roles = tuple(roles)
         self.session_key = session_key
-        self.by_session = by_session
+        self.sessions = sessions
         self.by_token = by_token
 
     def allows(self, who: P, role: str) -> bool:
@@ -108,8 +145,8 @@ class Guard(Generic[P]):
         return who.role in self.roles and self.roles.index(who.role) >= self.roles.index(role)
 
     def session_caller(self) -> P | None:
-        """The logged-in caller of this session, if it is still valid (an expired, tampered or
-        orphaned session is cleared)."""
+        """The logged-in caller of this session, if it is still valid (an expired, tampered,
+        ended or orphaned session is cleared)."""
         if self.session_key not in session:
             return None
         hours = current_app.config["SESSION_HOURS"]
@@ -121,7 +158,12 @@ class Guard(Generic[P]):
         except (TypeError, ValueError):
             session.clear()
             return None
-        found = self.by_session(caller_id)
+        sid = session.get("sid")
+        found = (
+            self.sessions().caller(caller_id, session_digest(sid))
+            if isinstance(sid, str) and sid
+            else None  # a cookie from before sessions were kept on the server
+        )
         if found is None:
             session.clear()
         return found
@@ -184,14 +226,43 @@ class Guard(Generic[P]):
         return cast(str | None, session.get("csrf")) if g.get("via") == "session" else None
 
     def open_session(self, caller_id: int, who: P) -> None:
-        """A fresh session (never one an attacker could have planted) with a new CSRF token."""
+        """A fresh session (never one an attacker could have planted) with a new CSRF token,
+        recorded on the server."""
         session.clear()
+        sid = secrets.token_urlsafe(32)
+        started = time.time()
+        self.sessions().start(
+            caller_id, session_digest(sid), started + current_app.config["SESSION_HOURS"] * 3600
+        )
         session.permanent = True
         session[self.session_key] = caller_id
+        session["sid"] = sid
         session["csrf"] = secrets.token_urlsafe(24)
-        session["started"] = time.time()
+        session["started"] = started
         g.principal = who
         g.via = "session"
+
+    def end_session(self) -> None:
+        """End this request's session on the server too (a copy of the cookie dies with it)."""
+        sid = session.get("sid")
+        if g.get("via") == "session" and isinstance(sid, str) and sid:
+            self.sessions().end(session_digest(sid))
+        session.clear()
+
+    def session_caller_id(self) -> int:
+        """The id of this request's session caller; 400 `not_a_session` for a bearer token."""
+        if g.get("via") != "session":
+            raise ApiError(
+                400,
+                "not_a_session",
+                "Hanya untuk sesi staf yang masuk dengan kata sandi; token mesin dicabut "
+                "oleh administrator.",
+            )
+        return int(session[self.session_key])
+
+    def end_sessions(self, caller_id: int) -> int:
+        """End every session of a caller (log out everywhere); how many were open."""
+        return self.sessions().end_all(caller_id)
 
 
 def add_login_routes(
@@ -203,7 +274,8 @@ def add_login_routes(
     me_body: Callable[[P], dict[str, Any]],
     me_role: str,
 ) -> None:
-    """`POST /api/v1/auth/login`, `POST /api/v1/auth/logout` and `GET /api/v1/auth/me` on `bp`.
+    """`POST /api/v1/auth/login`, `POST /api/v1/auth/logout`, `POST
+    /api/v1/auth/logout-everywhere` (every session of the caller) and `GET /api/v1/auth/me`.
 
     `authenticate(username, password)` gives the session id and the caller, or None; `me_body`
     describes a caller (the CSRF token is added for sessions)."""
@@ -224,9 +296,9 @@ def add_login_routes(
         if len(username) > 100 or len(password) > 1000:
             raise ApiError(401, "login_failed", "Nama pengguna atau kata sandi salah.")
         username = username.strip()
-        keys = ("user:" + username.lower(), "addr:" + (request.remote_addr or "?"))
+        address = request.remote_addr or "?"
         slowed = throttle()
-        wait = slowed.retry_after(*keys)
+        wait = slowed.retry_after(username, address)
         if wait > 0:
             seconds = int(wait) + 1
             raise ApiError(
@@ -237,9 +309,9 @@ def add_login_routes(
             )
         found = authenticate(username, password)
         if found is None:
-            slowed.failed(*keys)
+            slowed.failed(username, address)
             raise ApiError(401, "login_failed", "Nama pengguna atau kata sandi salah.")
-        slowed.succeeded(keys[0])
+        slowed.succeeded(username, address)
         caller_id, who = found
         guard.open_session(caller_id, who)
         return described(who)
@@ -247,8 +319,14 @@ def add_login_routes(
     def logout() -> Response:
         if guard.principal() is not None:
             guard.check_csrf()
-        session.clear()
+        guard.end_session()
         return jsonify({"logged_out": True})
+
+    def logout_everywhere() -> Response:
+        caller_id = guard.session_caller_id()
+        ended = guard.end_sessions(caller_id)
+        session.clear()
+        return jsonify({"logged_out": True, "sessions_ended": ended})
 
     def me() -> Response:
         who = guard.principal()
@@ -257,4 +335,10 @@ def add_login_routes(
 
     bp.add_url_rule("/api/v1/auth/login", "login", login, methods=["POST"])
     bp.add_url_rule("/api/v1/auth/logout", "logout", logout, methods=["POST"])
+    bp.add_url_rule(
+        "/api/v1/auth/logout-everywhere",
+        "logout_everywhere",
+        guard.require(me_role)(logout_everywhere),
+        methods=["POST"],
+    )
     bp.add_url_rule("/api/v1/auth/me", "me", guard.require(me_role)(me), methods=["GET"])

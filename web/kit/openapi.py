@@ -45,7 +45,12 @@ def login_docs(blueprint: str) -> dict[str, tuple[str, dict[str, Any] | None]]:
     """The summaries of the routes `add_login_routes` put on `blueprint`."""
     return {
         f"{blueprint}.login": ("Log in; sets the session cookie and returns the CSRF token", LOGIN),
-        f"{blueprint}.logout": ("Log out", None),
+        f"{blueprint}.logout": ("Log out (this session ends on the server too)", None),
+        f"{blueprint}.logout_everywhere": (
+            "End every session of the logged-in user (sessions only; 400 not_a_session for "
+            "tokens); returns sessions_ended",
+            None,
+        ),
         f"{blueprint}.me": ("Who am I (with the CSRF token for sessions)", None),
     }
 

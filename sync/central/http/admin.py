@@ -13,7 +13,7 @@ from flask import Blueprint, Response, jsonify
 
 from sync.central import accounts
 from sync.central.accounts import CentralAccountError
-from sync.central.http.auth import require
+from sync.central.http.auth import guard, require
 from sync.central.http.base import central
 from sync.central.store import CentralToken, CentralUser
 from web.kit.errors import ApiError
@@ -86,10 +86,24 @@ def add_user() -> tuple[Response, int]:
 def set_password(username: str) -> Response:
     password = str(_text(json_body(), "password"))
     try:
-        accounts.set_password(central().db, username, password)
+        accounts.set_password(central().db, username, password)  # ends all of their sessions
     except CentralAccountError as exc:
         raise _refused(exc) from None
+    who = guard.principal()
+    if who is not None and who.kind == "user" and who.name == username:
+        guard.open_session(guard.session_caller_id(), who)  # this device stays logged in
     return jsonify({"username": username, "password_changed": True})
+
+
+@bp.post("/api/v1/central/users/<username>/logout-everywhere")
+@require("admin")
+def logout_user_everywhere(username: str) -> Response:
+    """End every open session of a user (a lost laptop, a shared password), at once."""
+    try:
+        ended = accounts.end_sessions_of(central().db, username)
+    except CentralAccountError as exc:
+        raise _refused(exc) from None
+    return jsonify({"username": username, "sessions_ended": ended})
 
 
 @bp.post("/api/v1/central/users/<username>/disable")

@@ -2,7 +2,8 @@
 
 The mechanism is the appliance's own `web.kit.guard` (sessions with CSRF tokens, bearer tokens,
 the role order, slowed failed logins); this says where central finds its callers. A user is read
-again on every request, so a disabled account or a changed role counts at once. Roles:
+again on every request, through their open session (`central_sessions`), so a disabled account,
+a changed role, a logout or a password change counts at once. Roles:
 supervisor < admin; any other role stored in the database is allowed nothing.
 """
 
@@ -12,12 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint
+from peewee import Database
 
 from appliance.throttle import LoginThrottle
 from sync.central import accounts
 from sync.central.accounts import ROLES
 from sync.central.http.base import central
-from sync.central.store import CentralUser
 from web.kit.guard import Guard, add_login_routes
 
 
@@ -28,11 +29,30 @@ class Principal:
     role: str
 
 
-def _user(user_id: int) -> Principal | None:
-    user = CentralUser.get_or_none(CentralUser.id == user_id)
-    if user is None or user.role not in ROLES or not user.active:
-        return None
-    return Principal("user", str(user.username), str(user.role))
+class _Sessions:
+    """`web.kit.guard.SessionStore` over central's accounts."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def caller(self, caller_id: int, session: str) -> Principal | None:
+        user = accounts.session_user(self.db, caller_id, session)
+        if user is None or user.role not in ROLES:
+            return None
+        return Principal("user", str(user.username), str(user.role))
+
+    def start(self, caller_id: int, session: str, expires_at: float) -> None:
+        accounts.start_session(self.db, caller_id, session, expires_at)
+
+    def end(self, session: str) -> None:
+        accounts.end_session(self.db, session)
+
+    def end_all(self, caller_id: int) -> int:
+        return accounts.end_sessions(self.db, caller_id)
+
+
+def _sessions() -> _Sessions:
+    return _Sessions(central().db)
 
 
 def _token(token: str) -> Principal | None:
@@ -41,7 +61,7 @@ def _token(token: str) -> Principal | None:
 
 
 guard: Guard[Principal] = Guard(
-    roles=ROLES, session_key="user_id", by_session=_user, by_token=_token
+    roles=ROLES, session_key="user_id", sessions=_sessions, by_token=_token
 )
 require = guard.require
 session_user = guard.session_caller

@@ -67,7 +67,14 @@ DOCS: dict[str, tuple[str, dict[str, Any] | None]] = {
     "central_api.put_catalogue": ("Push a new catalogue version to the site (202)", CATALOGUE),
     "central_admin.list_users": ("Central users (username, role, active)", None),
     "central_admin.add_user": ("Add a central user (201; 409 if the name exists)", NEW_USER),
-    "central_admin.set_password": ("Set a central user's password", PASSWORD),
+    "central_admin.set_password": (
+        "Set a central user's password; every session of that user ends",
+        PASSWORD,
+    ),
+    "central_admin.logout_user_everywhere": (
+        "End every session of a central user; returns sessions_ended (404 unknown user)",
+        None,
+    ),
     "central_admin.disable_user": (
         "Disable a central user (409 for the last active admin); sessions end at once",
         None,
