@@ -12,16 +12,16 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from appliance.queue import views
+from appliance.queue import board as boards
+from appliance.queue.board import BoardView, CallView
 from appliance.queue.hours import opening_at
 from appliance.queue.issuing import parsed_hours
-from appliance.queue.views import BoardView, CallView
 from appliance.site import DEFAULT_ZONE, zone
 
 RECENT = 10
-# Opening and closing happen without a ring: the snapshot is rebuilt this often anyway, so a
-# board (which fetches every 30 s) shows the closed state within a minute of closing time.
-REFRESH_S = 30.0
+# Opening and closing happen without a ring: the snapshot is also rebuilt when the site's clock
+# enters a new minute, so a board (which fetches every 30 s) shows the closed state within a
+# minute of closing time.
 
 
 def _utc_now() -> datetime:
@@ -63,6 +63,7 @@ class BoardCache:
         self._clock = clock
         self._lock = threading.Lock()
         self._rings = -1
+        self._minute: datetime | None = None
         self._built_at = float("-inf")
         self._snapshot: dict[str, Any] = {}
 
@@ -70,16 +71,18 @@ class BoardCache:
         with self._lock:
             rings = self.rings()
             now = self._clock()
-            stale = rings != self._rings or now - self._built_at >= REFRESH_S
+            wall = self.now()
+            minute = wall.replace(second=0, microsecond=0)
+            stale = rings != self._rings or minute != self._minute
             if stale and now - self._built_at >= self.max_age_s:
                 self._snapshot = _build(
                     self.db,
                     self.business_date(),
-                    self.now(),
+                    wall,
                     streak_limit=self.streak_limit,
                     enforce_hours=self.enforce_hours,
                 )
-                self._rings, self._built_at = rings, now
+                self._rings, self._built_at, self._minute = rings, now, minute
             return self._snapshot
 
 
@@ -100,13 +103,13 @@ def _call_body(call: CallView) -> dict[str, Any]:
 
 def calls_since(db: Any, after: int, limit: int) -> list[dict[str, Any]]:
     """The calls after outbox seq `after`, in order, as boards receive them."""
-    return [_call_body(call) for call in views.calls_since(db, after, limit)]
+    return [_call_body(call) for call in boards.calls_since(db, after, limit)]
 
 
 def _build(
     db: Any, day: date, now: datetime, *, streak_limit: int, enforce_hours: bool
 ) -> dict[str, Any]:
-    board = views.board(db, day, recent=RECENT, streak_limit=streak_limit)
+    board = boards.board(db, day, recent=RECENT, streak_limit=streak_limit)
     recent = [_call_body(call) for call in board.recent]
     opening = _opening(board, now, enforce_hours)
     busy = any(loket.serving for loket in board.lokets) or any(w.waiting for w in board.waiting)
