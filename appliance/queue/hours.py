@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -124,3 +124,22 @@ def opening_at(hours: Hours, local: datetime) -> Opening:
                 brk.label,
             )
     return Opening(True, "open", "Layanan buka.", times, opens, closes)
+
+
+def next_opening(hours: Hours, local: datetime) -> datetime | None:
+    """When the site next opens after `local` (local time, naive): today's opening when it is
+    still to come, else the first day of the coming week with hours; None when it never opens.
+
+    The kiosk's closed screen says it ("buka kembali Jumat 08.00"), so a citizen at the door
+    learns when to come back instead of reading why every service refuses.
+    """
+    today = local.replace(tzinfo=None)
+    for ahead in range(8):
+        day = today.date() + timedelta(days=ahead)
+        span = hours.weekly.get(WEEKDAYS[day.weekday()])
+        if span is None:
+            continue
+        opens = datetime.combine(day, span[0])
+        if opens > today:
+            return opens
+    return None

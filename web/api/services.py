@@ -1,4 +1,5 @@
-"""`GET /api/v1/services`: what the kiosk shows — open services, their queues and waits."""
+"""`GET /api/v1/services`: what the kiosk shows — open services, their queues and waits (null
+when no counter serving it is open), and whether the site is open now and when it opens next."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from appliance.queue import views
-from appliance.queue.views import ServiceView
+from appliance.queue.views import ServiceView, SiteOpening
 from web.context import web
 from web.refusals import translated
 
@@ -34,6 +35,16 @@ def service_body(service: ServiceView) -> dict[str, Any]:
     }
 
 
+def opening_body(opening: SiteOpening) -> dict[str, Any]:
+    """The site's hours now, for the kiosk's one closed screen instead of a refusal per tile."""
+    nxt = opening.next_open
+    return {
+        "open": opening.open,
+        "reason": opening.reason,
+        "next_open": nxt and {"date": nxt.date().isoformat(), "time": f"{nxt:%H:%M}"},
+    }
+
+
 @bp.get("/api/v1/services")
 def list_services() -> Response:
     core = web().core
@@ -51,5 +62,6 @@ def list_services() -> Response:
             "total": len(items),
             "site_name": found.site_name,
             "business_date": found.business_date.isoformat(),
+            "opening": opening_body(found.opening),
         }
     )
