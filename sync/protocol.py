@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from appliance import bounded_json
+
 VERSION = 1
 PREFIX = "mpp/v1"
 CENTRAL_STATUS = f"{PREFIX}/central/status"
@@ -121,7 +123,9 @@ def decode_document(payload: bytes, *, max_bytes: int = MAX_PAYLOAD_BYTES) -> di
     else:
         raise ProtocolError("bad_envelope", "payload is neither JSON ('{') nor compressed ('Z')")
     try:
-        doc = json.loads(raw)
+        doc = bounded_json.loads(raw)
+    except bounded_json.TooDeep as exc:  # was a RecursionError nobody caught (issue 15 item 2)
+        raise ProtocolError("too_deep", str(exc)) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ProtocolError("bad_json", str(exc)) from None
     if not isinstance(doc, dict):

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask, Response, jsonify
 from werkzeug.routing import IntegerConverter
 
+from appliance import bounded_json
 from appliance.queue import outbox
 from appliance.queue.transaction import Change
 from appliance.runtime import Core, Runtime
@@ -26,6 +27,7 @@ from web.context import WebContext
 from web.errors import install_error_handlers
 from web.i18n import init_i18n
 from web.kit.guard import configure_sessions
+from web.kit.inputs import use_json_parser
 from web.live.boardstate import BoardCache
 from web.live.doorbell import Doorbell, StreamGate
 from web.openapi import build_openapi
@@ -77,6 +79,7 @@ def create_app(runtime: Runtime, test_config: dict[str, Any] | None = None) -> F
         secure=core.config.web.public_url.startswith("https://"),
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    use_json_parser(app, bounded_json.loads)  # a nesting bomb is a 400, not a RecursionError
     if test_config:
         app.config.update(test_config)
 

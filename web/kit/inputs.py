@@ -6,14 +6,24 @@ the code and a person reads the message."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import request
+from flask import Flask, current_app, request
 
 from web.kit.errors import ApiError
 
+JSON_PARSER = "mpp.json_parser"
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def use_json_parser(app: Flask, parse: Callable[[bytes], Any]) -> None:
+    """The parser every `json_body` uses. The kit imports no core, so each app hands it the
+    core's bounded one (`appliance.bounded_json.loads`): plain `json.loads` raised
+    RecursionError on a nesting bomb, a 5xx from any JSON endpoint. It raises `ValueError` for
+    what it refuses; a `code`/`message` on the error is what the client is told."""
+    app.extensions[JSON_PARSER] = parse
 
 
 def json_body(*, optional: bool = False) -> dict[str, Any]:
@@ -27,9 +37,11 @@ def json_body(*, optional: bool = False) -> dict[str, Any]:
         raise ApiError(400, "body_required", "Isi permintaan (JSON) diperlukan.")
     if not request.is_json:
         raise ApiError(415, "json_required", "Kirim JSON (Content-Type: application/json).")
-    data = request.get_json(silent=True)
-    if data is None:
-        raise ApiError(400, "invalid_json", "Isi permintaan bukan JSON yang valid.")
+    try:
+        data = current_app.extensions[JSON_PARSER](raw)
+    except ValueError as exc:  # malformed, not UTF-8, or the parser's own limit (nesting)
+        message = getattr(exc, "message", "Isi permintaan bukan JSON yang valid.")
+        raise ApiError(400, getattr(exc, "code", "invalid_json"), message) from None
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_json", "Isi permintaan harus berupa objek JSON.")
     return data

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, Response, g, jsonify
 from peewee import Database
 
+from appliance import bounded_json
 from appliance.skm.questionnaire import load_questionnaire
 from appliance.throttle import LoginThrottle
 from sync.central.http import admin, api, auth, pages
@@ -25,6 +26,7 @@ from sync.central.http.openapi import build_openapi
 from sync.central.store import CentralState
 from web.kit.errors import install_error_handlers
 from web.kit.guard import configure_sessions
+from web.kit.inputs import use_json_parser
 
 __all__ = ["CentralWebSettings", "create_central_app"]
 
@@ -57,6 +59,7 @@ def create_central_app(
         secure=settings.public_url.startswith("https://"),
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    use_json_parser(app, bounded_json.loads)  # a nesting bomb is a 400, not a RecursionError
     if test_config:
         app.config.update(test_config)
     app.extensions[EXTENSION] = CentralContext(
