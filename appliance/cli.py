@@ -85,14 +85,27 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     from appliance.catalogue.store import apply_catalogue, load_catalogue
 
     core = _services(ctx)
-    source = args.catalogue or ctx.config.site.catalogue
-    path = resolve_catalogue(source)
-    catalogue = load_catalogue(path)
-    result = apply_catalogue(core.db, catalogue, clock=core.clock, replace_site=args.replace_site)
-    print(
-        f"database {ctx.config.storage.database}: catalogue {catalogue.site_code} "
-        f"version {result.version} ({path})"
-    )
+    loaded = _loaded_catalogue(core)
+    if loaded is not None and not args.catalogue:
+        # An existing site's catalogue changes only when the admin asks: the configured one
+        # applied again would undo every edit made on /admin since (issue 17).
+        code, version = loaded
+        print(
+            f"database {ctx.config.storage.database}: catalogue {code} version {version} "
+            "kept as it is (with the admin's edits); to load another: "
+            "`mpp init --catalogue PATH` or `mpp catalogue import PATH`"
+        )
+    else:
+        source = args.catalogue or ctx.config.site.catalogue
+        path = resolve_catalogue(source)
+        catalogue = load_catalogue(path)
+        result = apply_catalogue(
+            core.db, catalogue, clock=core.clock, replace_site=args.replace_site
+        )
+        print(
+            f"database {ctx.config.storage.database}: catalogue {catalogue.site_code} "
+            f"version {result.version} ({path})"
+        )
     if args.admin:
         password = _read_password("MPP_ADMIN_PASSWORD", f"Kata sandi untuk {args.admin}: ")
         core.accounts.add_officer(args.admin, password, "admin")
@@ -100,6 +113,16 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     elif not core.accounts.has_admin():
         print("no administrator yet: run `mpp init --admin NAME` or `mpp officer add`")
     return 0
+
+
+def _loaded_catalogue(core: Core) -> tuple[str, int] | None:
+    """The site code and catalogue version already in the database, or None for a new one."""
+    from appliance.storage.database import connected
+    from appliance.storage.models import Site
+
+    with connected(core.db):
+        site = Site.select(Site.code, Site.catalogue_version).first()
+    return None if site is None else (str(site.code), int(site.catalogue_version))
 
 
 def cmd_officer(args: argparse.Namespace, ctx: Context) -> int:
@@ -130,6 +153,33 @@ def cmd_officer(args: argparse.Namespace, ctx: Context) -> int:
         for officer, counters in core.accounts.officers():
             state = "" if officer.active else "  (disabled)"
             print(f"{officer.username:20} {officer.role:10} {','.join(counters) or '-'}{state}")
+    return 0
+
+
+def cmd_counters(args: argparse.Namespace, ctx: Context) -> int:
+    """The counter codes `mpp officer add --counter` and `mpp token create --counter` take."""
+    from appliance.storage.database import connected
+    from appliance.storage.models import Counter, CounterService
+
+    core = _services(ctx)
+    with connected(core.db):
+        counters = list(Counter.select().order_by(Counter.position, Counter.code))
+        served: dict[str, list[str]] = {}
+        for link in CounterService.select().order_by(CounterService.service):
+            served.setdefault(str(link.counter_id), []).append(str(link.service_id))
+    if not counters:
+        raise CommandError("no counters yet: load a catalogue with `mpp init` first")
+    for counter in counters:
+        if not counter.active and not args.all:
+            continue
+        services = served.get(str(counter.code), [])
+        state = "" if counter.active else "  (inactive)"
+        print(
+            f"{counter.code:16} {counter.name}  [{counter.agency_id}]  "
+            f"{len(services)} services{state}"
+        )
+        if args.services and services:
+            print("                 " + ", ".join(services))
     return 0
 
 
@@ -224,7 +274,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, Registry]:
     registry = Registry(sub)
 
     p = registry.add("init", cmd_init, help="create or migrate the database, load the catalogue")
-    p.add_argument("--catalogue", help="catalogue file or packaged name (e.g. kota-metro)")
+    p.add_argument(
+        "--catalogue",
+        help="catalogue file or packaged name (e.g. kota-metro) to apply; without it the "
+        "configured site.catalogue is applied only to a new database, never over an existing "
+        "site's catalogue",
+    )
     p.add_argument("--admin", metavar="NAME", help="create this administrator")
     p.add_argument("--replace-site", action="store_true", help="allow a different site code")
     p.add_argument("--central", action="store_true", help="initialise the central server")
@@ -232,19 +287,52 @@ def build_parser() -> tuple[argparse.ArgumentParser, Registry]:
     p = registry.add("config", cmd_config, help="check or show the configuration")
     p.add_argument("action", choices=["check", "show"])
 
-    p = registry.add("officer", cmd_officer, help="staff accounts")
-    p.add_argument("action", choices=["add", "passwd", "list", "counters", "disable", "enable"])
-    p.add_argument("username", nargs="?")
-    p.add_argument("--role", default="officer", choices=["officer", "supervisor", "admin"])
-    p.add_argument("--display-name")
-    p.add_argument("--counter", action="append", help="counter code (repeat)")
+    p = registry.add(
+        "officer",
+        cmd_officer,
+        help="staff accounts",
+        description="Staff accounts. The password comes from $MPP_OFFICER_PASSWORD or is "
+        "asked twice at a terminal.",
+    )
+    p.add_argument(
+        "action",
+        choices=["add", "passwd", "list", "counters", "disable", "enable"],
+        help="add an account, change its password (passwd), list them, set the counters it "
+        "may act on (counters), disable or enable it",
+    )
+    p.add_argument("username", nargs="?", help="login name (every action but list)")
+    p.add_argument(
+        "--role",
+        default="officer",
+        choices=["officer", "supervisor", "admin"],
+        help="officer: their counters; supervisor: every counter and the desk; admin: "
+        "everything (default: officer)",
+    )
+    p.add_argument("--display-name", help="the name shown on the console (add)")
+    p.add_argument(
+        "--counter",
+        action="append",
+        metavar="CODE",
+        help="a counter the officer may act on (repeat; `mpp counters` lists the codes)",
+    )
     p.add_argument("--central", action="store_true", help="a user of the central server")
+
+    p = registry.add(
+        "counters", cmd_counters, help="list the counters and their codes (for --counter)"
+    )
+    p.add_argument("--all", action="store_true", help="inactive counters too")
+    p.add_argument("--services", action="store_true", help="the service codes each one serves")
 
     p = registry.add("token", cmd_token, help="API tokens for machine clients")
     p.add_argument("action", choices=["create", "list", "revoke"])
     p.add_argument("--name")
     p.add_argument("--role", default="kiosk", choices=["kiosk", "officer", "supervisor", "admin"])
-    p.add_argument("--counter", action="append", help="counter an officer token acts on")
+    p.add_argument(
+        "--counter",
+        action="append",
+        metavar="CODE",
+        help="counter an officer token acts on (repeat; `mpp counters` lists the codes)",
+    )
     p.add_argument("--central", action="store_true", help="a token for the central server")
 
     p = registry.add("backup", cmd_backup, help="online backup of the database, verified")

@@ -57,6 +57,43 @@ def test_init_loads_catalogue_and_creates_the_admin(env: dict[str, str], tmp_pat
     assert "1872-MPP" in again
 
 
+def test_init_again_keeps_the_admins_catalogue_edits_unless_asked(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    mpp("init", env=env)
+    database = tmp_path / "appliance.db"
+    with sqlite3.connect(database) as conn:  # the admin renames a service on /admin
+        conn.execute("UPDATE service SET name = 'Informasi (diubah admin)' WHERE code = ?", (INFO,))
+    again = mpp("init", env=env).stdout  # dev.sh run again, or an upgrade script
+    assert "kept as it is" in again and "mpp catalogue import" in again
+    assert _service_name(database, INFO) == "Informasi (diubah admin)"
+    asked = mpp("init", "--catalogue", "kota-metro", env=env).stdout
+    assert "1872-MPP" in asked and "kept" not in asked
+    assert _service_name(database, INFO) != "Informasi (diubah admin)"
+
+
+def _service_name(database: Path, code: str) -> str:
+    with sqlite3.connect(database) as conn:
+        (name,) = conn.execute("SELECT name FROM service WHERE code = ?", (code,)).fetchone()
+    return str(name)
+
+
+INFO = "MPP-INFORMASI"
+
+
+def test_counters_lists_the_codes_officer_add_takes(env: dict[str, str]) -> None:
+    helped = " ".join(mpp("officer", "add", "--help", env=env).stdout.split())
+    assert "mpp counters" in helped and "supervisor: every counter" in helped
+    assert "MPP_OFFICER_PASSWORD" in helped
+    mpp("init", env=env)
+    listing = mpp("counters", "--services", env=env).stdout
+    first = listing.split()[0]
+    assert " services" in listing and INFO in listing
+    env = {**env, "MPP_OFFICER_PASSWORD": "officer-password-123"}
+    mpp("officer", "add", "budi", "--counter", first, env=env)
+    assert first in mpp("officer", "list", env=env).stdout
+
+
 def test_admin_password_is_required_without_a_terminal(env: dict[str, str]) -> None:
     del env["MPP_ADMIN_PASSWORD"]
     result = mpp("init", "--admin", "kepala", env=env, check=False, input="")
