@@ -22,7 +22,8 @@ def ktp(site: Site) -> dict:
 
 def pause_counters_of(site: Site, service: str) -> None:
     with site.core.db.write():
-        codes = [c.counter_id for c in CounterService.select().where(CounterService.service == service)]
+        links = CounterService.select().where(CounterService.service == service)
+        codes = [link.counter_id for link in links]
         Counter.update(paused=True).where(Counter.code.in_(codes)).execute()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
 
 from appliance.accounts import MIN_PASSWORD
@@ -57,7 +57,10 @@ def home() -> str:
 
 
 def kiosk() -> str:
-    return _page("kiosk.html", "kiosk")
+    """The touch kiosk. Idle, it goes back to `default_lang`, the site's own language, so the next
+    citizen does not inherit the last one's English (the `?token=` was adopted on first load)."""
+    default = str(current_app.config.get("BABEL_DEFAULT_LOCALE", "id"))
+    return _page("kiosk.html", "kiosk", default_lang=default)
 
 
 def counter() -> str:

@@ -1,27 +1,43 @@
-/* Touch kiosk: pick an agency, then a service (or search), tap to take a number.
-   The number is shown big on screen whether or not the printer works. */
+/* Touch kiosk: pick an agency, then a service (or search); the service screen says what to
+   bring, what it costs and how long the wait is before one big "Ambil nomor". The number is
+   shown big on screen whether or not the printer works.
+
+   Locked: no link leads out of the page (the brand is no link), and after IDLE_MS without a
+   touch every choice is undone and the page returns to the site's own language, so the next
+   citizen starts from the beginning. Outside opening hours one full screen says when the MPP
+   opens again instead of a refusal on every tile. */
 (function () {
   'use strict';
   var el = MPP.el;
+  var root = document.getElementById('kiosk');
   var tiles = document.getElementById('tiles');
   var search = document.getElementById('search');
   var title = document.getElementById('kiosk-title');
+  var head = document.querySelector('.kiosk-head');
   var agencyTitle = document.getElementById('agency-title');
   var agencyName = document.getElementById('agency-name');
+  var screen = document.getElementById('service-screen');
+  var closed = document.getElementById('closed');
+  var keyboard = document.getElementById('keyboard');
+  var keyboardToggle = document.getElementById('keyboard-toggle');
   var overlay = document.getElementById('overlay');
   var dialog = document.getElementById('dialog');
   var TOKEN_KEY = 'mpp_kiosk_token';
   var IDLE_MS = 45000;
   var RETURN_S = 12;
+  var DAYS = ['day_sun', 'day_mon', 'day_tue', 'day_wed', 'day_thu', 'day_fri', 'day_sat'];
 
   var services = [];
   var agencies = [];
-  var view = { agency: null };
+  var opening = { open: true };
+  var today = '';
+  var view = { agency: null, service: null };
   var busy = false;
   var idleTimer = null;
   var returnTimer = null;
 
   MPP.tickClock(document.getElementById('clock'));
+  MPP.keyboard(keyboard, search);
 
   /* A kiosk device may be set up with a machine token once: /kiosk?token=... */
   (function adoptToken() {
@@ -43,11 +59,20 @@
   function load() {
     return MPP.api('GET', '/api/v1/services').then(function (data) {
       if (data.site_name) document.getElementById('site-name').textContent = data.site_name;
-      services = data.items.map(MPP.service);
+      opening = data.opening || { open: true };
+      today = data.business_date;
+      services = data.items.map(function (raw) {
+        var s = MPP.service(raw);
+        s.openCounters = raw.open_counters;
+        s.fee = raw.fee || '';
+        s.requirements = raw.requirements || [];
+        s.quotaRemaining = raw.quota_remaining;
+        s.words = MPP.kioskSearch.words(s);
+        return s;
+      });
       var byCode = {};
       agencies = [];
       services.forEach(function (s) {
-        s.key = MPP.fold(s.name + ' ' + s.code + ' ' + s.agencyName + ' ' + s.prefix);
         var a = byCode[s.agency];
         if (!a) {
           a = byCode[s.agency] = { code: s.agency, name: s.agencyName, services: [], waiting: 0, prefix: s.prefix };
@@ -57,22 +82,61 @@
         a.waiting += s.waiting;
       });
       if (view.agency) view.agency = byCode[view.agency.code] || null;
+      if (view.service) {
+        view.service = services.filter(function (s) {
+          return s.code === view.service.code;
+        })[0] || null;
+      }
       render();
     });
   }
 
+  /* What a citizen can be told about the wait, and nothing the system cannot stand behind. */
+  function waitText(s) {
+    if (!s.openCounters) return MPP.t('kiosk_counter_not_open');
+    if (!s.waiting) return MPP.t('kiosk_no_queue');
+    return MPP.t('kiosk_wait_about', { n: s.wait });
+  }
+
+  function clockTime(hhmm) {
+    return MPP.lang === 'id' ? hhmm.replace(':', '.') : hhmm;
+  }
+
+  function renderClosed() {
+    var next = opening.next_open;
+    title.textContent = '';
+    document.getElementById('closed-title').textContent = MPP.t(opening.reason === 'before_opening' ? 'kiosk_not_open_yet' : 'kiosk_site_closed');
+    var when = '';
+    if (next && next.date === today && opening.reason === 'before_opening') {
+      when = MPP.t('kiosk_opens_today', { time: clockTime(next.time) });
+    } else if (next) {
+      var day = MPP.t(DAYS[new Date(next.date + 'T12:00:00').getDay()]);
+      when = MPP.t('kiosk_reopens', { day: day, time: clockTime(next.time) });
+    }
+    document.getElementById('closed-when').textContent = when;
+  }
+
   function render() {
-    var query = MPP.fold(search.value);
+    var isClosed = !opening.open;
+    closed.hidden = !isClosed;
+    screen.hidden = isClosed || !view.service;
+    var listing = !isClosed && !view.service;
+    head.hidden = !listing;
+    tiles.hidden = !listing;
+    if (!listing) {
+      agencyTitle.hidden = true;
+      keyboard.hidden = true;
+      if (isClosed) renderClosed();
+      else renderService(view.service);
+      return;
+    }
+    keyboard.hidden = keyboardToggle.getAttribute('aria-expanded') !== 'true';
+    var query = search.value.trim();
     MPP.clear(tiles);
     agencyTitle.hidden = !view.agency || !!query;
     if (query) {
       title.textContent = MPP.t('kiosk_results');
-      var words = query.split(' ');
-      var found = services.filter(function (s) {
-        return words.every(function (w) {
-          return s.key.indexOf(w) >= 0;
-        });
-      });
+      var found = MPP.kioskSearch.find(services, query);
       if (!found.length) tiles.appendChild(el('p', { className: 'muted', text: MPP.t('kiosk_no_match') }));
       found.slice(0, 60).forEach(function (s) {
         tiles.appendChild(serviceTile(s, true));
@@ -107,15 +171,37 @@
   }
 
   function serviceTile(s, withAgency) {
-    var meta = [el('span', { text: MPP.t('kiosk_waiting_n', { n: s.waiting }) }), el('span', { text: MPP.t('kiosk_wait_about', { n: s.wait }) })];
+    var meta = [el('span', { text: MPP.t('kiosk_waiting_n', { n: s.waiting }) }), el('span', { text: waitText(s) })];
     if (!s.open) meta.push(el('span', { className: 'badge bad', text: s.reason || MPP.t('kiosk_closed') }));
     if (withAgency) meta.unshift(el('span', { text: s.agencyName }));
     return el('button', { type: 'button', className: 'tile' + (s.open ? '' : ' closed'), 'data-service': s.code, onclick: function () {
-      take(s);
+      view.service = s;
+      render();
+      window.scrollTo(0, 0);
+      document.getElementById('take').focus();
     } }, [
       el('span', { className: 'name' }, [el('span', { className: 'prefix', text: s.prefix }), ' ', s.name]),
       el('span', { className: 'meta' }, meta),
     ]);
+  }
+
+  /* Before the citizen waits: what to bring, what it costs, how long, then one big button. */
+  function renderService(s) {
+    document.getElementById('service-title').textContent = s.name;
+    document.getElementById('service-agency').textContent = s.agencyName;
+    document.getElementById('service-wait').textContent = waitText(s);
+    document.getElementById('service-waiting').textContent = s.openCounters ? MPP.t('kiosk_waiting_n', { n: s.waiting }) : '';
+    document.getElementById('service-fee').textContent = s.fee || '–';
+    var list = MPP.clear(document.getElementById('service-requirements'));
+    if (!s.requirements.length) list.appendChild(el('li', { className: 'none', text: MPP.t('kiosk_no_requirements') }));
+    s.requirements.forEach(function (r) {
+      list.appendChild(el('li', { text: String(r) }));
+    });
+    document.getElementById('service-check').hidden = !s.requirements.length;
+    var note = document.getElementById('service-closed');
+    note.hidden = s.open;
+    note.textContent = s.open ? '' : s.reason || MPP.t('kiosk_closed');
+    document.getElementById('take').hidden = !s.open;
   }
 
   function show(children, kind) {
@@ -127,11 +213,13 @@
     overlay.hidden = false;
   }
 
+  /* Back to the start: every choice undone (the language is reset by resetAll). */
   function closeDialog() {
     clearInterval(returnTimer);
     overlay.hidden = true;
     search.value = '';
     view.agency = null;
+    view.service = null;
     render();
   }
 
@@ -151,27 +239,30 @@
     busy = true;
     show([el('p', { className: 'lead', id: 'dialog-lead', text: MPP.t('kiosk_taking') }), el('p', { className: 'note', text: s.name })]);
     MPP.api('POST', '/api/v1/tickets', { service: s.code })
-      .then(issued, refused)
+      .then(function (ticket) {
+        issued(ticket, s);
+      }, refused)
       .then(function () {
         busy = false;
         load().catch(function () {});
       });
   }
 
-  function issued(ticket) {
+  function issued(ticket, s) {
     var printerDown = !ticket.printed;
     var done = el('button', { type: 'button', className: 'btn primary big', id: 'done', onclick: closeDialog });
+    var wait = s.openCounters ? MPP.minutes(ticket.estimated_wait_minutes) : MPP.t('kiosk_counter_not_open');
     var facts = el('div', { className: 'facts' }, [
       el('div', null, [el('b', { text: String(ticket.people_ahead) }), MPP.t('people_ahead')]),
-      el('div', null, [el('b', { text: MPP.minutes(ticket.estimated_wait_minutes) }), MPP.t('estimated_wait')]),
+      el('div', null, [el('b', { text: wait }), MPP.t('estimated_wait')]),
     ]);
     show([
       el('p', { className: 'lead', id: 'dialog-lead', text: MPP.t('kiosk_your_number') }),
       el('div', { className: 'ticket-number', id: 'ticket-number', text: ticket.number }),
       el('p', { className: 'lead', text: ticket.service_name }),
-      el('p', { className: 'muted', text: ticket.agency_name }),
+      el('p', { className: 'agency-line', text: ticket.agency_name }),
       facts,
-      printerDown ? el('p', { className: 'alert warn', text: MPP.t('kiosk_printer_down') }) : el('p', { className: 'note', text: MPP.t('kiosk_take_paper') }),
+      printerDown ? el('p', { className: 'alert warn', id: 'printer-down', text: MPP.t('kiosk_printer_down') }) : el('p', { className: 'note', text: MPP.t('kiosk_take_paper') }),
       el('p', { className: 'note', text: MPP.t('kiosk_listen') }),
       el('div', { className: 'actions' }, [done]),
     ]);
@@ -199,24 +290,51 @@
     countdown(back, MPP.t('back_button'));
   }
 
+  /* Idle: everything back as the next citizen should find it, the language too. */
+  function resetAll() {
+    var language = root.getAttribute('data-default-lang') || 'id';
+    if (MPP.lang !== language) {
+      location.replace(location.pathname + '?lang=' + encodeURIComponent(language));
+      return;
+    }
+    if (busy) return;
+    keyboardToggle.setAttribute('aria-expanded', 'false');
+    closeDialog();
+    window.scrollTo(0, 0);
+  }
+
   function poke() {
     clearTimeout(idleTimer);
-    idleTimer = setTimeout(function () {
-      if (overlay.hidden && (view.agency || search.value)) closeDialog();
-    }, IDLE_MS);
+    idleTimer = setTimeout(resetAll, IDLE_MS);
   }
 
   search.addEventListener('input', render);
+  keyboardToggle.addEventListener('click', function () {
+    var open = keyboardToggle.getAttribute('aria-expanded') !== 'true';
+    keyboardToggle.setAttribute('aria-expanded', String(open));
+    keyboard.hidden = !open;
+  });
   document.getElementById('back').addEventListener('click', function () {
     view.agency = null;
     render();
   });
+  document.getElementById('service-back').addEventListener('click', function () {
+    view.service = null;
+    render();
+  });
+  document.getElementById('take').addEventListener('click', function () {
+    if (view.service) take(view.service);
+  });
   ['pointerdown', 'keydown', 'input'].forEach(function (type) {
     document.addEventListener(type, poke, true);
+  });
+  document.addEventListener('contextmenu', function (event) {
+    event.preventDefault(); // a long press opens no browser menu on the kiosk
   });
   overlay.addEventListener('click', function (event) {
     if (event.target === overlay && !busy) closeDialog();
   });
+  poke();
 
   MPP.requireStaff('kiosk').then(function () {
     load().catch(function (e) {
