@@ -124,6 +124,10 @@ enforce_hours = false   # development: issue tickets at any hour
 TOML
     fi
     export MPP_CONFIG="$config"
+    if [ -n "${MPP_DEV_PORT:-}" ]; then
+        # The configuration is written once; a port asked for later still wins over it.
+        export MPP_WEB__PORT="$port" MPP_WEB__PUBLIC_URL="http://127.0.0.1:$port"
+    fi
     local mpp="$VENV/bin/mpp"
     local password_file="$dir/admin-password"
     if [ ! -f "$dir/appliance.db" ] || [ ! -f "$password_file" ]; then
