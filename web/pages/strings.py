@@ -80,6 +80,20 @@ def _states() -> dict[str, str]:
         "status_unknown": _("Tiket tidak ditemukan. Periksa kembali kode QR pada tiket Anda."),
         "updated_at": _("Terakhir diperbarui {time}."),
         "board_no_waiting": _("Tidak ada antrean menunggu"),
+        **_board(),
+    }
+
+
+def _board() -> dict[str, str]:
+    """The display board's words (web/static/js/display.js)."""
+    return {
+        "board_recall": _("ulang"),
+        "board_paused": _("Istirahat"),
+        "board_page": _("{n}/{of}"),
+        "board_no_lokets": _("Belum ada loket yang memanggil"),
+        "board_closed": _("Layanan sudah tutup"),
+        "board_before_opening": _("Layanan belum dibuka"),
+        "board_hours": _("Jam layanan {opens}–{closes}"),
     }
 
 

@@ -1,12 +1,16 @@
 /* The TV board. The stream is only a doorbell; the board is fetched `since` the last call we
    announced, so a lost event or a reconnect can neither skip nor repeat an announcement.
-   Each call's WAV is fetched once and played in order, one after another. */
+   Each call's WAV is fetched once and played in order, one after another.
+   Long lists (lokets, services waiting) are shown a page at a time and turn every PAGE_MS, so
+   every row is shown whole, in letters sized for 5 m (docs/web.md, "The display board"). */
 (function () {
   'use strict';
   var el = MPP.el;
   var SEQ_KEY = 'mpp_board_announced';
-  var RECENT = 7;
-  var WAITING = 18;
+  var RECENT = 2;
+  var LOKETS_PER_PAGE = 6;
+  var WAITING_PER_PAGE = 6;
+  var PAGE_MS = 8000;
   var STALL_MS = 30000;
 
   var announced = readPlayed(); // highest seq queued for announcement in this page
@@ -16,12 +20,36 @@
   var player = new Audio();
   var hint = document.getElementById('sound-hint');
   var stallTimer = null;
+  var last = null; // the last board fetched
+  var turn = 0; // how many times the pages have turned
+  var siteClock = null; // {skewMs, offsetMin}: the site's time is Date.now() + skew, at offset
 
-  MPP.tickClock(document.getElementById('clock'));
-  document.getElementById('date').textContent = MPP.today();
-  setInterval(function () {
-    document.getElementById('date').textContent = MPP.today();
-  }, 60000);
+  /* The site's time, from the server's `now` (ISO with the site's offset): neither the TV's zone
+     nor its clock matter, and the board shows what the receipts print. */
+  function setSiteClock(iso) {
+    var m = /([+-])(\d\d):(\d\d)$/.exec(iso || '');
+    var at = Date.parse(iso || '');
+    if (!m || isNaN(at)) return;
+    var offset = (m[1] === '-' ? -1 : 1) * (parseInt(m[2], 10) * 60 + parseInt(m[3], 10));
+    siteClock = { skewMs: at - Date.now(), offsetMin: offset };
+    tickClock();
+  }
+
+  function siteNow() {
+    // A Date whose UTC fields read as the site's wall clock.
+    return new Date(Date.now() + siteClock.skewMs + siteClock.offsetMin * 60000);
+  }
+
+  function tickClock() {
+    if (!siteClock) return;
+    var d = siteNow();
+    document.getElementById('clock').textContent = MPP.pad(d.getUTCHours()) + ':' + MPP.pad(d.getUTCMinutes());
+    var days = MPP.t('weekdays').split(',');
+    var months = MPP.t('months').split(',');
+    document.getElementById('date').textContent =
+      days[d.getUTCDay()] + ', ' + d.getUTCDate() + ' ' + months[d.getUTCMonth()] + ' ' + d.getUTCFullYear();
+  }
+  setInterval(tickClock, 1000);
 
   function readPlayed() {
     try {
@@ -65,38 +93,104 @@
   });
 
   function render(board) {
+    last = board;
     if (board.site_name) document.getElementById('site-name').textContent = board.site_name;
-    if (playing === null) showNow(board.current);
+    setSiteClock(board.now);
+    var closed = !!board.closed && playing === null && !queue.length;
+    var root = document.getElementById('board');
+    root.setAttribute('data-state', closed ? 'closed' : board.current ? 'calling' : 'idle');
+    document.getElementById('now').hidden = closed;
+    document.getElementById('closed').hidden = !closed;
+    if (closed) showClosed(board.opening || {});
+    else if (playing === null) showNow(board.current);
+    renderRecent(board.recent);
+    renderPages();
+  }
 
-    var recent = board.recent.slice(0, RECENT);
+  function showClosed(opening) {
+    var title = opening.reason === 'before_opening' ? 'board_before_opening' : 'board_closed';
+    document.getElementById('closed-title').textContent = MPP.t(title);
+    document.getElementById('closed-hours').textContent =
+      opening.opens && opening.closes ? MPP.t('board_hours', { opens: opening.opens, closes: opening.closes }) : '';
+  }
+
+  /* The latest calls, each number once: a recall is marked as one, not shown as a second row. */
+  function renderRecent(calls) {
+    var seen = {};
     var list = MPP.clear(document.getElementById('recent'));
-    recent.forEach(function (c) {
-      list.appendChild(el('li', null, [
-        el('span', { className: 'n', text: c.number }),
-        el('span', { className: 'c', text: c.counter_name }),
+    calls
+      .filter(function (c) {
+        if (seen[c.number]) return false;
+        seen[c.number] = true;
+        return true;
+      })
+      .slice(0, RECENT)
+      .forEach(function (c) {
+        list.appendChild(el('li', { className: c.recall ? 'is-recall' : null }, [
+          el('span', { className: 'n ticket-font', text: c.number }),
+          c.recall ? el('span', { className: 'recall-tag', text: MPP.t('board_recall') }) : null,
+          el('span', { className: 'c', text: c.counter_name }),
+        ]));
+      });
+  }
+
+  /* Page `turn` of `items`, `size` at a time; writes "2/5" into `label` when there is more than one. */
+  function page(items, size, label) {
+    var pages = Math.max(1, Math.ceil(items.length / size));
+    var at = turn % pages;
+    document.getElementById(label).textContent = pages > 1 ? MPP.t('board_page', { n: at + 1, of: pages }) : '';
+    return items.slice(at * size, at * size + size);
+  }
+
+  function renderPages() {
+    if (!last) return;
+    // Lokets with something to show: a number at it, a next number, or a pause.
+    var lokets = (last.lokets || []).filter(function (l) {
+      return l.serving || l.next || l.paused;
+    });
+    var body = MPP.clear(document.getElementById('lokets'));
+    if (!lokets.length) {
+      body.appendChild(el('tr', null, [el('td', { colspan: '3', className: 'empty', text: MPP.t('board_no_lokets') })]));
+    }
+    page(lokets, LOKETS_PER_PAGE, 'lokets-page').forEach(function (l) {
+      body.appendChild(el('tr', { className: l.paused ? 'is-paused' : null }, [
+        el('th', { scope: 'row', text: l.name }),
+        l.paused && !l.serving
+          ? el('td', { className: 'paused', colspan: '2', text: MPP.t('board_paused') })
+          : el('td', { className: 'n ticket-font', text: l.serving || '–' }),
+        l.paused && !l.serving ? null : el('td', { className: 'n next ticket-font', text: l.paused ? MPP.t('board_paused') : l.next || '–' }),
       ]));
     });
 
-    // The longest queues, when there are more services waiting than the board has room for.
-    var waiting = board.waiting
-      .map(function (w) {
-        return { label: (w.prefix ? w.prefix + ' · ' : '') + w.service_name, count: w.waiting };
+    var waiting = last.waiting
+      .filter(function (w) {
+        return w.waiting > 0;
       })
       .sort(function (a, b) {
-        return b.count - a.count;
-      })
-      .slice(0, WAITING);
+        return b.waiting - a.waiting || (a.prefix + a.service_name).localeCompare(b.prefix + b.service_name);
+      });
     var box = MPP.clear(document.getElementById('waiting'));
-    if (!waiting.length) box.appendChild(el('span', { className: 'w', text: MPP.t('board_no_waiting') }));
-    waiting.forEach(function (w) {
-      box.appendChild(el('span', { className: 'w' }, [w.label, el('b', { text: String(w.count) })]));
+    if (!waiting.length) box.appendChild(el('span', { className: 'w none', text: MPP.t('board_no_waiting') }));
+    page(waiting, WAITING_PER_PAGE, 'waiting-page').forEach(function (w) {
+      box.appendChild(el('span', { className: 'w' }, [
+        w.prefix ? el('span', { className: 'p ticket-font', text: w.prefix }) : null,
+        el('span', { className: 's', text: w.service_name }),
+        el('b', { text: String(w.waiting) }),
+      ]));
     });
   }
+
+  function turnPages() {
+    turn += 1;
+    renderPages();
+  }
+  setInterval(turnPages, PAGE_MS);
 
   function showNow(call) {
     document.getElementById('now-number').textContent = call ? call.number : '—';
     document.getElementById('now-counter').textContent = call ? call.counter_name : '\u00a0';
     document.getElementById('now-service').textContent = call ? call.service_name : '';
+    document.getElementById('now-recall').hidden = !(call && call.recall);
   }
 
   function flash() {
@@ -110,6 +204,8 @@
   function playNext() {
     if (playing || blocked || !queue.length) return;
     playing = queue[0];
+    document.getElementById('now').hidden = false;
+    document.getElementById('closed').hidden = true;
     showNow(playing);
     flash();
     var call = playing;
@@ -154,6 +250,7 @@
           blocked = true;
           playing = null; // stays at the head of the queue until someone taps
           hint.hidden = false;
+          hint.focus(); // a remote's OK or a keyboard's Enter presses it
         } else {
           finish(call);
         }
@@ -178,10 +275,10 @@
     if (playing) finish(playing);
   });
 
-  hint.addEventListener('click', function () {
+  /* Unblocking must happen inside a user gesture: a tap, or a key (a TV remote's OK sends Enter). */
+  function unblock() {
     blocked = false;
     hint.hidden = true;
-    // Playing inside the tap is what unlocks audio for the rest of the session.
     if (queue.length && queue[0].blob) {
       playing = queue[0];
       start(playing);
@@ -191,6 +288,12 @@
       player.src = hint.getAttribute('data-chime'); // a short sound says "audio works now"
       player.play().catch(function () {});
     }
+  }
+  hint.addEventListener('click', unblock);
+  document.addEventListener('keydown', function (event) {
+    if (hint.hidden || event.target === hint) return; // the button's own Enter is a click
+    event.preventDefault();
+    unblock();
   });
 
   function setConn(mode) {
@@ -203,6 +306,7 @@
   }, { pollMs: 2000, onMode: setConn });
   setInterval(fetchBoard, 30000); // belt and braces: a doorbell that rang into the void
   window.MPPBoard = {
+    turn: turnPages, // for tests: turn the pages now instead of waiting PAGE_MS
     announced: function () {
       return announced;
     },
