@@ -33,8 +33,9 @@ def test_a_whole_day_in_miniature(appliance, staff, public):
 
     kiosk, kiosk_errors = open_page(staff, appliance.url + "/kiosk")
     kiosk.fill("#search", service_named(appliance.core, service))
+    kiosk.click(f"[data-service='{service}']")  # the service screen: what to bring, then a number
     with kiosk.expect_response(lambda r: r.url.endswith("/api/v1/tickets")) as issued:
-        kiosk.click(f"[data-service='{service}']")
+        kiosk.click("#take")
     ticket = issued.value.json()
     expect(kiosk.locator("#ticket-number")).to_have_text(ticket["number"])
     assert issued.value.status == 201
@@ -136,12 +137,14 @@ def test_desk_issues_priority_and_transfers(appliance, staff):
 def test_kiosk_says_why_it_refuses(appliance, staff):
     core = appliance.core
     code, quota = quota_service(core)
-    for _ in range(quota):
-        core.engine.issue(code, source="api")
     kiosk, errors = open_page(staff, appliance.url + "/kiosk")
     kiosk.fill("#search", service_named(core, code))
+    kiosk.click(f"[data-service='{code}']")
+    expect(kiosk.locator("#take")).to_be_visible()
+    for _ in range(quota):  # the quota runs out while the citizen reads the requirements
+        core.engine.issue(code, source="api")
     with kiosk.expect_response(lambda r: r.url.endswith("/api/v1/tickets")) as refused:
-        kiosk.click(f"[data-service='{code}']")
+        kiosk.click("#take")
     assert refused.value.status == 422
     message = refused.value.json()["error"]["message"]
     expect(kiosk.locator("#refusal")).to_have_text(message)
