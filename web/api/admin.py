@@ -18,6 +18,7 @@ from appliance.catalogue.store import apply_catalogue, export_catalogue, validat
 from appliance.storage.models import ROLES
 from web.auth import guard, principal, require
 from web.context import web
+from web.kiosk_link import kiosk_url, qr_data_uri
 from web.kit.errors import ApiError
 from web.kit.inputs import json_body, text_field
 
@@ -266,7 +267,11 @@ def create_token() -> tuple[Response, int]:
     assert name is not None
     token = web().core.accounts.create_token(name, role, counters=_counters_field(data) or [])
     # Shown exactly once: only its hash is stored.
-    return jsonify({"name": name, "role": role, "token": token}), 201
+    body: dict[str, Any] = {"name": name, "role": role, "token": token}
+    if role == "kiosk":  # the link to open once on the kiosk device, and its QR code
+        url = kiosk_url(web().core.config.web.public_url, token)
+        body |= {"kiosk_url": url, "kiosk_qr": qr_data_uri(url)}
+    return jsonify(body), 201
 
 
 @bp.delete("/api/v1/admin/tokens/<name>")

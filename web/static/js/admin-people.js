@@ -191,7 +191,11 @@
     document.getElementById('token-value').textContent = created.token;
     var kiosk = created.role === 'kiosk';
     document.getElementById('token-kiosk').hidden = !kiosk;
-    document.getElementById('token-kiosk-url').textContent = kiosk ? kioskUrl(created.token) : '';
+    document.getElementById('token-kiosk-url').textContent = kiosk ? created.kiosk_url || kioskUrl(created.token) : '';
+    var qr = document.getElementById('token-kiosk-qr');
+    qr.hidden = !(kiosk && created.kiosk_qr);
+    if (kiosk && created.kiosk_qr) qr.src = created.kiosk_qr;
+    else qr.removeAttribute('src');
     box.hidden = false;
     box.scrollIntoView({ block: 'center' });
   }
@@ -203,6 +207,7 @@
   function hideToken() {
     document.getElementById('token-value').textContent = '';
     document.getElementById('token-kiosk-url').textContent = '';
+    document.getElementById('token-kiosk-qr').removeAttribute('src');
     document.getElementById('token-shown').hidden = true;
   }
 

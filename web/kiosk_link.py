@@ -1,0 +1,28 @@
+"""A kiosk's pairing link: the address a kiosk device opens once to keep its machine token.
+
+`/kiosk` needs a kiosk token, not a staff login (a kiosk stands alone in the hall all day). The
+administrator creates one on /admin ("Token perangkat", role kiosk) and opens the link this
+module makes on the kiosk itself, typed or scanned from the QR code: `kiosk.js` stores the token
+and drops it from the address bar. The QR code is an SVG drawn here with `qrcode` (already a
+dependency for receipts), never fetched from a CDN: the LAN has no internet.
+"""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import quote
+
+
+def kiosk_url(base: str, token: str) -> str:
+    """`{base}/kiosk?token=…`; `base` is web.public_url, or the address the admin came in by."""
+    return f"{base.rstrip('/')}/kiosk?token={quote(token, safe='')}"
+
+
+def qr_data_uri(text: str) -> str:
+    """The QR code of `text` as a `data:image/svg+xml` URI (the pages' CSP allows data: images)."""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    svg = image.to_string()
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
