@@ -352,6 +352,13 @@ WIDENED_COLUMNS: tuple[tuple[type[CentralModel], str], ...] = tuple(
 )  # fmt: skip
 
 
+# Columns that were a PostgreSQL `timestamp` and are `timestamptz` now (MomentField).
+MOMENT_COLUMNS: tuple[tuple[type[CentralModel], str], ...] = (
+    (CentralUser, "created_at"),
+    (CentralToken, "created_at"),
+)
+
+
 def _add_columns(db: Database) -> None:
     """Add columns a newer central knows to an older database (create_tables skips existing
     tables), and widen the ones that became text. Idempotent; runs on every open, in one
@@ -369,3 +376,12 @@ def _add_columns(db: Database) -> None:
                 if kinds.get(name) == "character varying":
                     # names are the constants above, never input
                     db.execute_sql(f'ALTER TABLE "{table}" ALTER COLUMN "{name}" TYPE text')
+            for model, name in MOMENT_COLUMNS:
+                table = model._meta.table_name
+                kinds = {c.name: c.data_type for c in db.get_columns(table)}
+                if kinds.get(name) == "timestamp without time zone":
+                    # stored as the server's local time (the session's TimeZone): read so
+                    db.execute_sql(
+                        f'ALTER TABLE "{table}" ALTER COLUMN "{name}" TYPE timestamptz '
+                        f"USING \"{name}\" AT TIME ZONE current_setting('TimeZone')"
+                    )

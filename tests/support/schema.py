@@ -77,6 +77,7 @@ POSTGRES_NAMES = {
     "BOOLEAN": "boolean",
     "BYTEA": "bytea",
     "TIMESTAMP": "timestamp without time zone",
+    "TIMESTAMPTZ": "timestamp with time zone",
     "DATE": "date",
     "DOUBLE PRECISION": "double precision",
 }

@@ -16,7 +16,13 @@ from pathlib import Path
 import pytest
 from peewee import Database
 
-from sync.central.store import ADDED_COLUMNS, MODELS, WIDENED_COLUMNS, open_central_database
+from sync.central.store import (
+    ADDED_COLUMNS,
+    MODELS,
+    MOMENT_COLUMNS,
+    WIDENED_COLUMNS,
+    open_central_database,
+)
 from tests.support.schema import (
     Table,
     declared,
@@ -96,13 +102,12 @@ class Reader:
         with self.db.connection_context():
             self.db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
 
-    def narrow_column(self, table: str, column: str) -> None:
-        """Back to the first release's varchar (PostgreSQL only: SQLite never kept a length)."""
+    def retype_column(self, table: str, column: str, kind: str) -> None:
+        """Back to the first release's type on PostgreSQL (SQLite kept neither a varchar's
+        length nor a time zone, so its columns are as they were)."""
         if self.conn is None:
             with self.db.connection_context():
-                self.db.execute_sql(
-                    f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE varchar(64)'
-                )
+                self.db.execute_sql(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE {kind}')
 
     def drop_table(self, table: str) -> None:
         """As if the table had never been created."""
@@ -178,7 +183,9 @@ def test_an_older_database_is_brought_to_the_models(central_url: tuple[str, Path
             for column in [c for c in older.table(table).columns if c not in FIRST_RELEASE[table]]:
                 older.drop_column(table, column)
         for model, name in WIDENED_COLUMNS:
-            older.narrow_column(model._meta.table_name, name)
+            older.retype_column(model._meta.table_name, name, "varchar(64)")
+        for model, name in MOMENT_COLUMNS:
+            older.retype_column(model._meta.table_name, name, "timestamp")
         assert {t: tuple(older.table(t).columns) for t in older.tables()} == FIRST_RELEASE
     finally:
         older.close()
