@@ -105,6 +105,7 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
     from appliance.ops.watchdog import Watchdog
     from appliance.storage.database import open_database
     from sync.edge import EdgeSettings, EdgeWorker
+    from sync.identity import installation_id
 
     config = ctx.config
     if not config.sync.broker or not config.sync.site:
@@ -122,6 +123,7 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
             batch_size=config.sync.batch_size,
             window=config.sync.window,
             compress_over=config.sync.compress_over_bytes,
+            installation=installation_id(db, config.sync.installation_id),
         ),
         **{name: value for name, value in flags.items() if value is not None},
     )

@@ -10,12 +10,14 @@ broker refusing the login.
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import ssl
 from dataclasses import replace
 
 from appliance.ops.doctor.findings import Checkup, Finding
+from appliance.ops.doctor.storage import query
 from sync.cli import edge_broker
 from sync.mqtt import BrokerUrlError, Connected, ConnectFailed, Disconnected, LinkEvent, Session
 
@@ -31,7 +33,40 @@ REFUSALS = {
 
 def checks(checkup: Checkup) -> list[Finding]:
     """The `mpp.doctor` entry point."""
-    return [check_broker(checkup)]
+    return [check_broker(checkup), *check_sync_alarm(checkup)]
+
+
+def check_sync_alarm(checkup: Checkup) -> list[Finding]:
+    """An alarm `mpp sync` raised (sync.edge.ALARM): another appliance with this site code."""
+    t = checkup.t
+    rows = query(checkup, "SELECT value FROM state WHERE key = ?", ("sync.alarm",))
+    if not rows:
+        return []
+    try:
+        alarm = json.loads(str(rows[0][0]))
+    except ValueError:
+        return []
+    if not isinstance(alarm, dict) or alarm.get("code") != "twin_site":
+        return []
+    site, central, last = alarm.get("site"), alarm.get("central_through"), alarm.get("last_seq")
+    return [
+        Finding(
+            "sync-twin",
+            "fail",
+            t(
+                f"perangkat lain memakai kode situs {site}: pusat menyimpan sampai kejadian "
+                f"{central}, perangkat ini baru menulis {last} (sejak {alarm.get('at')})",
+                f"another appliance uses site code {site}: central holds up to event {central}, "
+                f"this one has written only {last} (since {alarm.get('at')})",
+            ),
+            t(
+                "Kartu SD disalin? Beri salah satu perangkat kode situs baru (sync.site) dan "
+                "daftarkan di broker dan pusat; lihat docs/sync.md.",
+                "A copied SD card? Give one of the appliances a new site code (sync.site) and "
+                "register it with the broker and central; see docs/sync.md.",
+            ),
+        )
+    ]
 
 
 def check_broker(checkup: Checkup) -> Finding:

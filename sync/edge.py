@@ -16,6 +16,7 @@ for the staff UI.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -30,7 +31,7 @@ from appliance.config.sections import SyncConfig
 from appliance.queue import outbox
 from appliance.storage.database import ApplianceDatabase, connected
 from appliance.storage.models import Site
-from appliance.storage.state import set_state
+from appliance.storage.state import delete_state, get_state, set_state
 from sync import protocol
 from sync.mqtt import Backoff, BrokerSettings, Link, LinkHandler, Message, Session
 
@@ -40,6 +41,10 @@ CONNECTED = "sync.connected"
 LAST_CONTACT = "sync.last_contact"
 LAST_ERROR = "sync.last_error"
 CENTRAL_ACKED = "sync.central_acked_through"
+# An alarm a person must act on (JSON): central holds more of this site than this box ever wrote,
+# so another appliance uses the same site code (a cloned SD card). See docs/sync.md.
+ALARM = "sync.alarm"
+TWIN_SITE = "twin_site"
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class EdgeSettings:
     backoff_cap_s: float = 60.0
     retain_acked: int = 20_000
     software: str = __version__
+    installation: str = ""  # sync.identity.installation_id(); "" sends none (as older edges)
 
 
 @dataclass
@@ -120,6 +126,7 @@ class EdgeWorker(LinkHandler):
     def run(self) -> None:
         """Connect, sync, and reconnect with back-off until `stop` is set."""
         self._health(connected=False)
+        self._forget_alarm_of_another_site()
         self.link.run(self)
 
     # -- the link's calls -----------------------------------------------------------------------
@@ -174,6 +181,7 @@ class EdgeWorker(LinkHandler):
             software=self.settings.software,
             timezone=timezone,
             site_name=site_name,
+            installation=self.settings.installation,
         )
         session.publish(protocol.topic(site, protocol.HELLO), protocol.encode_hello(hello))
         log.info("sync: connected; %d events pending after seq %d", hello.pending, acked)
@@ -254,6 +262,9 @@ class EdgeWorker(LinkHandler):
         progressed = ack.acked_through > self.central_through
         self.central_through = ack.acked_through
         with self.db.write():
+            written = outbox.last_seq()
+            if ack.acked_through > written:
+                self._twin_alarm(ack.acked_through, written)
             outbox.record_ack(self.db, ack.acked_through, keep=self.settings.retain_acked)
             set_state(CENTRAL_ACKED, str(ack.acked_through))
             set_state(LAST_CONTACT, self.clock.now().isoformat(timespec="seconds"))
@@ -285,6 +296,43 @@ class EdgeWorker(LinkHandler):
             for start in range(0, len(events), self.settings.batch_size):
                 if not self._send(conn, events[start : start + self.settings.batch_size]):
                     return
+
+    def _twin_alarm(self, central_through: int, written: int) -> None:
+        """Central has stored this site's events past the newest this box ever wrote: they
+        came from another appliance with the same site code. Not a success: an alarm for staff,
+        the admin page and `mpp doctor` (called inside the ack's write transaction)."""
+        alarm = {
+            "code": TWIN_SITE,
+            "site": self.settings.site,
+            "central_through": central_through,
+            "last_seq": written,
+            "at": self.clock.now().isoformat(timespec="seconds"),
+        }
+        log.error(
+            "sync: central holds site %s through seq %d but this appliance wrote only %d: another "
+            "appliance uses this site code (a copied SD card?); re-provision one with a new code",
+            self.settings.site,
+            central_through,
+            written,
+        )
+        set_state(ALARM, json.dumps(alarm, sort_keys=True))
+        set_state(
+            LAST_ERROR,
+            f"another appliance uses site code {self.settings.site}: central holds seq "
+            f"{central_through}, this box wrote {written}"[:200],
+        )
+
+    def _forget_alarm_of_another_site(self) -> None:
+        """A box re-provisioned with a new site code starts without its old code's alarm."""
+        try:
+            with self.db.write():
+                raw = get_state(ALARM)
+                if raw and json.loads(raw).get("site") != self.settings.site:
+                    delete_state(ALARM)
+        except (ValueError, AttributeError):
+            log.warning("sync: unreadable %s dropped", ALARM)
+            with self.db.write():
+                delete_state(ALARM)
 
     def _report_lost(self, first: int, last: int) -> None:
         if (first, last) in self._unrecoverable_reported:

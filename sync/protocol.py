@@ -37,6 +37,7 @@ MAX_TYPE = 64
 
 SITE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 TYPE_RE = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*$")
+INSTALLATION_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 TIMEZONE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")
 
 # Topic kinds below mpp/v1/sites/{site}/
@@ -361,6 +362,9 @@ class Hello:
     # site's "today" without having pushed a catalogue. "" = not sent.
     timezone: str = ""
     site_name: str = ""
+    # Added with issue 15 (optional both ways): which appliance is speaking, so central can tell
+    # two boxes with one site code (a cloned SD card) apart. "" = not sent (an older edge).
+    installation: str = ""
 
     def to_doc(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -378,6 +382,8 @@ class Hello:
             doc["timezone"] = self.timezone
         if self.site_name:
             doc["site_name"] = self.site_name
+        if self.installation:
+            doc["installation"] = self.installation
         return doc
 
 
@@ -405,6 +411,11 @@ def decode_hello(payload: bytes, *, topic_site: str | None = None) -> Hello:
         raise ProtocolError("bad_hello", "timezone must be an IANA zone name such as Asia/Makassar")
     if not isinstance(site_name, str) or len(site_name) > 200:
         raise ProtocolError("bad_hello", "site_name must be text of at most 200 characters")
+    installation = doc.get("installation", "")
+    if not isinstance(installation, str) or (
+        installation and not INSTALLATION_RE.fullmatch(installation)
+    ):
+        raise ProtocolError("bad_hello", "installation must be 1-64 of A-Z a-z 0-9 _ -")
     return Hello(
         site=site,
         first_unacked=_seq(doc.get("first_unacked"), "first_unacked"),
@@ -416,6 +427,7 @@ def decode_hello(payload: bytes, *, topic_site: str | None = None) -> Hello:
         software=software,
         timezone=timezone,
         site_name=site_name,
+        installation=installation,
     )
 
 

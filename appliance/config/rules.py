@@ -7,6 +7,7 @@ came from.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
@@ -153,6 +154,8 @@ def _addresses(config: Config, problems: list[Problem]) -> None:
             problems.append(("sync.site", "required when sync.broker is set"))
     if any(c in TOPIC_RESERVED or c.isspace() for c in sync.site):
         problems.append(("sync.site", f"{sync.site!r} must not contain spaces, '/', '+' or '#'"))
+    if sync.installation_id and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", sync.installation_id):
+        problems.append(("sync.installation_id", "must be 1-64 of A-Z a-z 0-9 _ -"))
     if bool(sync.cert_file) != bool(sync.key_file):
         problems.append(("sync.key_file", "give sync.cert_file and sync.key_file together"))
     _broker("central.broker", config.central.broker, problems)

@@ -103,6 +103,7 @@ class SyncConfig:
     window: int = 4
     compress_over_bytes: int = 4096
     keepalive_s: int = 30
+    installation_id: str = ""  # "" = from a seed in the database and the hardware serial
 
 
 @dataclass(frozen=True)

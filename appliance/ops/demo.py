@@ -5,6 +5,12 @@ The parts run as child processes of this command, exactly the processes a real i
 (`mpp run`, `mpp sync`, `mpp central`, `mosquitto`), so the demo exercises the real wiring; this
 module imports neither the web nor the sync package. Without a Mosquitto binary the demo runs
 the appliance alone and says so. Ctrl-C (or SIGTERM) stops every child it started, by its pid.
+
+The offline story can be tried in it: when the broker, the sync worker or central stops (kill the
+broker's pid the demo logged), the demo keeps the appliance running, as a real site keeps
+serving citizens while its link is down, and says so; Enter at its terminal (or SIGUSR1) starts
+the stopped parts again, and the outbox drains to central. Only the appliance's own end stops
+the demo.
 """
 
 from __future__ import annotations
@@ -12,12 +18,15 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import select
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -55,24 +64,44 @@ def _site_code(config: Config) -> str:
     return str(site.code)
 
 
+OFFLINE_NOTE = (
+    "%s (pid %d) stopped with exit code %d: the appliance carries on offline (tickets, "
+    "counters and the board keep working; events wait in the outbox, see /admin). Press Enter "
+    "here (or send SIGUSR1 to pid %d) to start it again"
+)
+
+
 class Children:
     """The processes the demo started; stopped together, each by its own pid."""
 
     def __init__(self) -> None:
         self.running: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self._commands: dict[str, tuple[list[str], dict[str, str]]] = {}
+        self._told: set[int] = set()  # pids whose end was already reported
 
     def start(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
         process = subprocess.Popen(argv, env=env)  # noqa: S603 - our own commands
+        self.running = [(n, p) for n, p in self.running if n != name]
         self.running.append((name, process))
+        self._commands[name] = (argv, env)
         log.info("started %s (pid %d)", name, process.pid)
         return process
 
-    def first_exit(self) -> tuple[str, int] | None:
+    def newly_ended(self) -> list[tuple[str, int, int]]:
+        """(name, pid, exit code) of each child that ended since the last call."""
+        ended = []
         for name, process in self.running:
             code = process.poll()
-            if code is not None:
-                return name, code
-        return None
+            if code is not None and process.pid not in self._told:
+                self._told.add(process.pid)
+                ended.append((name, process.pid, code))
+        return ended
+
+    def restart_ended(self) -> None:
+        """Start again every child that has ended (in the order they were first started)."""
+        for name, process in list(self.running):
+            if process.poll() is not None:
+                self.start(name, *self._commands[name])
 
     def stop(self) -> None:
         for _name, process in reversed(self.running):
@@ -161,17 +190,43 @@ def run_demo(config: Config, config_path: Path | None, args: argparse.Namespace)
             lines.insert(0, f"appliance: http://127.0.0.1:{port}/ (kiosk, counter, board, admin)")
         for line in lines:
             log.info("demo %s", line)
+        restart = _restart_requests()
         while True:
-            ended = children.first_exit()
-            if ended is not None:
-                log.error("%s stopped with exit code %d; stopping the demo", *ended)
-                return 1
-            time.sleep(0.5)
+            for name, pid, code in children.newly_ended():
+                if name == "appliance":
+                    log.error("appliance stopped with exit code %d; stopping the demo", code)
+                    return 1
+                log.warning(OFFLINE_NOTE, name, pid, code, os.getpid())
+            if restart():
+                children.restart_ended()
     except KeyboardInterrupt:
         log.info("stopping the demo")
         return 0
     finally:
         children.stop()
+
+
+def _restart_requests() -> Callable[[], bool]:
+    """A callable that waits up to half a second and says whether the person asked to start
+    the stopped parts again: a line on a terminal's stdin, or SIGUSR1."""
+    asked = threading.Event()
+    signal.signal(signal.SIGUSR1, lambda _signum, _frame: asked.set())
+    tty = sys.stdin is not None and sys.stdin.isatty()
+
+    def restart() -> bool:
+        if tty:
+            readable, _, _ = select.select([sys.stdin], [], [], 0.5)
+            if readable:
+                sys.stdin.readline()
+                asked.set()
+        else:
+            asked.wait(0.5)
+        if asked.is_set():
+            asked.clear()
+            return True
+        return False
+
+    return restart
 
 
 def register(registry: Any) -> None:

@@ -334,6 +334,9 @@ class SyncProgress:
     last_seq: int
     acked_through: int
     oldest_pending_at: str | None
+    # An alarm `mpp sync` raised for a person (sync.alarm): {"code": "twin_site", "site",
+    # "central_through", "last_seq", "at"} when another appliance uses this site code.
+    alarm: dict[str, Any] | None = None
 
 
 def sync_progress(db: Database) -> SyncProgress:
@@ -348,4 +351,13 @@ def sync_progress(db: Database) -> SyncProgress:
             last_seq=outbox.last_seq(),
             acked_through=acked,
             oldest_pending_at=oldest.at if oldest is not None else None,
+            alarm=_sync_alarm(),
         )
+
+
+def _sync_alarm() -> dict[str, Any] | None:
+    try:
+        alarm = get_state_json("sync.alarm")
+    except ValueError:  # written by `mpp sync` as JSON; anything else is not an alarm to show
+        return None
+    return alarm if isinstance(alarm, dict) else None

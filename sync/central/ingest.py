@@ -204,6 +204,7 @@ class Ingest:
             row.clock_synced = hello.clock_synced
             row.software = hello.software
             _learn_identity(row, hello.timezone, hello.site_name)
+            _learn_installation(row, hello.installation, row.last_contact)
             ack = self._current_ack(row, max(row.highest_seen, hello.last_seq))
             row.backlog_reported, row.backlog_at = hello.pending, row.last_contact
             row.save()
@@ -243,6 +244,22 @@ def _learn_identity(row: SiteRow, timezone: object, name: object) -> None:
         row.timezone = timezone
     if isinstance(name, str) and name.strip():
         row.name = name.strip()[:200]
+
+
+def _learn_installation(row: SiteRow, installation: str, at: str) -> None:
+    """Which appliance said this hello. A site whose hellos come back to the installation
+    before the last one is two boxes with one site code (a cloned SD card): they throw each
+    other off the broker and take turns, so that turn is a clash, shown on the dashboard. One
+    change alone is a replaced box. An edge without an installation id changes nothing."""
+    if not installation:
+        return
+    if row.installation and installation != row.installation:
+        if installation == row.installation_other:
+            row.installation_clash_at = at
+            log.error("site %s: installations %s and %s take turns", row.code, installation,
+                      row.installation)  # fmt: skip
+        row.installation_other = row.installation
+    row.installation = installation
 
 
 def _count_backlog(row: SiteRow, at: str) -> None:

@@ -22,6 +22,8 @@ from appliance.skm.arithmetic import SkmError, compute, validate_answers
 from sync.central.store import CatalogueRow, SiteRow, SurveyRow, TicketRow
 
 IKM_DAYS = 30  # the dashboard's IKM covers this many days up to today
+# Two installations taking turns on one site code within this long ago are shown as a clash.
+CLASH_SHOWN_FOR = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -108,8 +110,27 @@ def site_summary(row: SiteRow, default_zone: ZoneInfo, now: datetime) -> dict[st
         "clock_synced": row.clock_synced,
         "software": row.software,
         "timezone": names.zone.key,
+        "installation": row.installation,
+        "twin": twin_clash(row, now),
         "today": day_figures(row.code, today),
         "ikm_30_days": ikm_summary(row.code, today - timedelta(days=IKM_DAYS - 1), today),
+    }
+
+
+def twin_clash(row: SiteRow, now: datetime) -> dict[str, Any] | None:
+    """Two appliances with this site code (a cloned SD card) seen taking turns lately: their
+    installation ids and when; None otherwise. The fix: re-provision one with a new code."""
+    if not row.installation_clash_at:
+        return None
+    try:
+        at = datetime.fromisoformat(row.installation_clash_at)
+    except ValueError:
+        return None
+    if now - at > CLASH_SHOWN_FOR:
+        return None
+    return {
+        "installations": sorted({row.installation, row.installation_other} - {None}),
+        "last_clash_at": row.installation_clash_at,
     }
 
 

@@ -50,6 +50,7 @@ def sync_status() -> dict[str, Any]:
         "last_seq": progress.last_seq,
         "acked_through": progress.acked_through,
         "oldest_pending_at": progress.oldest_pending_at,
+        "alarm": progress.alarm,  # e.g. twin_site: another appliance uses this site code
     }
 
 

@@ -222,6 +222,11 @@ def _health() -> dict[str, str]:
         "sync_last_contact": _("kontak terakhir: {time}"),
         "sync_backlog": _("{n} kejadian belum terkirim"),
         "sync_oldest": _("tertua {time}"),
+        "sync_twin": _(
+            "Perangkat lain memakai kode situs {site} (kartu SD disalin?): pusat sudah menyimpan "
+            "sampai kejadian {central}, perangkat ini baru menulis {last}. Daftarkan ulang salah "
+            "satunya dengan kode situs baru."
+        ),
         "never": _("belum pernah"),
         "clock_synced": _("Tersinkron"),
         "clock_unsynced": _("Belum tersinkron"),

@@ -32,7 +32,8 @@ def _wait(predicate, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_demo_runs_everything_and_stops_cleanly(tmp_path: Path) -> None:
+def _site(tmp_path: Path) -> tuple[list[str], dict[str, str], int]:
+    """An initialised appliance for the demo: its `mpp` command line, environment and port."""
     port = free_port()
     config = tmp_path / "appliance.toml"
     config.write_text(
@@ -60,6 +61,16 @@ enforce_hours = false
     mpp = [sys.executable, "-m", "appliance.cli", "--config", str(config)]
     env = {**os.environ, "MPP_ADMIN_PASSWORD": "rahasia-demo-123"}
     subprocess.run([*mpp, "init", "--admin", "admin"], env=env, check=True, capture_output=True)
+    return mpp, env, port
+
+
+def _central_events(tmp_path: Path) -> list[str]:
+    with sqlite3.connect(tmp_path / "demo" / "central.db") as db:
+        return [row[0] for row in db.execute("SELECT type FROM events ORDER BY seq")]
+
+
+def test_demo_runs_everything_and_stops_cleanly(tmp_path: Path) -> None:
+    mpp, env, port = _site(tmp_path)
     central_port = free_port()
     demo = subprocess.Popen(
         [*mpp, "demo", "--central-port", str(central_port)],
@@ -99,3 +110,37 @@ enforce_hours = false
         assert (
             not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
         )
+
+
+def test_the_offline_story_can_be_tried_in_the_demo(tmp_path: Path) -> None:
+    """The broker stopped: the demo keeps the appliance serving, says how to bring the broker
+    back, and the ticket issued meanwhile reaches central once it is back."""
+    mpp, env, port = _site(tmp_path)
+    log = tmp_path / "demo.log"
+    with log.open("wb") as output:
+        demo = subprocess.Popen(
+            [*mpp, "demo", "--central-port", str(free_port())],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    healthz = f"http://127.0.0.1:{port}/healthz"
+    try:
+        _wait(lambda: urlopen(healthz, timeout=1).status == 200, 30, "appliance")
+        text = log.read_text()
+        broker_pid = int(text.split("started mosquitto (pid ")[1].split(")")[0])
+        os.kill(broker_pid, signal.SIGTERM)  # the site's link goes down
+        _wait(lambda: "carries on offline" in log.read_text(), 10, "the offline note")
+        pressed = subprocess.run([*mpp, "press"], env=env, capture_output=True, text=True)
+        assert pressed.returncode == 0, pressed.stdout + pressed.stderr
+        assert urlopen(healthz, timeout=5).status == 200 and demo.poll() is None
+        assert "ticket.issued" not in _central_events(tmp_path)
+
+        demo.send_signal(signal.SIGUSR1)  # what Enter does at a terminal
+        _wait(lambda: log.read_text().count("started mosquitto") == 2, 10, "the broker again")
+        _wait(lambda: "ticket.issued" in _central_events(tmp_path), 60, "the ticket at central")
+    finally:
+        demo.send_signal(signal.SIGTERM)
+        demo.wait(timeout=30)
+    assert demo.returncode == 0, log.read_text()

@@ -161,6 +161,9 @@
     var facts = [MPP.t('sync_backlog', { n: sync.backlog })];
     if (sync.oldest_pending_at) facts.push(MPP.t('sync_oldest', { time: MPP.dateTime(sync.oldest_pending_at) }));
     parts.push(el('div', { className: sync.backlog > 500 ? 'small warn-text' : 'muted small', text: facts.join(' · ') }));
+    if (sync.alarm && sync.alarm.code === 'twin_site') {
+      parts.push(el('div', { className: 'warn-text sync-alarm', text: MPP.t('sync_twin', { site: sync.alarm.site, central: sync.alarm.central_through, last: sync.alarm.last_seq }) }));
+    }
     if (sync.last_error) parts.push(el('div', { className: 'small warn-text', text: sync.last_error }));
     return parts;
   }

@@ -58,6 +58,14 @@
       name.appendChild(strong);
       name.appendChild(document.createElement('br'));
       name.appendChild(code);
+      if (s.twin) {
+        // Two appliances with this site code (a copied SD card): docs/sync.md says what to do.
+        var twin = document.createElement('div');
+        twin.className = 'bad small twin';
+        twin.textContent = 'Dua perangkat memakai kode situs ini (' + s.twin.installations.join(', ') +
+          ', terakhir ' + when(s.twin.last_clash_at) + '): daftarkan ulang salah satunya dengan kode situs baru.';
+        name.appendChild(twin);
+      }
       cell(tr, s.online ? 'Daring' : 'Luring', s.online ? 'ok' : 'bad');
       cell(tr, when(s.last_contact));
       var backlog = cell(tr, value(s.backlog_reported));
