@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any, TypeGuard
 from zoneinfo import ZoneInfo
 
+from appliance.catalogue import kiosk
 from appliance.queue.hours import WEEKDAYS
 from appliance.site import TIME_ZONES
 
@@ -28,8 +29,26 @@ _SITE_CODE = re.compile(r"[0-9A-Z][0-9A-Z-]*")
 _PREFIX = re.compile(r"[A-Z]{1,2}")
 _HHMM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 
+# The longest text each field may hold: what the receipt (48 columns, wrapped), the board's
+# tiles, the kiosk's buttons and the reports can show. Longer is a problem naming the field
+# (a 422 from the admin API), never a 100,000-character service name on paper. The longest
+# in the shipped catalogues: agency name 111, fee 92, service name 90, requirement 69.
+MAX_CODE = 64  # as the site code in MQTT topics and the API's codes
+TEXT_LIMITS = {
+    ("site", "name"): 120,
+    ("site", "region_code"): 16,
+    ("site", "address"): 300,
+    ("agencies", "name"): 160,
+    ("services", "name"): 120,
+    ("services", "fee"): 160,
+    ("counters", "name"): 40,
+    ("hours.breaks", "label"): 60,
+}
+MAX_REQUIREMENT = 200
+MAX_REQUIREMENTS = 40
+
 _TOP = ("format", "version", "site", "hours", "agencies", "services", "counters")
-_SITE = ("code", "name", "region_code", "timezone", "address")
+_SITE = ("code", "name", "region_code", "timezone", "address", *kiosk.SITE_KEYS)
 _SERVICE = (
     "code",
     "agency",
@@ -39,6 +58,7 @@ _SERVICE = (
     "daily_quota",
     "requirements",
     "fee",
+    *kiosk.SERVICE_KEYS,
 )
 
 
@@ -136,6 +156,9 @@ class _Checker:
             return ""
         if not blank and not value.strip():
             self.problem(_key(path, key), "must not be empty")
+        limit = MAX_CODE if key == "code" else TEXT_LIMITS.get((path.split("[")[0], key), 200)
+        if len(value) > limit:
+            self.problem(_key(path, key), f"{len(value)} characters, at most {limit}")
         return value
 
     def code(self, obj: dict[str, Any], path: str, pattern: re.Pattern[str], what: str) -> str:
@@ -196,6 +219,7 @@ class _Checker:
             "region_code": self.text(site, "region_code", "site", blank=True),
             "timezone": self.timezone(site) if "timezone" in site else "",
             "address": self.text(site, "address", "site", blank=True),
+            **kiosk.site_extras(site, self.problem),
         }
         return out
 
@@ -261,7 +285,8 @@ class _Checker:
         seen: dict[str, str] = {}
         for i, item in enumerate(self.array(value, "agencies", nonempty=True)):
             path = f"agencies[{i}]"
-            agency = self.fields(item, path, ("code", "name", "kind"), ("code", "name", "kind"))
+            allowed = ("code", "name", "kind", *kiosk.AGENCY_KEYS)
+            agency = self.fields(item, path, ("code", "name", "kind"), allowed)
             if agency is None:
                 continue
             code = self.code(agency, path, _CODE, "an UPPER-KEBAB code")
@@ -270,7 +295,9 @@ class _Checker:
             if "kind" in agency and kind not in AGENCY_KINDS:
                 choices = ", ".join(AGENCY_KINDS)
                 self.problem(f"{path}.kind", f"{show(kind)} is not one of {choices}")
-            out.append({"code": code, "name": self.text(agency, "name", path), "kind": kind})
+            name = self.text(agency, "name", path)
+            extras = kiosk.agency_extras(agency, path, self.problem)
+            out.append({"code": code, "name": name, "kind": kind, **extras})
         return out
 
     def reference(self, value: object, path: str, known: Sequence[str], what: str) -> None:
@@ -312,6 +339,7 @@ class _Checker:
                     "daily_quota": self.quota(service.get("daily_quota"), f"{path}.daily_quota"),
                     "requirements": self.requirements(service, path),
                     "fee": self.text(service, "fee", path, blank=True),
+                    **kiosk.service_extras(service, path, self.problem),
                 }
             )
         self.prefix_free(prefixes)
@@ -365,9 +393,13 @@ class _Checker:
     def requirements(self, service: dict[str, Any], path: str) -> list[str]:
         path = f"{path}.requirements"
         items = self.array(service.get("requirements", []), path)
+        if len(items) > MAX_REQUIREMENTS:
+            self.problem(path, f"{len(items)} requirements, at most {MAX_REQUIREMENTS}")
         for i, item in enumerate(items):
             if not isinstance(item, str):
                 self.problem(f"{path}[{i}]", f"expected a string, got {_kind(item)}")
+            elif len(item) > MAX_REQUIREMENT:
+                self.problem(f"{path}[{i}]", f"{len(item)} characters, at most {MAX_REQUIREMENT}")
         return list(items)
 
     def counters(self, value: object, agencies: list[dict[str, Any]]) -> list[dict[str, Any]]:

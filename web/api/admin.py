@@ -20,11 +20,12 @@ from web.auth import guard, principal, require
 from web.context import web
 from web.kiosk_link import kiosk_url, qr_data_uri
 from web.kit.errors import ApiError
-from web.kit.inputs import json_body, text_field
+from web.kit.inputs import json_body, text_field, too_long
 
 bp = Blueprint("api_admin", __name__)
 
 SECTIONS = {"agencies": "agencies", "services": "services", "counters": "counters"}
+MAX_PASSWORD = 256  # a pass phrase fits; megabytes would only make argon2 and the throttle work
 
 
 def _apply(doc: dict[str, Any]) -> dict[str, Any]:
@@ -188,6 +189,8 @@ def create_officer() -> tuple[Response, int]:
     password = data.get("password")
     if not isinstance(password, str):
         raise ApiError(400, "missing_field", "Kolom 'password' wajib diisi.")
+    if len(password) > MAX_PASSWORD:
+        raise too_long("password", MAX_PASSWORD)
     role = data.get("role", "officer")
     if role not in STAFF_ROLES:
         raise ApiError(
@@ -198,7 +201,7 @@ def create_officer() -> tuple[Response, int]:
         username,
         password,
         role,
-        display_name=text_field(data, "display_name", required=False) or "",
+        display_name=text_field(data, "display_name", required=False, max_length=80) or "",
         counters=_counters_field(data) or [],
     )
     return jsonify(_find_officer(username)), 201
@@ -214,6 +217,8 @@ def update_officer(username: str) -> Response:
     if "password" in data:
         if not isinstance(data["password"], str):
             raise ApiError(400, "invalid_field", "Kolom 'password' harus teks.")
+        if len(data["password"]) > MAX_PASSWORD:
+            raise too_long("password", MAX_PASSWORD)
         accounts.set_password(username, data["password"])  # ends every session of `username`
         if who is not None and who.kind == "officer" and who.name == username:
             guard.open_session(who.id, who)  # this device stays logged in, with a new session

@@ -1,7 +1,8 @@
 """Reading what clients send: a JSON object body and query values, refused clearly when wrong.
 
-Every refusal is an `ApiError` (400, or 415 for a body that is not JSON), so a script can test
-the code and a person reads the message."""
+Every refusal is an `ApiError` (400, or 415 for a body that is not JSON, or 422 `too_long` for
+a text longer than its field can hold), so a script can test the code and a person reads the
+message."""
 
 from __future__ import annotations
 
@@ -58,8 +59,16 @@ def text_field(
     if not isinstance(value, str) or not value.strip():
         raise ApiError(400, "invalid_field", f"Kolom '{name}' harus berupa teks.")
     if len(value) > max_length:
-        raise ApiError(400, "invalid_field", f"Kolom '{name}' terlalu panjang.")
+        raise too_long(name, max_length)
     return value.strip()
+
+
+def too_long(name: str, max_length: int) -> ApiError:
+    """A text longer than its field holds (what a receipt, the board or a report can show):
+    422, valid JSON breaking a rule (SPEC §4), naming the field and its limit."""
+    return ApiError(
+        422, "too_long", f"Kolom '{name}' terlalu panjang (paling banyak {max_length} karakter)."
+    )
 
 
 def code_field(data: dict[str, Any], name: str) -> str:

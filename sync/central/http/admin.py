@@ -17,19 +17,22 @@ from sync.central.http.auth import guard, require
 from sync.central.http.base import central
 from sync.central.store import CentralToken, CentralUser
 from web.kit.errors import ApiError
-from web.kit.inputs import json_body
+from web.kit.inputs import json_body, too_long
 
 bp = Blueprint("central_admin", __name__)
+MAX_PASSWORD = 256  # as on the appliance; usernames, token names and roles: 64 (`_text`)
 
 
-def _text(data: dict[str, Any], name: str, *, required: bool = True) -> str | None:
+def _text(
+    data: dict[str, Any], name: str, *, required: bool = True, max_length: int = 64
+) -> str | None:
     value = data.get(name)
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip():
         raise ApiError(400, "invalid_field", f"'{name}' wajib diisi (teks).")
-    if len(value) > 1000:
-        raise ApiError(400, "invalid_field", f"'{name}' terlalu panjang.")
+    if len(value) > max_length:
+        raise too_long(name, max_length)
     return value
 
 
@@ -72,7 +75,7 @@ def list_users() -> Response:
 def add_user() -> tuple[Response, int]:
     data = json_body()
     username = str(_text(data, "username")).strip()
-    password = str(_text(data, "password"))
+    password = str(_text(data, "password", max_length=MAX_PASSWORD))
     role = _text(data, "role", required=False) or "supervisor"
     try:
         accounts.add_user(central().db, username, password, role)
@@ -84,7 +87,7 @@ def add_user() -> tuple[Response, int]:
 @bp.post("/api/v1/central/users/<username>/password")
 @require("admin")
 def set_password(username: str) -> Response:
-    password = str(_text(json_body(), "password"))
+    password = str(_text(json_body(), "password", max_length=MAX_PASSWORD))
     try:
         accounts.set_password(central().db, username, password)  # ends all of their sessions
     except CentralAccountError as exc:
@@ -138,8 +141,6 @@ def list_tokens() -> Response:
 def create_token() -> tuple[Response, int]:
     data = json_body()
     name = str(_text(data, "name")).strip()
-    if len(name) > 64:
-        raise ApiError(400, "invalid_field", "'name' paling panjang 64 karakter.")
     role = _text(data, "role", required=False) or "supervisor"
     try:
         token = accounts.create_token(central().db, name, role)
