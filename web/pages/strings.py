@@ -31,6 +31,8 @@ def _general() -> dict[str, str]:
         "error_offline": _("Tidak dapat terhubung ke server antrean. Periksa jaringan."),
         "back_home": _("Kembali ke beranda"),
         "logout": _("Keluar"),
+        "logout_everywhere": _("Keluar di semua perangkat"),
+        "logout_everywhere_confirm": _("Keluar dari semua perangkat yang memakai akun ini?"),
         "need_role": _("Halaman ini memerlukan akses {role}."),
         "minutes": _("{n} menit"),
         "people_ahead": _("orang di depan"),

@@ -149,6 +149,20 @@
         },
       })
     );
+    if (me.kind !== 'officer') return; // a machine token has no sessions to end
+    // Every session of this account, on every device (a lost phone, a password seen by others).
+    slot.appendChild(
+      MPP.el('button', {
+        type: 'button',
+        className: 'link',
+        id: 'logout-everywhere',
+        text: MPP.t('logout_everywhere'),
+        onclick: function () {
+          if (!window.confirm(MPP.t('logout_everywhere_confirm'))) return;
+          MPP.api('POST', '/api/v1/auth/logout-everywhere', {}).then(MPP.toLogin, MPP.toLogin);
+        },
+      })
+    );
   };
 
   MPP.fatal = function (message) {

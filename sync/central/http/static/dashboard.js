@@ -117,12 +117,22 @@
     xhr.send();
   }
 
-  document.getElementById('logout').addEventListener('click', function () {
+  function leave(path) {
     var xhr = new XMLHttpRequest();
-    xhr.open('POST', '/api/v1/auth/logout');
+    xhr.open('POST', path);
     xhr.setRequestHeader('X-CSRF-Token', csrf);
     xhr.onloadend = function () { window.location.href = '/login'; };
     xhr.send();
+  }
+
+  document.getElementById('logout').addEventListener('click', function () {
+    leave('/api/v1/auth/logout');
+  });
+  // Every session of this account, on every device (a lost laptop, a password seen by others).
+  document.getElementById('logout-everywhere').addEventListener('click', function () {
+    if (window.confirm('Keluar dari semua perangkat yang memakai akun ini?')) {
+      leave('/api/v1/auth/logout-everywhere');
+    }
   });
 
   setTimeout(poll, POLL_MS);

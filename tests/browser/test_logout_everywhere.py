@@ -1,0 +1,83 @@
+""""Keluar di semua perangkat" in a real Chromium, on the appliance's staff pages and on central's
+dashboard: the button ends the session of every device logged in to that account, so another
+browser holding one is sent to the login (issue 15, item 3)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from sync.central.accounts import add_user
+from sync.central.http.base import CentralWebSettings
+from sync.central.http.serve import make_server, stop_server
+from sync.central.store import open_central_database
+from tests.support.browser import ADMIN, PASSWORD, Appliance
+
+pytestmark = pytest.mark.browser
+
+CENTRAL_USER = "pusat"
+CENTRAL_PASSWORD = "rahasia-pusat-123"
+
+
+def logged_in(browser: Any, url: str, username: str, password: str, submit: str, then: str) -> Any:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID")
+    page = context.new_page()
+    page.goto(url + "/login?next=" + then)
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click(submit)
+    page.wait_for_url(lambda u: urlsplit(u).path == then)
+    return page
+
+
+def test_the_staff_header_logs_out_every_device(browser: Any, appliance: Appliance) -> None:
+    desk = logged_in(browser, appliance.url, ADMIN, PASSWORD, "#login-submit", "/admin")
+    phone = logged_in(browser, appliance.url, ADMIN, PASSWORD, "#login-submit", "/admin")
+    try:
+        assert phone.request.get(appliance.url + "/api/v1/auth/me").status == 200
+        desk.once("dialog", lambda dialog: dialog.accept())
+        desk.click("#logout-everywhere")
+        desk.wait_for_url(lambda u: urlsplit(u).path == "/login")
+        assert phone.request.get(appliance.url + "/api/v1/auth/me").status == 401
+        phone.reload()
+        phone.wait_for_url(lambda u: urlsplit(u).path == "/login")
+    finally:
+        desk.context.close()
+        phone.context.close()
+
+
+@pytest.fixture
+def central(tmp_path: Path) -> Iterator[str]:
+    db = open_central_database(f"sqlite:///{tmp_path}/central.db")
+    add_user(db, CENTRAL_USER, CENTRAL_PASSWORD, "admin")
+    server = make_server(db, CentralWebSettings(secret_key="s" * 40), "127.0.0.1", 0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        stop_server(server)
+        thread.join(timeout=5)
+        db.close()
+
+
+def test_the_central_dashboard_logs_out_every_device(browser: Any, central: str) -> None:
+    submit = "#login button[type=submit]"
+    desk = logged_in(browser, central, CENTRAL_USER, CENTRAL_PASSWORD, submit, "/dashboard")
+    laptop = logged_in(browser, central, CENTRAL_USER, CENTRAL_PASSWORD, submit, "/dashboard")
+    try:
+        assert laptop.request.get(central + "/api/v1/auth/me").status == 200
+        desk.once("dialog", lambda dialog: dialog.accept())
+        desk.click("#logout-everywhere")
+        desk.wait_for_url(lambda u: urlsplit(u).path == "/login")
+        assert laptop.request.get(central + "/api/v1/auth/me").status == 401
+        laptop.reload()
+        laptop.wait_for_url(lambda u: urlsplit(u).path == "/login")
+    finally:
+        desk.context.close()
+        laptop.context.close()
