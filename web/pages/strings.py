@@ -155,6 +155,31 @@ def _staff() -> dict[str, str]:
         "resume": _("Lanjutkan"),
         "desk_issued": _("Tiket diterbitkan"),
         "desk_move_title": _("Alihkan {number} ke layanan"),
+        **_corrections(),
+    }
+
+
+def _corrections() -> dict[str, str]:
+    """The counter's undo, its no-show rule and pause reasons, the desk's restore."""
+    return {
+        "noshow_after": _("setelah {n}× lagi panggil ulang"),
+        "undo_done": _("{number} selesai."),
+        "undo_no_show": _("{number} ditandai tidak hadir."),
+        "undone_toast": _("Diurungkan: {number} ({state})."),
+        "pause_reason_istirahat": _("Istirahat"),
+        "pause_reason_sholat": _("Sholat"),
+        "pause_reason_rapat": _("Rapat"),
+        "pause_reason_gangguan": _("Gangguan"),
+        "pause_reason_lainnya": _("Lainnya"),
+        "restore": _("Pulihkan"),
+        "restored_toast": _("{number} kembali mengantre ({n} orang di depan)."),
+        "no_shows_none": _("Tidak ada yang tidak hadir hari ini."),
+        "counter_paused_for": _("Jeda: {reason}"),
+        "counter_paused_plain": _("Jeda"),
+        "counter_serving": _("Melayani {number}"),
+        "counter_calling": _("Memanggil {number}"),
+        "counter_idle": _("Siap, tidak ada tiket"),
+        "counter_officer": _("petugas {name}"),
     }
 
 

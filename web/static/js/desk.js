@@ -1,5 +1,6 @@
-/* Greeter's desk: priority tickets by category of need, and sending waiting tickets
-   (usually from the entrance button) to the service the citizen actually needs. */
+/* Greeter's desk: priority tickets by category of need, sending waiting tickets (usually from
+   the entrance button) to the service the citizen actually needs, and putting today's no-shows
+   who came back into the queue again ("Pulihkan"). */
 (function () {
   'use strict';
   var el = MPP.el;
@@ -8,6 +9,7 @@
   var issuedBox = document.getElementById('issued');
   var choice = document.getElementById('issue-choice');
   var waitingList = document.getElementById('waiting');
+  var noShowList = document.getElementById('no-shows');
   var filter = document.getElementById('ticket-filter');
   var overlay = document.getElementById('overlay');
 
@@ -40,10 +42,14 @@
   });
 
   var refresh = MPP.serial(function () {
-    return MPP.api('GET', '/api/v1/tickets?state=waiting').then(function (data) {
+    return Promise.all([
+      MPP.api('GET', '/api/v1/tickets?state=waiting'),
+      MPP.api('GET', '/api/v1/tickets?state=no_show'),
+    ]).then(function (lists) {
       // In the server's issue order: the citizen who has waited longest comes first.
-      waiting = data.items;
+      waiting = lists[0].items;
       renderWaiting();
+      renderNoShows(lists[1].items);
     }, function (e) {
       if (e.status === 401) throw e;
       MPP.toast(e.message, 'error');
@@ -93,6 +99,34 @@
           ]),
           el('button', { type: 'button', className: 'btn', 'data-move': t.number, text: MPP.t('transfer'), onclick: function () {
             openMove(t);
+          } }),
+        ])
+      );
+    });
+  }
+
+  /* Today's no-shows, latest first: a citizen who came back goes back to their place. */
+  function renderNoShows(items) {
+    MPP.clear(noShowList);
+    if (!items.length) noShowList.appendChild(el('li', { className: 'muted', text: MPP.t('no_shows_none') }));
+    items.slice().reverse().forEach(function (t) {
+      noShowList.appendChild(
+        el('li', { 'data-ticket': t.number }, [
+          el('span', { className: 'num', text: t.number }),
+          el('span', { className: 'svc' }, [
+            t.service_name,
+            el('div', { className: 'muted small', text: (t.counter_name || '') + ' · ' + MPP.time(t.finished_at) }),
+          ]),
+          el('button', { type: 'button', className: 'btn', 'data-restore': t.number, text: MPP.t('restore'), onclick: function (event) {
+            event.target.disabled = true;
+            MPP.api('POST', '/api/v1/tickets/' + t.id + '/restore', {})
+              .then(function (back) {
+                MPP.toast(MPP.t('restored_toast', { number: back.number, n: back.people_ahead }), 'ok');
+              }, function (e) {
+                if (e.status === 401) return MPP.toLogin();
+                MPP.toast(e.message, 'error');
+              })
+              .then(refresh);
           } }),
         ])
       );
