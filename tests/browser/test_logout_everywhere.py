@@ -1,5 +1,5 @@
-""""Keluar di semua perangkat" in a real Chromium, on the appliance's staff pages and on central's
-dashboard: the button ends the session of every device logged in to that account, so another
+"""The "Keluar di semua perangkat" button in a real Chromium, on the appliance's staff pages and
+on central's dashboard: it ends the session of every device logged in to that account, so another
 browser holding one is sent to the login (issue 15, item 3)."""
 
 from __future__ import annotations
