@@ -151,6 +151,10 @@ restart_services() {
 #   MPP_PIP_OPTS     ""        extra pip options, e.g. "--no-index --find-links /media/usb/wheels"
 #                              for a site without internet
 #   MPP_RELEASE      ""        release name (default: the version of the source, see release_name)
+#
+# A central (one with $MPP_ETC/central.toml, written by `install.sh --role central` before the
+# release is installed) gets the package's `postgres` extra, the PostgreSQL driver: without it a
+# postgresql:// database could not be opened (docs/central-postgresql.md).
 
 # The name a source installs as: 0.2.0 for mpp_appliance-0.2.0-py3-none-any.whl or
 # mpp_appliance-0.2.0.tar.gz; version+commit for a checkout or git:REF.
@@ -227,8 +231,10 @@ install_release() {
     "$python" -m venv "${venv_opts[@]}" "$dir" >&2
     # shellcheck disable=SC2206 # MPP_PIP_OPTS is a list of options on purpose
     pip_opts=(${MPP_PIP_OPTS:-})
+    local spec="$source"
+    [ -f "$(rooted "$MPP_ETC")/central.toml" ] && spec="${source}[postgres]"
     "$dir/bin/python" -m pip install -q --disable-pip-version-check "${pip_opts[@]}" \
-        "$source" >&2 || {
+        "$spec" >&2 || {
         rm -rf "$dir"
         die "pip could not install $source (offline? set MPP_PIP_OPTS)"
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from importlib.util import find_spec
 from urllib.parse import urlsplit
 
 from appliance.config.sections import Config, GpioConfig
@@ -167,6 +168,20 @@ def _addresses(config: Config, problems: list[Problem]) -> None:
                 f"{redact_url(database)!r} must be sqlite:///PATH or postgresql://...",
             )
         )
+    elif database.startswith("postgresql://") and not _postgres_driver():
+        problems.append(
+            (
+                "central.database",
+                "postgresql:// needs the PostgreSQL driver, which is not installed: "
+                "pip install 'mpp-appliance[postgres]' (install.sh --role central installs it)",
+            )
+        )
+
+
+def _postgres_driver() -> bool:
+    """Whether central could open a postgresql:// URL here (psycopg 3, or psycopg2, which peewee
+    falls back to). Looked up, not imported."""
+    return any(find_spec(name) is not None for name in ("psycopg", "psycopg2"))
 
 
 def _http_url(path: str, url: str, problems: list[Problem], *, required: bool) -> None:

@@ -4,11 +4,12 @@ over it, secrets from files, relative paths anchored at the file's folder."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
-from appliance.config.load import load_config
+from appliance.config.load import ConfigError, load_config
 from appliance.config.sections import (
     ButtonConfig,
     CentralConfig,
@@ -188,6 +189,20 @@ def test_unreadable_or_empty_secret_files_are_problems(tmp_path: Path) -> None:
 def test_central_database_schemes(database: str) -> None:
     config = load_config(None, {"MPP_CENTRAL__DATABASE": database})
     assert config.central.database == database
+
+
+def test_a_postgresql_database_without_its_driver_is_a_problem(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A release without the `postgres` extra cannot open postgresql://: config check says so
+    (it said OK, and `mpp central` failed at start)."""
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if not installed
+    monkeypatch.setitem(sys.modules, "psycopg2", None)
+    with pytest.raises(ConfigError) as refused:
+        load_config(None, {"MPP_CENTRAL__DATABASE": "postgresql://mpp:rahasia@db.example/mpp"})
+    assert "PostgreSQL driver" in str(refused.value) and "rahasia" not in str(refused.value)
+    sqlite = load_config(None, {"MPP_CENTRAL__DATABASE": "sqlite:////var/lib/mpp/central.db"})
+    assert sqlite.central.database.startswith("sqlite:")
 
 
 def test_relative_paths_in_the_file_are_relative_to_its_folder(tmp_path: Path) -> None:
