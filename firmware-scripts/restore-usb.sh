@@ -6,14 +6,16 @@
 #
 #   sudo firmware-scripts/restore-usb.sh FILE [--yes]
 #
-# Everything recorded after the backup was made is lost, and the sync sequence numbers go back to
-# that moment: tell the central administrator, who will see the repeated numbers flagged.
+# Everything recorded after the backup was made is lost here. The sync sequence numbers go back to
+# that moment, so the restored database is marked (state outbox.restored_from = its last seq):
+# `mpp sync` first asks central how far it holds this site and numbers the events written since
+# the restore past that, so central gets them as new events, not as conflicts (docs/sync.md).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
     cat <<'TXT'
 
 Options:
@@ -71,6 +73,13 @@ main() {
     staged="$db.restoring"
     cp "$file" "$staged"
     check_database_file "$staged" >&2 || die "the copy in $(dirname "$db") is damaged (disk full?)"
+    # An earlier mark (a backup made after a restore, before it synced) is kept: the lower wins.
+    sqlite3 "$staged" "INSERT INTO state (key, value)
+        SELECT 'outbox.restored_from', COALESCE(
+            (SELECT value FROM state WHERE key = 'outbox.last_seq'), '0')
+        ON CONFLICT (key) DO UPDATE SET value = MIN(CAST(value AS INTEGER),
+            CAST(excluded.value AS INTEGER));" ||
+        die "cannot mark $staged as restored"
     sys systemctl stop mpp-sync.service mpp-appliance.service
     if [ -f "$db" ]; then
         aside="$(dirname "$db")/backups/before-restore-$stamp.db"

@@ -118,6 +118,9 @@ class EdgeWorker(LinkHandler):
         self.central_through = 0
         self._connection: _Connection | None = None
         self._unrecoverable_reported: set[tuple[int, int]] = set()
+        # The restore mark (outbox.RESTORED_FROM) while central has not yet said where it stands:
+        # nothing is sent until it has, so no new event goes out under a number central holds.
+        self._restored_from: int | None = None
 
     @property
     def sessions(self) -> int:
@@ -170,6 +173,7 @@ class EdgeWorker(LinkHandler):
             acked, last = outbox.acked_through(), outbox.last_seq()
             config_version = _applied_version()
             timezone, site_name = _site_identity()
+            self._restored_from = outbox.restored_from()
         hello = protocol.Hello(
             site=site,
             first_unacked=acked + 1,
@@ -192,6 +196,8 @@ class EdgeWorker(LinkHandler):
 
     def _pump(self, conn: _Connection) -> None:
         """Publish new batches while fewer than `window` wait for central's ack."""
+        if self._restored_from is not None:
+            return  # restored from a backup: the hello's answer first (_continue_after_restore)
         while len(conn.inflight) < self.settings.window:
             with connected(self.db):
                 events = outbox.pending(conn.sent_through, self.settings.batch_size)
@@ -258,6 +264,8 @@ class EdgeWorker(LinkHandler):
             self._health(error=f"bad message from central: {exc}"[:200])
 
     def _on_ack(self, conn: _Connection, ack: protocol.Ack) -> None:
+        if self._restored_from is not None:
+            self._continue_after_restore(conn, ack)
         now = self.monotonic()
         progressed = ack.acked_through > self.central_through
         self.central_through = ack.acked_through
@@ -296,6 +304,28 @@ class EdgeWorker(LinkHandler):
             for start in range(0, len(events), self.settings.batch_size):
                 if not self._send(conn, events[start : start + self.settings.batch_size]):
                     return
+
+    def _continue_after_restore(self, conn: _Connection, ack: protocol.Ack) -> None:
+        """The first answer after a restore from backup: number the events written since the
+        restore past everything central holds (the lost card sent some after the backup), then
+        send as usual. Central's events between the backup and the new ones stay as they are."""
+        mark = self._restored_from
+        assert mark is not None
+        highest = max(ack.acked_through, ack.highest_seen)
+        with self.db.write():
+            moved = outbox.continue_after(self.db, mark, highest)
+        self._restored_from = None
+        if moved:
+            conn.sent_through = highest  # below: central's; gaps there come as `missing`
+            log.warning(
+                "sync: restored from a backup ending at seq %d; central holds up to %d, so the "
+                "events written since the restore now follow it (moved by %d)",
+                mark,
+                highest,
+                moved,
+            )
+        else:
+            log.info("sync: restored from a backup ending at seq %d; central is not past it", mark)
 
     def _twin_alarm(self, central_through: int, written: int) -> None:
         """Central has stored this site's events past the newest this box ever wrote: they

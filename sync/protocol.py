@@ -291,6 +291,10 @@ class Ack:
     acked_through: int
     missing: tuple[tuple[int, int], ...] = ()
     error: str | None = None
+    # Added with issue 15 (optional both ways): the highest seq central holds for the site, in
+    # the answer to a hello, so an appliance restored from a backup numbers its new events past
+    # it. 0 = not sent (an older central: the edge takes acked_through).
+    highest_seen: int = 0
 
     def to_doc(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -299,6 +303,8 @@ class Ack:
         }
         if self.error:
             doc["error"] = self.error
+        if self.highest_seen:
+            doc["highest_seen"] = self.highest_seen
         return doc
 
 
@@ -324,7 +330,8 @@ def decode_ack(payload: bytes) -> Ack:
             raise ProtocolError("bad_ack", f"missing[{i}] {a}..{b} is empty or already acked")
         ranges.append((a, b))
     error = doc.get("error")
-    return Ack(through, tuple(ranges), error if isinstance(error, str) else None)
+    highest = _count(doc.get("highest_seen", 0), "highest_seen")
+    return Ack(through, tuple(ranges), error if isinstance(error, str) else None, highest)
 
 
 def gaps(stored_through: int, seqs_above: Iterable[int], highest: int) -> list[tuple[int, int]]:

@@ -17,10 +17,14 @@ from peewee import SqliteDatabase
 
 from appliance.queue.events import EVENT_TYPES
 from appliance.storage.models import Outbox
-from appliance.storage.state import get_state, set_state
+from appliance.storage.state import delete_state, get_state, set_state
 
 LAST_SEQ = "outbox.last_seq"
 ACKED_THROUGH = "outbox.acked_through"
+# Written by firmware-scripts/restore-usb.sh: the last seq of the backup just restored. Central
+# may hold this site's events past it (sent after the backup was made, before the card died), so
+# events written since the restore must not be sent under those numbers (`continue_after`).
+RESTORED_FROM = "outbox.restored_from"
 
 
 @dataclass(frozen=True)
@@ -126,3 +130,29 @@ def record_ack(db: SqliteDatabase, through: int, *, keep: int = 0) -> int:
 def backlog() -> int:
     """Events not yet confirmed by central."""
     return max(last_seq() - acked_through(), 0)
+
+
+def restored_from() -> int | None:
+    """The restore mark (the backup's last seq), or None when the outbox is not waiting to learn
+    where central stands after a restore."""
+    raw = get_state(RESTORED_FROM)
+    return int(raw) if raw is not None and raw.strip().isdigit() else None
+
+
+def continue_after(db: SqliteDatabase, mark: int, central_highest: int) -> int:
+    """After a restore: move the events written since it (seq > mark) past the highest seq central
+    holds, so they are new to central rather than conflicts with the events the lost card sent
+    under those numbers; the calls of the boards move with them. Clears the mark. Returns how
+    far they moved (0 when central holds nothing past the mark)."""
+    with db.atomic():
+        delta = max(central_highest - mark, 0)
+        if delta:
+            for table in ("outbox", "call"):  # through negative numbers: seq is unique
+                db.execute_sql(
+                    f"UPDATE {table} SET seq = -(seq + ?) WHERE seq > ?",  # noqa: S608 constants
+                    (delta, mark),
+                )
+                db.execute_sql(f"UPDATE {table} SET seq = -seq WHERE seq < 0")  # noqa: S608
+            set_state(LAST_SEQ, str(max(last_seq(), mark) + delta))
+        delete_state(RESTORED_FROM)
+        return delta

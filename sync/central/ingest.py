@@ -12,7 +12,7 @@ import base64
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -206,6 +206,7 @@ class Ingest:
             _learn_identity(row, hello.timezone, hello.site_name)
             _learn_installation(row, hello.installation, row.last_contact)
             ack = self._current_ack(row, max(row.highest_seen, hello.last_seq))
+            ack = replace(ack, highest_seen=row.highest_seen)  # for an edge restored from backup
             row.backlog_reported, row.backlog_at = hello.pending, row.last_contact
             row.save()
         return Reply(site, ack)
