@@ -63,13 +63,18 @@ def test_phone_survey_from_the_status_page(appliance, browser):
     page.click("#survey-submit")
     expect(page.locator("#survey-error")).to_contain_text("2 pertanyaan")
     expect(page.locator("#q-U8")).to_have_class(re.compile("is-missing"))
-    answer(page, {"U8": 1, "U9": 3})
+    answer(page, {"U8": 1})
+    expect(page.locator("#survey-error")).to_contain_text("1 pertanyaan")  # follows the answers
+    answer(page, {"U9": 3})
+    expect(page.locator("#survey-error")).to_be_hidden()  # nothing left: no stale message
+    # Suggestions are asked in the open, not inside the collapsed "about you".
+    expect(page.locator("#p-saran")).to_be_visible()
+    page.fill("#p-saran", "Kursi tunggu ditambah.")
     page.click("#profile summary")
     page.select_option("#p-jenis_kelamin", "P")
     page.select_option("#p-pekerjaan", "LAINNYA")
     expect(page.locator("#p-pekerjaan_lainnya")).to_be_visible()
     page.fill("#p-pekerjaan_lainnya", "Petani")
-    page.fill("#p-saran", "Kursi tunggu ditambah.")
     with page.expect_response(lambda r: r.url.endswith("/api/v1/surveys")) as sent:
         page.click("#survey-submit")
     assert sent.value.status == 201

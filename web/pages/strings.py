@@ -79,6 +79,17 @@ def _states() -> dict[str, str]:
         "reason_korban_bencana": _("Korban bencana"),
         "status_go": _("Silakan menuju {counter}"),
         "status_serving": _("Anda sedang dilayani."),
+        "status_guide_no_show": _(
+            "Nomor Anda sudah dipanggil, tetapi Anda tidak datang ke loket. Silakan ke meja "
+            "informasi: petugas dapat memanggil nomor Anda kembali hari ini."
+        ),
+        "status_guide_cancelled": _(
+            "Tiket ini dibatalkan. Bila Anda masih memerlukan layanan, silakan ke meja informasi."
+        ),
+        "status_guide_expired": _(
+            "Tiket ini dari tanggal {date} dan sudah tidak berlaku. Silakan ambil nomor baru di "
+            "kiosk."
+        ),
         "status_unknown": _("Tiket tidak ditemukan. Periksa kembali kode QR pada tiket Anda."),
         "updated_at": _("Terakhir diperbarui {time}."),
         "board_no_waiting": _("Tidak ada antrean menunggu"),

@@ -6,6 +6,13 @@
   var POLL_MS = 8000;
   var FINAL = ['done', 'no_show', 'cancelled', 'expired'];
   var timer = null;
+  var GUIDE = { no_show: 'status_guide_no_show', cancelled: 'status_guide_cancelled', expired: 'status_guide_expired' };
+
+  /* "2025-03-12" → "12-03-2025", as the receipt prints the date. */
+  function dateOnly(iso) {
+    var m = /^(\d{4})-(\d\d)-(\d\d)/.exec(String(iso || ''));
+    return m ? m[3] + '-' + m[2] + '-' + m[1] : String(iso || '');
+  }
 
   function set(id, text) {
     document.getElementById(id).textContent = text;
@@ -27,6 +34,11 @@
     go.hidden = !(t.state === 'called' || t.state === 'serving');
     go.textContent = t.state === 'called' ? MPP.t('status_go', { counter: t.counter_name }) : MPP.t('status_serving');
     document.getElementById('survey').hidden = t.state !== 'done';
+    // What to do now, for the states where the number alone says nothing.
+    var guide = document.getElementById('guide');
+    var words = GUIDE[t.state];
+    guide.hidden = !words;
+    guide.textContent = words ? MPP.t(words, { date: dateOnly(t.business_date) }) : '';
     document.getElementById('status-error').hidden = true;
     var now = new Date();
     set('updated', MPP.t('updated_at', { time: MPP.pad(now.getHours()) + ':' + MPP.pad(now.getMinutes()) }));
@@ -39,11 +51,17 @@
         if (show(ticket)) timer = setTimeout(poll, POLL_MS);
       },
       function (e) {
+        if (e.status === 404) {
+          // Not a ticket of this office: say so plainly instead of an empty card.
+          document.getElementById('details').hidden = true;
+          document.getElementById('auto').hidden = true;
+          document.getElementById('unknown').hidden = false;
+          return;
+        }
         var box = document.getElementById('status-error');
-        box.textContent = e.status === 404 ? MPP.t('status_unknown') : e.message;
+        box.textContent = e.message;
         box.hidden = false;
-        if (e.status === 404) set('number', '—');
-        else timer = setTimeout(poll, POLL_MS * 2);
+        timer = setTimeout(poll, POLL_MS * 2);
       }
     );
   }

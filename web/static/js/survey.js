@@ -65,13 +65,22 @@
       fs.querySelector('.missing').hidden = true;
       fs.classList.remove('is-missing');
       fs.classList.add('is-answered');
+      // The "n questions left" message follows the answers: fewer left, then gone.
+      if (!errorBox.hidden && errorBox.getAttribute('data-kind') === 'missing') {
+        var left = questions().filter(function (q) {
+          return !q.querySelector('input[type=radio]:checked');
+        }).length;
+        if (left) showError(MPP.t('survey_missing', { n: left }), 'missing');
+        else showError('');
+      }
     }
     touch();
   });
 
-  function showError(message) {
+  function showError(message, kind) {
     errorBox.textContent = message;
     errorBox.hidden = !message;
+    errorBox.setAttribute('data-kind', kind || '');
   }
 
   function finished(message) {
@@ -89,7 +98,7 @@
     event.preventDefault();
     var got = answers();
     if (got.missing.length) {
-      showError(MPP.t('survey_missing', { n: got.missing.length }));
+      showError(MPP.t('survey_missing', { n: got.missing.length }), 'missing');
       got.missing[0].scrollIntoView({ behavior: 'smooth', block: 'center' });
       return;
     }
