@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from sync.central.accounts import add_user
 from sync.central.http.base import CentralWebSettings
@@ -49,6 +50,22 @@ def test_the_staff_header_logs_out_every_device(browser: Any, appliance: Applian
     finally:
         desk.context.close()
         phone.context.close()
+
+
+def test_the_admin_logs_an_officer_out_of_every_device(browser: Any, appliance: Appliance) -> None:
+    appliance.core.accounts.add_officer("budi", "kopi-pagi-2025", "officer")
+    counter = logged_in(browser, appliance.url, "budi", "kopi-pagi-2025", "#login-submit", "/home")
+    admin = logged_in(browser, appliance.url, ADMIN, PASSWORD, "#login-submit", "/admin")
+    try:
+        assert counter.request.get(appliance.url + "/api/v1/auth/me").status == 200
+        admin.once("dialog", lambda dialog: dialog.accept())
+        admin.locator("[data-officer='budi'] [data-action='sessions']").click()
+        expect(admin.locator("#officers-result .alert.ok")).to_contain_text("budi")
+        assert counter.request.get(appliance.url + "/api/v1/auth/me").status == 401
+        assert admin.request.get(appliance.url + "/api/v1/auth/me").status == 200
+    finally:
+        counter.context.close()
+        admin.context.close()
 
 
 @pytest.fixture

@@ -322,6 +322,11 @@ def _people() -> dict[str, str]:
         "enable_q": _("Aktifkan kembali akun {name}?"),
         "officer_disabled": _("Akun {name} dinonaktifkan."),
         "officer_enabled": _("Akun {name} diaktifkan."),
+        "end_sessions": _("Keluarkan dari semua perangkat"),
+        "end_sessions_q": _(
+            "Akhiri semua sesi {name}? Petugas ini harus masuk lagi di setiap perangkat."
+        ),
+        "sessions_ended": _("Sesi {name} diakhiri: {n}."),
         "officer_added": _("Petugas {name} ditambahkan."),
         "token_created": _("Token {name} dibuat."),
         "token_revoked": _("Token {name} dicabut."),

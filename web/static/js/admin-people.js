@@ -59,6 +59,9 @@
             el('button', { type: 'button', className: 'btn small-btn' + (o.active ? ' danger' : ''), 'data-action': 'active', text: o.active ? MPP.t('disable') : MPP.t('enable'), onclick: function () {
               toggleActive(o);
             } }),
+            el('button', { type: 'button', className: 'btn small-btn', 'data-action': 'sessions', text: MPP.t('end_sessions'), onclick: function () {
+              endSessions(o);
+            } }),
           ]);
         } },
       ], rows, function (o) {
@@ -102,6 +105,18 @@
     if (!window.confirm(question)) return;
     var done = o.active ? MPP.t('officer_disabled', { name: o.username }) : MPP.t('officer_enabled', { name: o.username });
     patchOfficer(o.username, { active: !o.active }, done).catch(function (e) {
+      F.error(officerResult, e);
+    });
+  }
+
+  // Every open session of the officer ends at once (a lost phone, a password seen by others).
+  function endSessions(o) {
+    if (!window.confirm(MPP.t('end_sessions_q', { name: o.username }))) return;
+    MPP.api('POST', '/api/v1/admin/officers/' + encodeURIComponent(o.username) + '/logout-everywhere', {}).then(function (answer) {
+      var message = MPP.t('sessions_ended', { name: o.username, n: answer.sessions_ended });
+      F.result(officerResult, message, false);
+      MPP.toast(message, 'ok');
+    }, function (e) {
       F.error(officerResult, e);
     });
   }
