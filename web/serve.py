@@ -106,7 +106,9 @@ class SelfProbe:
             connection = http.client.HTTPConnection("127.0.0.1", self.url_port, timeout=10)
             try:
                 connection.request("GET", "/healthz")
-                if connection.getresponse().status == 200:
+                response = connection.getresponse()
+                response.read()  # hanging up before the body made waitress log a disconnect
+                if response.status == 200:
                     self.beat()
             except OSError as exc:
                 log.warning("self-probe of /healthz failed: %s", exc)

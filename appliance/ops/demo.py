@@ -36,6 +36,7 @@ from appliance.config.sections import Config
 log = logging.getLogger(__name__)
 
 MOSQUITTO_PATHS = ("/usr/sbin/mosquitto", "/usr/bin/mosquitto")
+CENTRAL_SUBSCRIBE_S = 1.0  # after central's port opens, its ingest workers' subscribe lands
 
 
 def free_port() -> int:
@@ -174,6 +175,13 @@ def run_demo(config: Config, config_path: Path | None, args: argparse.Namespace)
                     check=True,
                 )
             children.start("central", [*mpp, "central"], central_env)
+            # Sync starts once central listens: a first batch sent before central subscribed
+            # is lost by the broker and logged as "no ack within 10 s" on every fresh demo.
+            if not _wait_for_port(args.central_port, timeout=30):
+                log.warning(
+                    "central's web port %d is not open yet; starting sync anyway", args.central_port
+                )
+            time.sleep(CENTRAL_SUBSCRIBE_S)
             sync_env = {**env, "MPP_SYNC__BROKER": broker, "MPP_SYNC__SITE": site}
             children.start("sync", [*mpp, "sync"], sync_env)
             env = sync_env  # the appliance shows the sync state to staff
