@@ -17,11 +17,13 @@ from typing import Any
 
 from peewee import SQL, Model, SqliteDatabase
 
+from appliance.catalogue import kiosk
 from appliance.catalogue.check import FORMAT, check_catalogue, show
 from appliance.clock import Clock
 from appliance.queue import events, outbox
 from appliance.storage.database import connected
 from appliance.storage.models import Agency, Counter, CounterService, Service, Site
+from appliance.storage.state import KIOSK_WORDS, get_state_json, set_state
 
 __all__ = [
     "FORMAT",
@@ -195,6 +197,7 @@ def apply_catalogue(
             )
         version = catalogue.version if catalogue.version is not None else stored + 1
         _write_site(doc, version)
+        set_state(KIOSK_WORDS, json.dumps(kiosk.extras(doc), ensure_ascii=False))
         added: dict[str, int] = {}
         updated: dict[str, int] = {}
         deactivated: dict[str, int] = {}
@@ -361,7 +364,7 @@ def export_catalogue(db: SqliteDatabase) -> dict[str, Any]:
             }
             for c in _active(Counter)
         ]
-        return {
+        document = {
             "format": FORMAT,
             "version": site.catalogue_version,
             "site": {
@@ -376,6 +379,7 @@ def export_catalogue(db: SqliteDatabase) -> dict[str, Any]:
             "services": services,
             "counters": counters,
         }
+        return kiosk.merged(document, get_state_json(KIOSK_WORDS))
 
 
 def _active(model: type[Model]) -> list[Any]:

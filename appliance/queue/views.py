@@ -35,7 +35,7 @@ from appliance.storage.models import (
     Site,
     Ticket,
 )
-from appliance.storage.state import get_state, get_state_json
+from appliance.storage.state import KIOSK_WORDS, get_state, get_state_json
 
 # -- counters -------------------------------------------------------------------------------
 
@@ -138,6 +138,11 @@ class ServiceView:
     quota_remaining: int | None
     fee: str
     requirements: list[object]
+    # The catalogue's optional kiosk words (appliance/catalogue/kiosk.py); "" / [] when absent.
+    agency_short_name: str = ""
+    agency_icon: str = ""
+    group: str = ""
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,6 +162,9 @@ class ServiceList:
     site_name: str
     business_date: date
     opening: SiteOpening = SiteOpening(True, "open", None)
+    kiosk_priority: bool = (
+        True  # the kiosk shows the priority button (catalogue site.kiosk_priority)
+    )
 
 
 def services(
@@ -172,6 +180,7 @@ def services(
         waiting = waiting_counts(day)
         issued = _issued_on(day)
         counters = _open_counters()
+        words = _kiosk_words()
         items: list[ServiceView] = []
         rows = Service.select().where(Service.active).order_by(Service.position, Service.code)
         for service in rows:
@@ -196,6 +205,8 @@ def services(
             if verdict.code == QUOTA_REACHED:  # the kiosk's card says it in fewer words
                 template, params = "Kuota harian sudah habis.", {}
             remaining = None
+            said = words.get("agencies", {}).get(agency.code, {})
+            extra = words.get("services", {}).get(service.code, {})
             if service.daily_quota is not None:
                 remaining = max(0, service.daily_quota - issued.get(service.code, 0))
             items.append(
@@ -215,10 +226,25 @@ def services(
                     quota_remaining=remaining,
                     fee=service.fee,
                     requirements=json.loads(service.requirements or "[]"),
+                    agency_short_name=str(said.get("short_name", "")),
+                    agency_icon=str(said.get("icon", "")),
+                    group=str(extra.get("group", "")),
+                    aliases=tuple(str(a) for a in extra.get("aliases", ())),
                 )
             )
         opening = site_opening(enforce_hours=enforce_hours, hours=hours, local=local)
-        return ServiceList(items, site.name if site is not None else "", day, opening)
+        priority = bool(words.get("site", {}).get("kiosk_priority", True))
+        name = site.name if site is not None else ""
+        return ServiceList(items, name, day, opening, priority)
+
+
+def _kiosk_words() -> dict[str, Any]:
+    """The catalogue's kiosk words as the store kept them; none before a catalogue has them."""
+    try:
+        kept = get_state_json(KIOSK_WORDS, {})
+    except ValueError:
+        return {}
+    return kept if isinstance(kept, dict) else {}
 
 
 def site_opening(*, enforce_hours: bool, hours: str | None, local: datetime) -> SiteOpening:

@@ -10,6 +10,11 @@ import json
 
 from appliance.storage.models import State
 
+# The catalogue's optional kiosk words (appliance/catalogue/kiosk.py: short names, icons, groups,
+# aliases, the priority button), kept as one JSON fact beside the catalogue's rows: the catalogue
+# store writes it, the kiosk's service list reads it, an export puts it back into the document.
+KIOSK_WORDS = "catalogue.kiosk"
+
 
 def get_state(key: str, default: str | None = None) -> str | None:
     row = State._meta.database.execute_sql("SELECT value FROM state WHERE key = ?", (key,))

@@ -121,6 +121,16 @@ def test_every_state_is_accessible(browser, kiosk_site, shots, viewport):
     expect(page.locator("[data-agency]").first).to_be_visible()
     shots.check(page, f"kiosk-{size}-agencies")
 
+    page.click("#priority")
+    expect(page.locator("[data-need]").first).to_be_visible()
+    shots.check(page, f"kiosk-{size}-priority")
+    page.click("#priority-back")
+
+    page.click("[data-agency='DPMPTSP']")
+    expect(page.locator(".tile-group").first).to_be_visible()
+    shots.check(page, f"kiosk-{size}-groups")
+    page.click("#back")
+
     page.click("[data-agency='IMIGRASI']")
     expect(page.locator("[data-service]").first).to_be_visible()
     shots.check(page, f"kiosk-{size}-services")
@@ -254,3 +264,53 @@ def test_search_forgives_typos_and_ranks_whole_words_first(appliance, staff, typ
         bpjs = [i for i, c in enumerate(codes) if c.startswith("BPJS-KES")]
         ktp = [i for i, c in enumerate(codes) if "KTP" in c]
         assert ktp and (not bpjs or max(ktp) < min(bpjs))
+
+
+def test_agencies_read_by_short_name_icon_and_groups(appliance, staff):
+    page, errors = open_page(staff, appliance.url + "/kiosk")
+    tile = page.locator("[data-agency='DUKCAPIL']")
+    expect(tile.locator(".name")).to_contain_text("Disdukcapil (KTP, KK, Akta)")
+    expect(tile.locator(".official")).to_have_text(
+        "Dinas Kependudukan dan Pencatatan Sipil Kota Metro"
+    )
+    icon = tile.locator("img.agency-icon")
+    expect(icon).to_have_attribute("src", "/assets/img/agency/id-card.svg")
+    page.wait_for_function(
+        "() => document.querySelector('[data-agency=DUKCAPIL] img').naturalWidth > 0"
+    )
+    page.click("[data-agency='DPMPTSP']")
+    groups = page.locator(".tile-group")
+    expect(groups.first).to_be_visible()
+    assert groups.count() == 6  # 62 services under six headings, not 62 flat tiles
+    assert errors == []
+
+
+def test_search_knows_the_catalogues_aliases(appliance, staff):
+    page, _ = open_page(staff, appliance.url + "/kiosk")
+    expect(page.locator("[data-agency]").first).to_be_visible()
+    page.fill("#search", "surat kelakuan baik")
+    expect(page.locator("[data-service]").first).to_have_attribute(
+        "data-service", "POLRES-SKCK-BARU"
+    )
+
+
+def test_priority_is_a_button_that_sends_to_the_desk(appliance, staff):
+    page, errors = open_page(staff, appliance.url + "/kiosk")
+    page.click("#priority")
+    page.click("[data-need='ibu_hamil']")
+    expect(page.locator("#dialog-lead")).to_have_text("Ibu hamil")
+    expect(page.locator("#priority-go")).to_contain_text("meja informasi")
+    assert tickets(appliance.core) == 0  # no personal data, no ticket: the desk issues priority
+    assert errors == []
+
+
+def test_a_site_can_turn_the_priority_button_off(appliance, staff):
+    from appliance.catalogue.store import apply_catalogue, export_catalogue, validate_catalogue
+
+    doc = export_catalogue(appliance.core.db)
+    doc.pop("version")
+    doc["site"]["kiosk_priority"] = False
+    apply_catalogue(appliance.core.db, validate_catalogue(doc), clock=appliance.core.clock)
+    page, _ = open_page(staff, appliance.url + "/kiosk")
+    expect(page.locator("[data-agency]").first).to_be_visible()
+    expect(page.locator("#priority")).to_have_count(0)

@@ -32,6 +32,10 @@ def service_body(service: ServiceView) -> dict[str, Any]:
         "quota_remaining": service.quota_remaining,
         "fee": service.fee,
         "requirements": service.requirements,
+        "agency_short_name": service.agency_short_name or None,
+        "agency_icon": service.agency_icon or None,
+        "group": service.group or None,
+        "aliases": list(service.aliases),
     }
 
 
@@ -63,5 +67,6 @@ def list_services() -> Response:
             "site_name": found.site_name,
             "business_date": found.business_date.isoformat(),
             "opening": opening_body(found.opening),
+            "kiosk_priority": found.kiosk_priority,
         }
     )

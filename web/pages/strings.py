@@ -141,6 +141,12 @@ def _kiosk() -> dict[str, str]:
         "kiosk_key_space": _("Spasi"),
         "kiosk_key_back": _("Hapus"),
         "kiosk_key_clear": _("Kosongkan"),
+        "kiosk_priority": _("Layanan prioritas"),
+        "kiosk_priority_ask": _("Pilih kebutuhan Anda"),
+        "kiosk_priority_go": _(
+            "Silakan ke meja informasi. Petugas akan memberi nomor prioritas dan mendahulukan Anda."
+        ),
+        "kiosk_priority_note": _("Tidak perlu menunjukkan data pribadi di kios ini."),
         "day_mon": _("Senin"),
         "day_tue": _("Selasa"),
         "day_wed": _("Rabu"),

@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from peewee import SqliteDatabase
 
+from appliance.catalogue import kiosk
 from appliance.catalogue.store import (
     ApplyResult,
     CatalogueError,
@@ -75,11 +77,26 @@ def test_real_catalogue_loads_applies_and_round_trips(
 
 @pytest.mark.parametrize("name", [row[0] for row in REAL_CATALOGUES])
 def test_packaged_catalogue_is_the_shared_file(name: str) -> None:
+    """The shared file, plus at most the kiosk's optional words (short names, icons, groups,
+    aliases: appliance/catalogue/kiosk.py), in the same layout."""
     path = packaged_catalogue(name)
     assert path.is_file()
     assert path.parent.parent.parent.name == "appliance"
-    assert path.read_bytes() == shared_catalogue(name).read_bytes()
+    text = path.read_text(encoding="utf-8")
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=2) + "\n"
+    shared = json.loads(shared_catalogue(name).read_text("utf-8"))
+    assert _without_kiosk_words(json.loads(text)) == shared
     assert packaged_catalogue(f"{name}.json") == path
+
+
+def _without_kiosk_words(doc: dict[str, Any]) -> dict[str, Any]:
+    for key in kiosk.SITE_KEYS:
+        doc["site"].pop(key, None)
+    for section, keys in (("agencies", kiosk.AGENCY_KEYS), ("services", kiosk.SERVICE_KEYS)):
+        for item in doc[section]:
+            for key in keys:
+                item.pop(key, None)
+    return doc
 
 
 def test_packaged_catalogue_refuses_unknown_names() -> None:

@@ -25,11 +25,14 @@
   var TOKEN_KEY = 'mpp_kiosk_token';
   var IDLE_MS = 45000;
   var RETURN_S = 12;
+  var ICONS = root.getAttribute('data-icons') || '';
+  var NEEDS = ['lansia', 'disabilitas', 'ibu_hamil', 'anak'];
   var DAYS = ['day_sun', 'day_mon', 'day_tue', 'day_wed', 'day_thu', 'day_fri', 'day_sat'];
 
   var services = [];
   var agencies = [];
   var opening = { open: true };
+  var priorityButton = false;
   var today = '';
   var view = { agency: null, service: null };
   var busy = false;
@@ -60,6 +63,7 @@
     return MPP.api('GET', '/api/v1/services').then(function (data) {
       if (data.site_name) document.getElementById('site-name').textContent = data.site_name;
       opening = data.opening || { open: true };
+      priorityButton = data.kiosk_priority !== false;
       today = data.business_date;
       services = data.items.map(function (raw) {
         var s = MPP.service(raw);
@@ -67,6 +71,10 @@
         s.fee = raw.fee || '';
         s.requirements = raw.requirements || [];
         s.quotaRemaining = raw.quota_remaining;
+        s.agencyShort = raw.agency_short_name || '';
+        s.agencyIcon = raw.agency_icon || '';
+        s.group = raw.group || '';
+        s.aliases = raw.aliases || [];
         s.words = MPP.kioskSearch.words(s);
         return s;
       });
@@ -75,7 +83,7 @@
       services.forEach(function (s) {
         var a = byCode[s.agency];
         if (!a) {
-          a = byCode[s.agency] = { code: s.agency, name: s.agencyName, services: [], waiting: 0, prefix: s.prefix };
+          a = byCode[s.agency] = { code: s.agency, name: s.agencyName, short: s.agencyShort, icon: s.agencyIcon, services: [], waiting: 0, prefix: s.prefix };
           agencies.push(a);
         }
         a.services.push(s);
@@ -143,8 +151,13 @@
       });
     } else if (view.agency) {
       title.textContent = MPP.t('kiosk_choose_service');
-      agencyName.textContent = view.agency.name;
-      view.agency.services.forEach(function (s) {
+      agencyName.textContent = view.agency.short || view.agency.name;
+      var group = null;
+      grouped(view.agency.services).forEach(function (s) {
+        if (s.group !== group) {
+          group = s.group;
+          if (group) tiles.appendChild(el('h3', { className: 'tile-group', text: group }));
+        }
         tiles.appendChild(serviceTile(s, false));
       });
     } else {
@@ -154,15 +167,65 @@
         tiles.appendChild(agencyTile(a));
       });
     }
+    renderPriority(!query && !view.agency && priorityButton);
   }
 
+  /* An agency's services with each group together, groups in order of first appearance. */
+  function grouped(list) {
+    var order = [];
+    list.forEach(function (s) {
+      if (order.indexOf(s.group) < 0) order.push(s.group);
+    });
+    return list.slice().sort(function (a, b) {
+      return order.indexOf(a.group) - order.indexOf(b.group);
+    });
+  }
+
+  /* Priority is a button, not a footnote: the citizen says the category of need (no personal
+     data) and is sent to the front desk, which issues priority tickets (SPEC: not the kiosk). */
+  function renderPriority(shown) {
+    var slot = MPP.clear(document.getElementById('priority-slot'));
+    if (!shown) return;
+    slot.appendChild(el('button', { type: 'button', className: 'btn big priority-button', id: 'priority', onclick: choosePriority }, [
+      el('span', { text: MPP.t('kiosk_priority') }),
+      el('span', { className: 'needs', text: NEEDS.map(MPP.reasonLabel).join(' · ') }),
+    ]));
+  }
+
+  function choosePriority() {
+    var back = el('button', { type: 'button', className: 'btn big', id: 'priority-back', text: MPP.t('back_button'), onclick: closeDialog });
+    show([
+      el('p', { className: 'lead', id: 'dialog-lead', text: MPP.t('kiosk_priority_ask') }),
+      el('div', { className: 'needs-choice' }, NEEDS.map(function (need) {
+        return el('button', { type: 'button', className: 'btn big', 'data-need': need, text: MPP.reasonLabel(need), onclick: function () {
+          priorityChosen(need);
+        } });
+      })),
+      el('div', { className: 'actions' }, [back]),
+    ], 'left');
+  }
+
+  function priorityChosen(need) {
+    var done = el('button', { type: 'button', className: 'btn primary big', id: 'done', onclick: closeDialog });
+    show([
+      el('p', { className: 'lead', id: 'dialog-lead', text: MPP.reasonLabel(need) }),
+      el('p', { className: 'priority-go', id: 'priority-go', text: MPP.t('kiosk_priority_go') }),
+      el('p', { className: 'note', text: MPP.t('kiosk_priority_note') }),
+      el('div', { className: 'actions' }, [done]),
+    ]);
+    countdown(done, MPP.t('done_button'));
+  }
+
+  /* The short name big and the official one small under it, with the agency's icon. */
   function agencyTile(a) {
-    return el('button', { type: 'button', className: 'tile', 'data-agency': a.code, onclick: function () {
+    var icon = a.icon ? el('img', { className: 'agency-icon', src: ICONS + a.icon + '.svg', alt: '', width: 48, height: 48 }) : null;
+    return el('button', { type: 'button', className: 'tile agency', 'data-agency': a.code, onclick: function () {
       view.agency = a;
       render();
       window.scrollTo(0, 0);
     } }, [
-      el('span', { className: 'name' }, [el('span', { className: 'prefix', text: a.prefix }), ' ', a.name]),
+      el('span', { className: 'name' }, [icon, el('span', { className: 'prefix', text: a.prefix }), ' ', a.short || a.name]),
+      a.short ? el('span', { className: 'official', text: a.name }) : null,
       el('span', { className: 'meta' }, [
         el('span', { text: MPP.t('kiosk_services_n', { n: a.services.length }) }),
         el('span', { text: MPP.t('kiosk_waiting_n', { n: a.waiting }) }),
@@ -173,7 +236,7 @@
   function serviceTile(s, withAgency) {
     var meta = [el('span', { text: MPP.t('kiosk_waiting_n', { n: s.waiting }) }), el('span', { text: waitText(s) })];
     if (!s.open) meta.push(el('span', { className: 'badge bad', text: s.reason || MPP.t('kiosk_closed') }));
-    if (withAgency) meta.unshift(el('span', { text: s.agencyName }));
+    if (withAgency) meta.unshift(el('span', { text: s.agencyShort || s.agencyName }));
     return el('button', { type: 'button', className: 'tile' + (s.open ? '' : ' closed'), 'data-service': s.code, onclick: function () {
       view.service = s;
       render();
