@@ -62,6 +62,7 @@ def clock_status() -> dict[str, Any]:
     day = core.engine.current_day()
     return {
         "synchronised": core.clock.synchronised(),
+        "zone": tz.key,  # `now` is the site's wall clock; the admin confirms in this zone
         "now": now.astimezone(tz).isoformat(timespec="seconds"),
         "business_date": day.date.isoformat(),
         # The wall clock says an earlier day than the one already used: it went backwards.

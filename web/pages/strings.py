@@ -218,6 +218,11 @@ def _admin() -> dict[str, str]:
         "clock_device_says": _("Perangkat menunjukkan {time}."),
         "clock_invalid": _("Tanggal dan jam tidak valid."),
         "clock_confirm_q": _("Setel jam perangkat ke {time}?"),
+        "clock_both": _(
+            "Jam perangkat: {device} ({zone}, UTC{offset}). Jam komputer ini: {browser}"
+            " (UTC{browser_offset})."
+        ),
+        "clock_in_zone": _("dalam zona situs {zone} (UTC{offset})"),
         "clock_confirmed": _("Tanggal dan jam dikonfirmasi."),
         "catalogue_ready": _(
             "Siap diimpor: {agencies} instansi, {services} layanan, {counters} loket."

@@ -6,6 +6,7 @@
   var el = MPP.el;
   var SVG = 'http://www.w3.org/2000/svg'; // an XML namespace name, never fetched
   var who = null;
+  var site = null; // the site clock of the last status: {local, offset, zone}
 
   MPP.tickClock(document.getElementById('clock'));
 
@@ -203,9 +204,37 @@
     var warning = document.getElementById('clock-warning');
     warning.hidden = (clock.synchronised && !clock.clock_behind) || !MPP.atLeast(who, 'admin');
     if (warning.hidden) return;
-    document.getElementById('clock-detail').textContent = MPP.t('clock_device_says', { time: MPP.dateTime(clock.now) });
+    /* Pre-filled with the device's own time in the site's zone, never the browser's: an admin
+       on a laptop in another zone would otherwise set the device hours wrong in one click. */
+    site = siteClock(clock);
+    var browser = new Date();
+    document.getElementById('clock-detail').textContent = site
+      ? MPP.t('clock_both', {
+          device: MPP.dateTime(clock.now),
+          zone: site.zone,
+          offset: site.offset,
+          browser: MPP.dateTime(localInputValue(browser)),
+          browser_offset: zoneOffset(browser),
+        })
+      : MPP.t('clock_device_says', { time: MPP.dateTime(clock.now) });
+    document.getElementById('clock-zone').textContent = site ? MPP.t('clock_in_zone', { zone: site.zone, offset: site.offset }) : '';
     var input = document.getElementById('clock-now');
-    if (!input.value) input.value = localInputValue(new Date());
+    if (!input.value && site) input.value = site.local;
+  }
+
+  /* clock.now is the site's wall clock with its offset, e.g. 2025-03-12T09:00:00+07:00. */
+  function siteClock(clock) {
+    var m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d+)?(Z|[+-]\d\d:\d\d)$/.exec(String(clock.now || ''));
+    if (!m) return null;
+    return { local: m[1], offset: m[2] === 'Z' ? '+00:00' : m[2], zone: clock.zone || '' };
+  }
+
+  function zoneOffset(d) {
+    var p = MPP.pad;
+    var off = -d.getTimezoneOffset();
+    var sign = off >= 0 ? '+' : '-';
+    off = Math.abs(off);
+    return sign + p(Math.floor(off / 60)) + ':' + p(off % 60);
   }
 
   function localInputValue(d) {
@@ -213,21 +242,16 @@
     return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes()) + ':' + p(d.getSeconds());
   }
 
-  /* The browser's zone offset makes the value a full ISO 8601 instant. */
-  function isoWithOffset(d) {
-    var p = MPP.pad;
-    var off = -d.getTimezoneOffset();
-    var sign = off >= 0 ? '+' : '-';
-    off = Math.abs(off);
-    return localInputValue(d) + sign + p(Math.floor(off / 60)) + ':' + p(off % 60);
-  }
-
   document.getElementById('clock-confirm').addEventListener('click', function () {
+    /* The typed value is the site's wall clock: the site's offset (not the browser's) makes it
+       an instant. */
     var value = document.getElementById('clock-now').value;
-    var when = value ? new Date(value) : new Date();
-    if (isNaN(when.getTime())) return MPP.toast(MPP.t('clock_invalid'), 'error');
-    if (!window.confirm(MPP.t('clock_confirm_q', { time: when.toLocaleString() }))) return;
-    MPP.api('POST', '/api/v1/admin/clock', { now: isoWithOffset(when) }).then(function () {
+    var m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d)(:\d\d)?/.exec(value);
+    if (!m || !site || isNaN(new Date(m[1]).getTime())) return MPP.toast(MPP.t('clock_invalid'), 'error');
+    var local = m[1] + (m[2] || ':00');
+    var shown = MPP.dateTime(local) + ' ' + site.zone + ' (UTC' + site.offset + ')';
+    if (!window.confirm(MPP.t('clock_confirm_q', { time: shown }))) return;
+    MPP.api('POST', '/api/v1/admin/clock', { now: local + site.offset }).then(function () {
       MPP.toast(MPP.t('clock_confirmed'), 'ok');
       loadStatus();
     }, function (e) {
