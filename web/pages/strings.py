@@ -179,7 +179,7 @@ def _staff() -> dict[str, str]:
 def _corrections() -> dict[str, str]:
     """The counter's undo, its no-show rule and pause reasons, the desk's restore."""
     return {
-        "noshow_after": _("setelah {n}× lagi panggil ulang"),
+        "noshow_after": _("Tidak hadir bisa ditandai setelah {n}× lagi panggil ulang."),
         "undo_done": _("{number} selesai."),
         "undo_no_show": _("{number} ditandai tidak hadir."),
         "undone_toast": _("Diurungkan: {number} ({state})."),

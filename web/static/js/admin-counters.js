@@ -24,10 +24,13 @@
   function render(items) {
     MPP.clear(list);
     items.forEach(function (c) {
-      list.appendChild(el('dt', { 'data-counter': c.code, text: c.name + ' (' + c.code + ')' }));
-      list.appendChild(el('dd', { 'data-counter-state': c.code }, stateOf(c).concat(c.officer ? [' · ' + MPP.t('counter_officer', { name: c.officer })] : [])));
+      list.appendChild(el('li', { 'data-counter': c.code }, [
+        el('b', { text: c.name }),
+        el('span', { className: 'muted small', text: ' ' + c.code + (c.officer ? ' · ' + MPP.t('counter_officer', { name: c.officer }) : '') }),
+        el('div', { 'data-counter-state': c.code }, stateOf(c)),
+      ]));
     });
-    if (!items.length) list.appendChild(el('dd', { text: MPP.t('none') }));
+    if (!items.length) list.appendChild(el('li', { className: 'muted', text: MPP.t('none') }));
   }
 
   var refresh = MPP.serial(function () {
@@ -35,7 +38,7 @@
       render(data.items);
     }, function (e) {
       if (e.status === 401) throw e;
-      MPP.clear(list).appendChild(el('dd', { text: e.message }));
+      MPP.clear(list).appendChild(el('li', { text: e.message }));
     });
   });
 
