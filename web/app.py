@@ -91,7 +91,7 @@ def create_app(runtime: Runtime, test_config: dict[str, Any] | None = None) -> F
         hardware=hardware,
         announcer=announcer,
         doorbell=doorbell,
-        streams=StreamGate(core.config.web.max_streams),
+        streams=StreamGate(core.config.web.max_streams, core.config.web.streams_per_address),
         throttle=LoginThrottle(),
         board=BoardCache(
             core.db,

@@ -70,6 +70,7 @@ def _numbers(config: Config, problems: list[Problem]) -> None:
         ("web.session_hours", web.session_hours, 1),
         ("web.max_connections", web.max_connections, 16),
         ("web.connections_per_address", web.connections_per_address, 1),
+        ("web.streams_per_address", web.streams_per_address, 1),
         ("central.web.max_connections", config.central.web.max_connections, 16),
         ("central.web.connections_per_address", config.central.web.connections_per_address, 1),
         ("printer.baudrate", printer.baudrate, 1),

@@ -40,6 +40,7 @@ class WebConfig:
     connections_per_address: int = 32  # the box's own loopback is exempt
     idle_timeout_s: float = 30.0  # a keep-alive socket with no request is closed
     request_timeout_s: float = 15.0  # a request (headers and body) must arrive whole by then
+    streams_per_address: int = 4  # live streams one LAN address may hold (of max_streams)
 
 
 @dataclass(frozen=True)

@@ -233,3 +233,14 @@ def test_slow_and_idle_sockets_are_closed_but_a_board_stream_is_not(tight_box: P
         stream.close()
         for sock in idle:
             sock.close()
+
+
+def test_huge_headers_are_refused_early(default_box: Prepared) -> None:
+    """16 KiB of headers at most (waitress's default was 256 KiB per request, buffered)."""
+    sock = socket.create_connection(("127.0.0.1", default_box.port), timeout=5)
+    try:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: mpp\r\nX-Big: " + b"a" * 20_000 + b"\r\n\r\n")
+        answer = read_until(sock, b"\r\n")
+        assert answer.split(b" ")[1] == b"431", answer[:100]
+    finally:
+        sock.close()

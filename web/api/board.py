@@ -58,7 +58,8 @@ def board() -> Response:
 @bp.get("/api/v1/stream")
 def stream() -> Response:
     context = web()
-    if not context.streams.enter():
+    address = request.remote_addr or ""
+    if not context.streams.enter(address):
         raise ApiError(
             503,
             "too_many_streams",
@@ -92,7 +93,7 @@ def stream() -> Response:
                 else:
                     yield ": heartbeat\n\n"
         finally:
-            gate.leave()
+            gate.leave(address)
 
     response = Response(events(), mimetype="text/event-stream")
     response.headers["Cache-Control"] = "no-store"

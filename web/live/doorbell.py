@@ -46,23 +46,44 @@ class Doorbell:
 
 
 class StreamGate:
-    """At most `limit` open streams; past it the client is told to poll instead."""
+    """At most `limit` open streams, and `per_address` from one LAN address (the box's own
+    loopback, its board browser, is exempt); past either the client is told to poll instead.
 
-    def __init__(self, limit: int) -> None:
+    Without the per-address part one phone opening `limit` streams turned every board in the
+    building to polling (issue 15, item 1)."""
+
+    def __init__(
+        self,
+        limit: int,
+        per_address: int | None = None,
+        exempt: frozenset[str] = frozenset({"", "127.0.0.1", "::1"}),  # "": no address known
+    ) -> None:
         self.limit = limit
+        self.per_address = per_address if per_address is not None else limit
+        self.exempt = exempt
         self._open = 0
+        self._by_address: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def enter(self) -> bool:
+    def enter(self, address: str = "") -> bool:
         with self._lock:
+            held = self._by_address.get(address, 0)
             if self._open >= self.limit:
                 return False
+            if address not in self.exempt and held >= self.per_address:
+                return False
             self._open += 1
+            self._by_address[address] = held + 1
             return True
 
-    def leave(self) -> None:
+    def leave(self, address: str = "") -> None:
         with self._lock:
             self._open = max(0, self._open - 1)
+            held = self._by_address.get(address, 0) - 1
+            if held > 0:
+                self._by_address[address] = held
+            else:
+                self._by_address.pop(address, None)
 
     @property
     def open(self) -> int:
