@@ -29,7 +29,7 @@ from peewee import SqliteDatabase
 from appliance.queue.errors import NotFound
 from appliance.storage.database import connected
 from appliance.storage.models import Call
-from appliance.voice.speech import CLIP_NAMES, announcement_playlist
+from appliance.voice.speech import CLIP_NAMES, announcement_playlist, issued_playlist
 
 log = logging.getLogger(__name__)
 
@@ -233,6 +233,16 @@ class Announcer:
             self._memory.move_to_end(call_id)
             while len(self._memory) > self._cache_size:
                 self._memory.popitem(last=False)
+        return wav
+
+    def wav_for_number(self, number: str) -> bytes:
+        """A number just issued, spoken (speech.issued_playlist) as a WAV, cached on disk like a
+        call's; ValueError for anything that is not a ticket number."""
+        playlist = issued_playlist(number)
+        wav = self._from_disk(playlist)
+        if wav is None:
+            wav = join_clips(self._clips.clip(name) for name in playlist)
+            self._to_disk(playlist, wav)
         return wav
 
     def _file_for(self, playlist: list[str]) -> Path | None:

@@ -191,6 +191,12 @@ def announcement_playlist(number: str, counter_code: str, counter_name: str) -> 
     ]
 
 
+def issued_playlist(number: str) -> list[str]:
+    """What the kiosk says as it hands out a number, so a blind citizen knows what they hold:
+    the chime, "nomor antrean", the number ("A dua belas"). ValueError for a non-number."""
+    return [CHIME, NOMOR_ANTREAN, *ticket_words(number)]
+
+
 def playlist_text(playlist: Iterable[str]) -> str:
     """The written form of a playlist, for captions: letters upper case, the pause a comma."""
     words: list[str] = []

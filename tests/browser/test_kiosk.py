@@ -27,10 +27,12 @@ from tests.support.browser import (
     DOCS_SCREENSHOTS,
     PASSWORD,
     Appliance,
+    audio_requests,
     build_app,
     open_page,
     quota_service,
     service_named,
+    settle,
 )
 
 pytestmark = pytest.mark.browser
@@ -169,9 +171,13 @@ def test_a_citizen_reads_requirements_and_fee_before_taking_a_number(appliance, 
     expect(page.locator("[data-service]").first).to_be_visible()
     assert tickets(appliance.core) == 0
     page.click(f"[data-service='{PASPOR}']")
+    spoken = audio_requests(page)
     page.click("#take")
     expect(page.locator("#ticket-number")).to_be_visible()
     assert tickets(appliance.core) == 1
+    number = page.locator("#ticket-number").inner_text()
+    settle(page, lambda: len(spoken) == 1)  # said aloud: a blind citizen hears what they hold
+    assert spoken[0].endswith(f"/api/v1/announcements/number/{number}.wav")
     assert errors == []
 
 

@@ -119,3 +119,26 @@ def announcement(call_id: int) -> Response:
     # A call's announcement never changes: let the board keep it.
     response.headers["Cache-Control"] = "public, max-age=86400, immutable"
     return response
+
+
+@bp.get("/api/v1/announcements/number/<string:number>.wav")
+def spoken_number(number: str) -> Response:
+    """A number as the kiosk says it when it hands it out ("Nomor antrean A dua belas"), so a
+    blind citizen hears what they hold; only letters and digits are said, nothing personal."""
+    announcer = web().announcer
+    if announcer is None:
+        raise ApiError(404, "announcements_unavailable", "Suara panggilan belum tersedia.")
+    try:
+        audio = announcer.wav_for_number(number)
+    except ValueError:
+        raise ApiError(400, "invalid_number", "Nomor antrean tidak dikenali.") from None
+    except ClipError as exc:
+        raise ApiError(
+            503,
+            "voice_clips_broken",
+            "Rekaman suara panggilan rusak; hubungi admin.",
+            details=list(exc.problems),
+        ) from None
+    response = Response(audio, mimetype="audio/wav")
+    response.headers["Cache-Control"] = "public, max-age=86400, immutable"
+    return response

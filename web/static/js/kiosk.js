@@ -330,6 +330,19 @@
       el('div', { className: 'actions' }, [done]),
     ]);
     countdown(done, MPP.t('done_button'));
+    speak(ticket.number);
+  }
+
+  /* Say the number aloud ("Nomor antrean A dua belas"): a blind citizen knows what they hold.
+     The tap that took the number lets the page play sound; silence if it cannot. */
+  function speak(number) {
+    try {
+      var voice = new Audio('/api/v1/announcements/number/' + encodeURIComponent(number) + '.wav');
+      var playing = voice.play();
+      if (playing && playing.catch) playing.catch(function () {});
+    } catch (e) {
+      /* no audio device: the number is on screen and on paper */
+    }
   }
 
   function refused(error) {
