@@ -24,7 +24,7 @@
   function render(items) {
     MPP.clear(list);
     items.forEach(function (c) {
-      list.appendChild(el('li', { 'data-counter': c.code }, [
+      list.appendChild(el('li', { 'data-live-counter': c.code }, [
         el('b', { text: c.name }),
         el('span', { className: 'muted small', text: ' ' + c.code + (c.officer ? ' · ' + MPP.t('counter_officer', { name: c.officer }) : '') }),
         el('div', { 'data-counter-state': c.code }, stateOf(c)),
