@@ -20,6 +20,12 @@ from appliance.queue.calling import GENERAL, PRIORITY, lines_in_turn
 from appliance.queue.tickets import waiting_counts
 from appliance.storage.database import connected
 from appliance.storage.models import Agency, Counter, Service, Site, Ticket
+from appliance.storage.state import delete_state, get_state, set_state
+
+# The running text under the board (announcements, hours, the day's requirements), set by an
+# administrator; one line, short enough to read as it scrolls past.
+MESSAGE_KEY = "board.message"
+MESSAGE_MAX = 300
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,7 @@ class BoardView:
     lokets: list[LoketView]  # in their order on the floor
     zone: str  # the site's time zone name
     hours: str | None  # the catalogue's hours (JSON text), None before a catalogue
+    message: str = ""  # the running text, "" for none
 
 
 _SELECT_CALLS = (
@@ -103,6 +110,7 @@ def board(db: Database, day: date, *, recent: int, streak_limit: int = 3) -> Boa
         site = Site.select().first()
         calls = [_call(row) for row in db.execute_sql(_RECENT_CALLS, (day.isoformat(), recent))]
         lokets = _lokets(db, day, streak_limit)
+        message = get_state(MESSAGE_KEY, "") or ""
         counts = waiting_counts(day)
         services = {
             s.code: s
@@ -129,6 +137,7 @@ def board(db: Database, day: date, *, recent: int, streak_limit: int = 3) -> Boa
         lokets=lokets,
         zone=str(site.timezone) if site is not None else "",
         hours=str(site.hours) if site is not None and site.hours else None,
+        message=message,
     )
 
 
@@ -165,3 +174,19 @@ def _lokets(db: Database, day: date, streak_limit: int) -> list[LoketView]:
             )
         )
     return out
+
+
+def one_line(text: str) -> str:
+    """The running text as it is stored: line breaks and runs of spaces become one space (it is
+    one scrolling line)."""
+    return " ".join(text.split())
+
+
+def set_message(db: Any, line: str) -> None:
+    """Set the board's running text (`one_line` already, at most MESSAGE_MAX characters: the
+    web checks and says so); "" removes it."""
+    with db.write():
+        if line:
+            set_state(MESSAGE_KEY, line)
+        else:
+            delete_state(MESSAGE_KEY)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from appliance.queue import board as boards
 from appliance.queue.errors import NotFound
 from appliance.storage.database import connected
 from appliance.storage.models import Counter, CounterService, Service, Ticket
@@ -24,6 +25,7 @@ from tests.support.browser import DOCS_SCREENSHOTS, counter_serving, open_page
 pytestmark = pytest.mark.browser
 
 TV = {"width": 1920, "height": 1080}
+RUNNING_TEXT = "Hari ini: perekaman KTP-el sampai pukul 14.00. Bawa KK asli dan fotokopinya."
 MIN_FONT_VH = 4.2  # --board-min in mpp.css: the rule docs/web.md states
 
 # Text inside the board smaller than the rule, or a row cut by its box or the screen.
@@ -143,8 +145,12 @@ def test_busy_board_pages_through_every_service_and_loket(appliance, public, scr
             continue
     idle = next(code for code in lokets if code not in called)
     core.engine.pause(idle, reason="istirahat")
+    # The admin's running text takes a row of the screen: still nothing is cut.
+    boards.set_message(core.db, RUNNING_TEXT)
     board, errors = _board(public, appliance.url)
     expect(board.locator("#lokets tr").first).to_be_visible()
+    expect(board.locator("#ticker")).to_be_visible()
+    expect(board.locator("#ticker-text")).to_have_text(RUNNING_TEXT)
     _check(board, screenshots, "busy")
 
     seen_services: set[str] = set()

@@ -226,3 +226,22 @@ def test_closed_state_follows_the_clock_without_any_ring(site: Site) -> None:
     assert site.client().get("/api/v1/board").json["closed"] is False
     site.clock.advance(timedelta(hours=8))
     assert site.client().get("/api/v1/board").json["closed"] is True
+
+
+def test_running_text_set_by_an_admin_reaches_every_board(site: Site) -> None:
+    site.app.extensions["mpp"].board.max_age_s = 0.0
+    rings = site.app.extensions["mpp"].doorbell.rings
+    admin = site.staff("admin")
+    answer = admin.put("/api/v1/board/message", json={"text": "Hari ini  bawa\nKTP asli."})
+    assert answer.status_code == 200
+    assert answer.json == {"text": "Hari ini bawa KTP asli."}  # one line
+    assert site.app.extensions["mpp"].doorbell.rings > rings  # boards fetch it at once
+    assert site.client().get("/api/v1/board").json["message"] == "Hari ini bawa KTP asli."
+    too_long = admin.put("/api/v1/board/message", json={"text": "x" * 301})
+    assert too_long.status_code == 400
+    assert too_long.json["error"]["code"] == "board_message_too_long"
+    assert admin.put("/api/v1/board/message", json={"text": 5}).status_code == 400
+    assert site.client().get("/api/v1/board").json["message"] == "Hari ini bawa KTP asli."
+    assert site.staff("kepala").put("/api/v1/board/message", json={"text": ""}).status_code == 403
+    assert admin.put("/api/v1/board/message", json={"text": "  "}).json == {"text": ""}
+    assert site.client().get("/api/v1/board").json["message"] == ""

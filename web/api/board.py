@@ -11,11 +11,13 @@ from collections.abc import Iterator
 
 from flask import Blueprint, Response, jsonify, request
 
+from appliance.queue.board import MESSAGE_MAX, one_line, set_message
 from appliance.site import zone
 from appliance.voice.announce import ClipError
+from web.auth import require
 from web.context import web
 from web.kit.errors import ApiError
-from web.kit.inputs import query_int
+from web.kit.inputs import json_body, query_int
 from web.live.boardstate import calls_since
 
 bp = Blueprint("api_board", __name__)
@@ -53,6 +55,28 @@ def board() -> Response:
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.put("/api/v1/board/message")
+@require("admin")
+def put_message() -> Response:
+    """The running text under every board: announcements, hours, the day's requirements."""
+    text = json_body().get("text")
+    if not isinstance(text, str):
+        raise ApiError(
+            400, "invalid_board_message", "Kolom 'text' (teks berjalan) wajib berupa teks."
+        )
+    line = one_line(text)
+    if len(line) > MESSAGE_MAX:
+        raise ApiError(
+            400,
+            "board_message_too_long",
+            f"Teks berjalan paling banyak {MESSAGE_MAX} karakter ({len(line)} diberikan).",
+        )
+    context = web()
+    set_message(context.core.db, line)
+    context.doorbell.ring()  # every board fetches the new text now
+    return jsonify({"text": line})
 
 
 @bp.get("/api/v1/stream")

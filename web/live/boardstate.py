@@ -141,6 +141,7 @@ def _build(
             }
             for loket in board.lokets
         ],
+        "message": board.message,
         "opening": opening,
         # Outside the hours with nobody waiting and nobody at a counter: the board says the
         # site is closed instead of showing the day's last call as if it were being called now.

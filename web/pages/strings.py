@@ -107,6 +107,8 @@ def _board() -> dict[str, str]:
         "board_closed": _("Layanan sudah tutup"),
         "board_before_opening": _("Layanan belum dibuka"),
         "board_hours": _("Jam layanan {opens}–{closes}"),
+        "board_message_saved": _("Teks berjalan tampil di setiap papan."),
+        "board_message_removed": _("Teks berjalan dihapus dari papan."),
     }
 
 

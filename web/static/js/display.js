@@ -7,6 +7,7 @@
   'use strict';
   var el = MPP.el;
   var SEQ_KEY = 'mpp_board_announced';
+  // Rows that fit at the board's letter size; one fewer of each while the running text shows.
   var RECENT = 2;
   var LOKETS_PER_PAGE = 6;
   var WAITING_PER_PAGE = 6;
@@ -103,8 +104,24 @@
     document.getElementById('closed').hidden = !closed;
     if (closed) showClosed(board.opening || {});
     else if (playing === null) showNow(board.current);
+    renderTicker(board.message || '');
     renderRecent(board.recent);
     renderPages();
+  }
+
+  /* The admin's running text: one line scrolling at a reading pace (about 8 characters a
+     second), or a still line for viewers who asked for less motion (CSS). */
+  function renderTicker(message) {
+    var ticker = document.getElementById('ticker');
+    var text = document.getElementById('ticker-text');
+    ticker.hidden = !message;
+    if (text.textContent === message) return;
+    text.textContent = message;
+    text.style.setProperty('--ticker-s', Math.max(15, Math.round(message.length / 8) + 10) + 's');
+  }
+
+  function ticking() {
+    return !!(last && last.message);
   }
 
   function showClosed(opening) {
@@ -124,7 +141,7 @@
         seen[c.number] = true;
         return true;
       })
-      .slice(0, RECENT)
+      .slice(0, ticking() ? RECENT - 1 : RECENT)
       .forEach(function (c) {
         list.appendChild(el('li', { className: c.recall ? 'is-recall' : null }, [
           el('span', { className: 'n ticket-font', text: c.number }),
@@ -152,7 +169,7 @@
     if (!lokets.length) {
       body.appendChild(el('tr', null, [el('td', { colspan: '3', className: 'empty', text: MPP.t('board_no_lokets') })]));
     }
-    page(lokets, LOKETS_PER_PAGE, 'lokets-page').forEach(function (l) {
+    page(lokets, ticking() ? LOKETS_PER_PAGE - 1 : LOKETS_PER_PAGE, 'lokets-page').forEach(function (l) {
       body.appendChild(el('tr', { className: l.paused ? 'is-paused' : null }, [
         el('th', { scope: 'row', text: l.name }),
         l.paused && !l.serving
