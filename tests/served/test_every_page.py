@@ -111,6 +111,7 @@ def test_every_download(served: tuple[LiveAppliance, Any]) -> None:
         "status_token": ticket["status_token"],
         "call_id": audio_url.rsplit("/", 1)[1].removesuffix(".wav"),
         "code": counter["code"],
+        "number": ticket["number"],
     }
     asked = []
     for path, operations in spec["paths"].items():
