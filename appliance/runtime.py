@@ -20,6 +20,7 @@ from appliance.hardware.front import Hardware
 from appliance.queue.engine import QueueEngine
 from appliance.storage.database import open_database
 from appliance.voice.announce import Announcer, ClipError, ClipSet
+from appliance.voice.speech import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,9 @@ def build_announcer(core: Core) -> Announcer:
     except ClipError as exc:
         log.error("voice clips in %s refused, using the packaged voice:\n%s", folder, exc)
         clips = ClipSet.load(None)
-    return Announcer(core.db, clips)
+    voice = core.config.voice
+    delivery = Delivery(voice.letter_pause_ms, voice.pause_ms, voice.repeat_counter)
+    return Announcer(core.db, clips, delivery=delivery)
 
 
 def build_runtime(config: Config, *, clock: Clock | None = None) -> Runtime:

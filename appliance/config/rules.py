@@ -117,6 +117,12 @@ def _numbers(config: Config, problems: list[Problem]) -> None:
     ):
         if not 1 <= port <= 65535:
             problems.append((path, f"{port} is not a port (1-65535)"))
+    for path, ms in (
+        ("voice.letter_pause_ms", config.voice.letter_pause_ms),
+        ("voice.pause_ms", config.voice.pause_ms),
+    ):
+        if not 0 <= ms <= 2000:
+            problems.append((path, f"must be 0-2000 ms, got {ms}"))
     if web.cpu not in ("last", "any") and not (web.cpu.isdigit() and int(web.cpu) < 1024):
         problems.append(("web.cpu", f"{web.cpu!r} is not 'last', 'any' or a CPU number"))
     if web.threads >= 1 and web.max_streams >= web.threads:

@@ -135,6 +135,12 @@ class VoiceConfig:
     # A folder of human recordings, `<clip name>.wav` each, replacing the packaged clips file by
     # file; "" = the packaged clips only (docs/announcements.md).
     clips: str = field(default="", metadata=PATH)
+    # How a call is said (docs/announcements.md "Intelligible calls"): quiet after each spelled
+    # letter so "B K" is not heard as one sound, extra quiet at the comma after the number, and
+    # the counter said twice ("… loket tiga, loket tiga") for whoever missed it the first time.
+    letter_pause_ms: int = 200
+    pause_ms: int = 300
+    repeat_counter: bool = True
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,13 @@ from peewee import SqliteDatabase
 from appliance.queue.errors import NotFound
 from appliance.storage.database import connected
 from appliance.storage.models import Call
-from appliance.voice.speech import CLIP_NAMES, announcement_playlist, issued_playlist
+from appliance.voice.speech import (
+    CLIP_NAMES,
+    Delivery,
+    announcement_playlist,
+    issued_playlist,
+    silence_ms,
+)
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +140,10 @@ class ClipSet:
         return list(self._unknown)
 
     def clip(self, name: str) -> Clip:
+        quiet = silence_ms(name)
+        if quiet is not None:  # generated: the same format, all zero
+            samples = CLIP_FORMAT.frame_rate * quiet // 1000 * CLIP_FORMAT.channels
+            return Clip(name, "generated silence", b"\0" * samples * CLIP_FORMAT.sample_width)
         try:
             return self._clips[name]
         except KeyError:
@@ -196,8 +206,10 @@ class Announcer:
         *,
         cache_size: int = 64,
         cache_files: int = 512,
+        delivery: Delivery | None = None,
     ) -> None:
         self._db = db
+        self._delivery = delivery or Delivery()
         self._clips = clips
         self._cache_dir = cache_dir
         self._cache_size = cache_size
@@ -214,7 +226,7 @@ class Announcer:
             if call is None:
                 raise NotFound("call_not_found", "Panggilan {call} tidak ditemukan.", call=call_id)
             number, code, name = call.number, call.counter_id, call.counter_name
-        return announcement_playlist(number, code, name)
+        return announcement_playlist(number, code, name, self._delivery)
 
     def wav_for_call(self, call_id: int) -> bytes:
         """The announcement of one call as a complete WAV file (16 kHz mono 16-bit PCM)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 MAX_TERBILANG = 999_999
 
@@ -19,6 +20,36 @@ PAUSE = "jeda"  # a short breath where the written phrase has its comma
 NOMOR_ANTREAN = "nomor_antrean"
 SILAKAN_MENUJU = "silakan_menuju"
 LOKET = "loket"
+# Quiet of a given length, generated, not a file: "sunyi_200" is 200 ms (see `Delivery`).
+SILENCE = "sunyi_"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How a call is said beyond its words ([voice] settings; docs/announcements.md).
+
+    A spelled letter clip is about 0.3 s and runs into the next word ("BK tujuh" heard as one
+    sound), so `letter_pause_ms` of quiet follows each letter; `pause_ms` more quiet follows the
+    number, before "silakan menuju"; `repeat_counter` says the counter a second time. The
+    defaults here say a call exactly as the clips alone do (tests and the kiosk rely on it).
+    """
+
+    letter_pause_ms: int = 0
+    pause_ms: int = 0
+    repeat_counter: bool = False
+
+
+def silence(ms: int) -> list[str]:
+    """The playlist entry for `ms` milliseconds of quiet (none for 0)."""
+    return [f"{SILENCE}{ms}"] if ms > 0 else []
+
+
+def silence_ms(clip: str) -> int | None:
+    """The length of a silence entry, None for a clip name."""
+    if clip.startswith(SILENCE) and clip[len(SILENCE) :].isdigit():
+        return int(clip[len(SILENCE) :])
+    return None
+
 
 # Letter clips are named by the letter; this is how the letter is said in Indonesian.
 LETTER_NAMES: dict[str, str] = {
@@ -179,15 +210,27 @@ def counter_words(counter_code: str, counter_name: str) -> list[str]:
     return [LOKET, *label_words(counter_code)]
 
 
-def announcement_playlist(number: str, counter_code: str, counter_name: str) -> list[str]:
+def announcement_playlist(
+    number: str, counter_code: str, counter_name: str, delivery: Delivery | None = None
+) -> list[str]:
     """Every clip of one call announcement, in order, starting with the chime."""
+    delivery = delivery or Delivery()
+    spoken: list[str] = []
+    for clip in ticket_words(number):
+        spoken.append(clip)
+        if clip.startswith("huruf_"):
+            spoken += silence(delivery.letter_pause_ms)
+    counter = counter_words(counter_code, counter_name)
+    again = [PAUSE, *counter] if delivery.repeat_counter else []
     return [
         CHIME,
         NOMOR_ANTREAN,
-        *ticket_words(number),
+        *spoken,
         PAUSE,
+        *silence(delivery.pause_ms),
         SILAKAN_MENUJU,
-        *counter_words(counter_code, counter_name),
+        *counter,
+        *again,
     ]
 
 
@@ -201,7 +244,7 @@ def playlist_text(playlist: Iterable[str]) -> str:
     """The written form of a playlist, for captions: letters upper case, the pause a comma."""
     words: list[str] = []
     for clip in playlist:
-        if clip == CHIME:
+        if clip == CHIME or silence_ms(clip) is not None:
             continue
         if clip == PAUSE:
             if words:

@@ -26,7 +26,7 @@ from appliance.voice.announce import (
     ClipSet,
     packaged_voice_folder,
 )
-from appliance.voice.speech import CLIP_NAMES, announcement_playlist
+from appliance.voice.speech import CLIP_NAMES, Delivery, announcement_playlist, playlist_text
 from tests.support.engine_fixtures import EngineSite, make_site
 
 NAMES = sorted(CLIP_NAMES)
@@ -336,3 +336,31 @@ def test_missing_override_folder_refused(tmp_path: Path) -> None:
 def test_clip_seconds() -> None:
     one_second = Clip("jeda", "x", b"\0\0" * CLIP_FORMAT.frame_rate)
     assert one_second.seconds == 1.0
+
+
+def test_delivery_spaces_the_letters_pauses_and_says_the_counter_twice(
+    site: EngineSite, tmp_path: Path
+) -> None:
+    """A 0.3 s letter runs into the next word: quiet follows each letter, more quiet follows the
+    number, and the counter is said again; the quiet is generated in the clips' own format."""
+    clips = ClipSet.load(tone_folder(tmp_path / "tones"))
+    delivery = Delivery(letter_pause_ms=200, pause_ms=300, repeat_counter=True)
+    announcer = Announcer(site.db, clips, delivery=delivery)
+    call_id = call_ticket(site, "KTP", "L03", skip=11)  # A-012 at L03 "Loket 3"
+    playlist = announcer.playlist_for_call(call_id)
+    assert playlist == [
+        "chime", "nomor_antrean", "huruf_a", "sunyi_200", "dua", "belas", "jeda", "sunyi_300",
+        "silakan_menuju", "loket", "tiga", "jeda", "loket", "tiga",
+    ]  # fmt: skip
+    plain = Announcer(site.db, clips).wav_for_call(call_id)
+    spoken = announcer.wav_for_call(call_id)
+    _, plain_samples = read_wav(plain)
+    _, samples = read_wav(spoken)
+    again = sum(len(clips.clip(name).frames) // 2 for name in ("jeda", "loket", "tiga"))
+    assert len(samples) == len(plain_samples) + (0.2 + 0.3) * 16_000 + again
+    assert clips.clip("sunyi_200").frames == b"\0" * 6400  # 200 ms of 16 kHz 16-bit mono
+    # The caption says what is heard; the quiet is not written.
+    assert (
+        playlist_text(playlist)
+        == "Nomor antrean A dua belas, silakan menuju loket tiga, loket tiga"
+    )
