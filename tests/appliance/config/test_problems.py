@@ -182,3 +182,11 @@ def test_a_value_refused_for_its_type_is_reported_once(tmp_path: Path) -> None:
 
 def test_priority_reasons_match_the_models() -> None:
     assert PRIORITY_REASONS == MODEL_PRIORITY_REASONS
+
+
+@pytest.mark.parametrize(
+    ("name", "text"), [("MPP_VOICE__LETTER_PAUSE_MS", "5000"), ("MPP_VOICE__PAUSE_MS", "-1")]
+)
+def test_voice_pauses_out_of_range(name: str, text: str) -> None:
+    (found,) = problems(None, {name: text})
+    assert "must be 0-2000 ms" in found
