@@ -146,6 +146,11 @@ class EdgeWorker(LinkHandler):
         if connection is None:
             return None
         now = self.monotonic()
+        if self._restored_from is not None and now - connection.last_progress > self.ack_timeout:
+            # Restored and still waiting for central's answer (central was down when we said
+            # hello, and a hello is not kept for it): say it again, waiting longer each time.
+            self.ack_timeout = min(self.ack_timeout * 2, self.settings.max_ack_timeout_s)
+            self._connection = connection = self._hello(session)
         self._check_timeouts(connection, now)
         if connection.inflight and now - connection.last_progress > self.settings.stall_s:
             return f"no progress from central for {self.settings.stall_s:.0f} s"

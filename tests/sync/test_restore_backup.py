@@ -102,7 +102,15 @@ def test_restoring_last_nights_backup_mid_day_loses_no_event_of_the_day(
         assert len(afternoon) >= 25
         total = held + len(afternoon)
 
+        central.stop()  # and central is down when the box comes back: its hello goes unheard
+        hellos = edge.log.read_text().count("sync: connected;")
         edge.start()
+        wait_for(
+            lambda: edge.log.read_text().count("sync: connected;") >= hellos + 2,
+            20,
+            "the hello said again while central does not answer",
+        )
+        central.start()
         wait_for(lambda: drained(restored), 40, "the afternoon synced")
         ids = central_ids(central)
         row = central.site()
