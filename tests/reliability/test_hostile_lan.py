@@ -188,6 +188,8 @@ def test_the_address_over_its_cap_is_told_why(default_box: Prepared) -> None:
         answer = extra.recv(4096)
         assert answer.startswith(b"HTTP/1.1 503"), answer
         assert b"Retry-After" in answer
+        head, body = answer.split(b"\r\n\r\n", 1)
+        assert f"Content-Length: {len(body)}\r\n".encode() in head + b"\r\n", answer
     finally:
         extra.close()
         for sock in idle:

@@ -37,10 +37,12 @@ log = logging.getLogger(__name__)
 
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
 SPARE_FILES = 64  # files the process needs besides client sockets: database, logs, broker, …
+_REFUSAL_TEXT = b"Terlalu banyak koneksi dari alamat ini. Coba lagi nanti.\n"
 REFUSAL = (
     b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nConnection: close\r\n"
-    b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: 56\r\n\r\n"
-    b"Terlalu banyak koneksi dari alamat ini. Coba lagi nanti.\n"
+    b"Content-Type: text/plain; charset=utf-8\r\n"
+    + f"Content-Length: {len(_REFUSAL_TEXT)}\r\n\r\n".encode()
+    + _REFUSAL_TEXT
 )
 
 
