@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,13 +22,15 @@ from appliance.config.sections import Config, StorageConfig, SyncConfig
 from appliance.ops.doctor.findings import Checkup
 from appliance.queue import views
 from appliance.storage.database import connected
+from appliance.storage.state import set_state
 from sync import protocol
 from sync.central.ingest import Ingest
 from sync.central.reports import site_summary
 from sync.central.store import SiteRow, open_central_database
 from sync.doctor import check_sync_alarm
-from sync.edge import ALARM, TWIN_SITE
+from sync.edge import ALARM, TWIN_SITE, EdgeSettings, EdgeWorker
 from sync.identity import hardware_serial, installation_id
+from sync.mqtt import BrokerSettings
 from tests.support.broker import Mosquitto
 from tests.support.engine_fixtures import WEEKDAY_MORNING, open_site
 from tests.support.sync_harness import (
@@ -160,3 +163,17 @@ def test_installation_id_differs_between_clones_in_other_hardware(tmp_path: Path
     cpuinfo = tmp_path / "cpuinfo"
     cpuinfo.write_text("processor\t: 0\nSerial\t\t: 10000000abcdef01\nModel\t: Pi\n")
     assert hardware_serial([tmp_path / "absent", cpuinfo]) == "10000000abcdef01"
+
+
+def test_a_box_given_a_new_site_code_starts_without_the_old_codes_alarm(tmp_path: Path) -> None:
+    site = edge_site(tmp_path / "edge.db")
+    alarm = {"code": TWIN_SITE, "site": SITE, "central_through": 9, "last_seq": 5, "at": "x"}
+    with site.db.write():
+        set_state(ALARM, json.dumps(alarm))
+    stopped = threading.Event()
+    stopped.set()  # run() only does its start-up work
+    broker = BrokerSettings(url="mqtt://127.0.0.1:1", client_id="unused")
+    EdgeWorker(site.db, broker, EdgeSettings(site=SITE), site.clock, stop=stopped).run()
+    assert edge_state(site, ALARM) is not None  # same code: the alarm stays
+    EdgeWorker(site.db, broker, EdgeSettings(site="9998-MPP"), site.clock, stop=stopped).run()
+    assert edge_state(site, ALARM) is None
