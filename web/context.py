@@ -27,6 +27,7 @@ class WebContext:
     throttle: LoginThrottle
     board: BoardCache
     questionnaire: Any = None
+    connections: Any = None  # `() -> dict`: the server's socket figures, set by `mpp run`
 
 
 def web() -> WebContext:

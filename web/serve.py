@@ -81,6 +81,7 @@ def make_server(runtime: Runtime, host: str, port: int) -> Any:
         clear_untrusted_proxy_headers=True,
     )
     server.task_dispatcher.queue_logger = QueueDepthLog()
+    app.extensions["mpp"].connections = server.figures
     return server
 
 

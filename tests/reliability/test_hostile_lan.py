@@ -135,7 +135,7 @@ def _prepared(folder: Path, **web: Any) -> Prepared:
     return prepare(
         folder,
         bench_catalogue(services=2, counters=2),
-        tokens=(("kiosk", "kiosk", ()),),
+        tokens=(("kiosk", "kiosk", ()), ("supervisor", "supervisor", ())),
         counter_tokens=True,
         web=web,
     )
@@ -175,6 +175,12 @@ def test_300_idle_and_50_slow_sockets_from_one_address_do_not_stop_the_box(
         # the address got its share and the rest a short 503, not a socket the box must keep
         refused = [s for s in idle[-50:] if closed_by_server(s)]
         assert len(refused) == 50
+        # and the officers' status names the device (the supervisor token reads it)
+        supervisor = Client(default_box.port, default_box.tokens["supervisor"])
+        status = supervisor.request("GET", "/api/v1/status")[1]["connections"]
+        supervisor.close()
+        assert status["busiest"] == {"address": "127.0.0.2", "open": 32}, status
+        assert status["refused"] >= 300 - 32 and status["per_address"] == 32
     finally:
         for sock in idle:
             sock.close()

@@ -99,6 +99,9 @@ def status() -> Response:
         "clock": clock_status(),
         "disk": disk_status(),
         "streams": {"open": context.streams.open, "limit": context.streams.limit},
+        # sockets held, refused past the per-address cap, idle ones closed for a newcomer:
+        # a phone flooding the LAN shows here with its address (web/kit/server.py)
+        "connections": context.connections() if context.connections is not None else None,
         "version": __version__,
         "python": sys.version.split()[0],
         "pid": os.getpid(),

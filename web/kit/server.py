@@ -183,6 +183,20 @@ class GuardedServer(TcpWSGIServer):  # type: ignore[misc]
                 self.refused,
             )
 
+    def figures(self) -> dict[str, Any]:
+        """What the status page shows: open sockets, refusals, evictions, the busiest address
+        (read from a request thread; the copies below are atomic under the GIL)."""
+        held = list(self.held.items())
+        busiest = max(held, key=lambda item: item[1]) if held else None
+        return {
+            "open": len(self.active_channels),
+            "limit": self.ceiling,
+            "per_address": self.limits.per_address,
+            "refused": self.refused,
+            "evicted": self.evicted,
+            "busiest": {"address": busiest[0], "open": busiest[1]} if busiest else None,
+        }
+
     def maintenance(self, now: float) -> None:
         """Waitress closes sockets idle between requests; this also closes a socket whose
         request has been arriving for longer than `request_timeout_s` (a slow-loris client)."""
