@@ -47,13 +47,15 @@ def violations(page: Any, *, exclude: tuple[str, ...] = ()) -> list[str]:
     return [str(line) for line in found]
 
 
-def small_targets(page: Any, *, minimum: int = MIN_TARGET_PX) -> list[str]:
-    """Every visible link, button, input or [role=button] smaller than `minimum` CSS px on
-    either side, as "tag#id.class 52×16 'text'"; an empty list when every target is big enough."""
+def small_targets(page: Any, *, minimum: int = MIN_TARGET_PX, within: str = "body") -> list[str]:
+    """Every visible link, button, input or [role=button] (inside `within`) smaller than
+    `minimum` CSS px on either side, as "tag#id.class 52×16 'text'"; an empty list when every
+    target is big enough."""
     found = page.evaluate(
-        """(minimum) => {
-            const targets = document.querySelectorAll(
-                'a[href], button, input:not([type=hidden]), select, textarea, [role=button]');
+        """([minimum, within]) => {
+            const targets = document.querySelectorAll(within.split(',').map((w) =>
+                ['a[href]', 'button', 'input:not([type=hidden])', 'select', 'textarea',
+                 '[role=button]'].map((t) => w + ' ' + t).join(', ')).join(', '));
             const small = [];
             for (const t of targets) {
                 const box = t.getBoundingClientRect();
@@ -69,6 +71,6 @@ def small_targets(page: Any, *, minimum: int = MIN_TARGET_PX) -> list[str]:
             }
             return small;
         }""",
-        minimum,
+        [minimum, within],
     )
     return [str(line) for line in found]
