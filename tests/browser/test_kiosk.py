@@ -320,3 +320,14 @@ def test_a_site_can_turn_the_priority_button_off(appliance, staff):
     page, _ = open_page(staff, appliance.url + "/kiosk")
     expect(page.locator("[data-agency]").first).to_be_visible()
     expect(page.locator("#priority")).to_have_count(0)
+
+
+def test_the_device_token_leaves_the_address_and_the_language_link(appliance, public):
+    token = appliance.core.accounts.create_token("kios-lobi", "kiosk")
+    page, errors = open_page(public, appliance.url + f"/kiosk?token={token}")
+    expect(page.locator("[data-agency]").first).to_be_visible()
+    assert token not in page.url
+    assert token not in page.locator(".lang a").get_attribute("href")
+    page.click(".lang a")  # the next citizen's English still has the kiosk's token
+    expect(page.locator("#kiosk-title")).to_have_text("Please choose an agency")
+    assert errors == []

@@ -52,6 +52,12 @@
         params.delete('token');
         var rest = params.toString();
         history.replaceState(null, '', location.pathname + (rest ? '?' + rest : ''));
+        /* The server wrote the language link from this address: the token leaves it too. */
+        Array.prototype.forEach.call(document.querySelectorAll('.lang a'), function (link) {
+          var url = new URL(link.href);
+          url.searchParams.delete('token');
+          link.href = url.pathname + url.search;
+        });
       }
       MPP.bearer = localStorage.getItem(TOKEN_KEY);
     } catch (e) {
