@@ -7,9 +7,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -120,6 +121,25 @@ def test_each_ticket_state_says_what_to_do(appliance, phone, shots):
     expect(page.locator("#guide")).to_contain_text("nomor baru")
     _accessible(page, shots, "status-expired")
     assert errors == []
+
+
+def test_updated_at_is_the_sites_time_not_the_phones(appliance, browser):
+    """A phone set to New York still reads the site's (WIB) time under the ticket."""
+    _, service = counter_serving(appliance.core)
+    ticket = appliance.core.engine.issue(service, source="kiosk")
+    context = browser.new_context(viewport=PHONE, locale="id-ID", timezone_id="America/New_York")
+    try:
+        page = context.new_page()
+        page.goto(appliance.url + f"/t/{ticket.status_token}")
+        expect(page.locator("#updated")).not_to_have_text("")
+        wib = datetime.now(ZoneInfo("Asia/Jakarta"))
+        around = {
+            f"{m:%H:%M}" for m in (wib - timedelta(minutes=1), wib, wib + timedelta(minutes=1))
+        }
+        shown = re.search(r"\d\d:\d\d", page.locator("#updated").inner_text())
+        assert shown is not None and shown.group(0) in around
+    finally:
+        context.close()
 
 
 def test_an_unknown_ticket_is_said_plainly_not_a_skeleton(appliance, phone, shots):

@@ -14,6 +14,17 @@
     return m ? m[3] + '-' + m[2] + '-' + m[1] : String(iso || '');
   }
 
+  /* Now on the site's clock, at the offset the ticket's own times carry (+07:00 in WIB), so the
+     page says what the receipt and the board say whatever zone the phone is set to. */
+  function siteTime(stamp) {
+    var m = /([+-])(\d\d):(\d\d)$/.exec(String(stamp || ''));
+    var offset = m ? (m[1] === '-' ? -1 : 1) * (parseInt(m[2], 10) * 60 + parseInt(m[3], 10)) : null;
+    var d = offset === null ? new Date() : new Date(Date.now() + offset * 60000);
+    return offset === null
+      ? MPP.pad(d.getHours()) + ':' + MPP.pad(d.getMinutes())
+      : MPP.pad(d.getUTCHours()) + ':' + MPP.pad(d.getUTCMinutes());
+  }
+
   function set(id, text) {
     document.getElementById(id).textContent = text;
   }
@@ -40,8 +51,7 @@
     guide.hidden = !words;
     guide.textContent = words ? MPP.t(words, { date: dateOnly(t.business_date) }) : '';
     document.getElementById('status-error').hidden = true;
-    var now = new Date();
-    set('updated', MPP.t('updated_at', { time: MPP.pad(now.getHours()) + ':' + MPP.pad(now.getMinutes()) }));
+    set('updated', MPP.t('updated_at', { time: siteTime(t.issued_at) }));
     return FINAL.indexOf(t.state) < 0;
   }
 
