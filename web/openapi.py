@@ -64,7 +64,8 @@ DOCS: dict[str, tuple[str, dict[str, Any] | None]] = {
     ),
     **login_docs("auth"),
     "api_services.list_services": (
-        "Services with waiting counts, estimated wait, open state",
+        "Services with waiting counts, estimated wait (null: no counter open), open state, the"
+        " site's opening now and the catalogue's kiosk words",
         None,
     ),
     "api_tickets.issue": ("Issue a ticket", ISSUE),
@@ -104,6 +105,7 @@ DOCS: dict[str, tuple[str, dict[str, Any] | None]] = {
     "api_board.board": ("Board state; with `since`, the calls after it to announce", None),
     "api_board.stream": ("Server-Sent Events: a `version` doorbell, heartbeat every 15 s", None),
     "api_board.announcement": ("The spoken announcement of one call (WAV)", None),
+    "api_board.spoken_number": ("A number just issued, as the kiosk says it (WAV)", None),
     "api_board.put_message": (
         'Set the running text under every board ("" removes it; one line, at most 300)',
         {
