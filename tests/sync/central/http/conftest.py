@@ -1,5 +1,5 @@
-"""The central HTTP suite's fixture: the `world` (tests/sync/central/http/world.py) built on a
-real SQLite file for each test."""
+"""The central HTTP suite's fixture: the `world` (tests/sync/central/http/world.py) built for
+each test on a fresh central database, on SQLite and on PostgreSQL (`central_url`)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from tests.sync.central.http.world import GOOD, MIXED, PASSWORD, SITE, World, sh
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> World:
+def world(tmp_path: Path, central_url: str) -> World:
     site = make_site(tmp_path / "edge.db", settings=QueueSettings(enforce_hours=False))
     engine, clock = site.engine, site.clock
     t1 = engine.issue("KTP")
@@ -46,7 +46,7 @@ def world(tmp_path: Path) -> World:
     submit_survey(site.db, clock, q, t1.status_token, GOOD, {})
     submit_survey(site.db, clock, q, t2.status_token, MIXED, {})
 
-    db = open_central_database(f"sqlite:///{tmp_path}/central.db")
+    db = open_central_database(central_url)
     ingest = Ingest(db)
     ship(site, ingest)
     ingest.handle(protocol.topic(SITE, protocol.STATUS), protocol.ONLINE)
