@@ -138,6 +138,8 @@ def _pins(gpio: GpioConfig, problems: list[Problem]) -> None:
     claims = [(f"gpio.buttons[{i}].pin", b.pin) for i, b in enumerate(gpio.buttons)]
     if gpio.led_pin is not None:
         claims.append(("gpio.led_pin", gpio.led_pin))
+    if gpio.buzzer_pin is not None:
+        claims.append(("gpio.buzzer_pin", gpio.buzzer_pin))
     for path, pin in claims:
         if pin not in BCM_PINS:
             problems.append((path, f"{pin} is not a BCM GPIO pin (0-27)"))

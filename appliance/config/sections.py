@@ -77,6 +77,7 @@ class GpioConfig:
     pin_factory: str = "lgpio"
     buttons: tuple[ButtonConfig, ...] = ()
     led_pin: int | None = None
+    buzzer_pin: int | None = None  # an optional active buzzer: beeps when a press is refused
     bounce_s: float = 0.05
     # What a button press does while the printer is faulted: "issue" (a number without paper,
     # staff reprint it from the desk or counter) or "refuse" (no ticket; the LED flashes fast).

@@ -41,7 +41,8 @@ def make_printer(config: PrinterConfig) -> ReceiptPrinter | None:
 
 def make_board(config: GpioConfig, *, factory: Any = None) -> GpioBoard | None:
     """gpiozero buttons and LED; None when there is nothing to wire or GPIO is off."""
-    if config.pin_factory == "none" or (not config.buttons and config.led_pin is None):
+    nothing = not config.buttons and config.led_pin is None and config.buzzer_pin is None
+    if config.pin_factory == "none" or nothing:
         return None
     from appliance.hardware.gpio import GpiozeroBoard
 
@@ -49,6 +50,7 @@ def make_board(config: GpioConfig, *, factory: Any = None) -> GpioBoard | None:
         config.pin_factory,
         [b.pin for b in config.buttons],
         config.led_pin,
+        buzzer_pin=config.buzzer_pin,
         bounce_s=config.bounce_s,
         factory=factory,
     )

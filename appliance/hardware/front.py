@@ -136,6 +136,7 @@ class Hardware:
         self._open = False
         self._led_mode = "off"
         self._flash: threading.Timer | None = None
+        self._led_lock = threading.Lock()  # gpiozero's blink is not safe from two threads
         engine.subscribe(self._on_change)
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -177,6 +178,7 @@ class Hardware:
         self._stop.set()
         if self._flash is not None:
             self._flash.cancel()
+            self._flash.join(5)  # a flash ending now must not touch the LED after close
         if self._ticker is not None:
             self._ticker.join(5)
             self._ticker = None
@@ -378,21 +380,28 @@ class Hardware:
             mode = "blink"
         else:
             mode = "on"
-        self._led_mode = mode
-        if self.board is not None and self._gpio_state == "ok":
-            self.board.set_led(mode)
+        with self._led_lock:
+            self._led_mode = mode
+            if self.board is not None and self._gpio_state == "ok":
+                self.board.set_led(mode)
 
     def _flash_refused(self, _button: ButtonConfig) -> None:
         """A press refused while the printer is down: the LED flashes fast, then says again
         what it said (the fault's blink, usually)."""
-        self._led_mode = "refused"
-        if self.board is not None and self._gpio_state == "ok":
-            self.board.set_led("refused")
+        with self._led_lock:
+            self._led_mode = "refused"
+            if self.board is not None and self._gpio_state == "ok":
+                self.board.set_led("refused")
+                self.board.beep()
         if self._flash is not None:
             self._flash.cancel()
-        self._flash = threading.Timer(REFUSED_FLASH_S, self._apply_led)
+        self._flash = threading.Timer(REFUSED_FLASH_S, self._end_flash)
         self._flash.daemon = True
         self._flash.start()
+
+    def _end_flash(self) -> None:
+        if self._started:
+            self._apply_led()
 
     def _watch_hours(self) -> None:
         while not self._stop.wait(self._readiness_s):

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from gpiozero import LED, Button
+from gpiozero import LED, Button, Buzzer
 from gpiozero.exc import GPIOZeroError
 from gpiozero.pins.mock import MockFactory
 
@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 BLINK_ON_S = 0.4
 BLINK_OFF_S = 0.4
+BEEP_S = 0.1  # three short beeps: a press refused
 REFUSED_FLASH_S = 0.1  # on and off: four times the fault's blink, told apart at a glance
 
 
@@ -56,6 +57,7 @@ class GpiozeroBoard:
         button_pins: Sequence[int],
         led_pin: int | None,
         *,
+        buzzer_pin: int | None = None,
         bounce_s: float = 0.05,
         factory: Any = None,
     ) -> None:
@@ -67,9 +69,11 @@ class GpiozeroBoard:
         self._buttons: list[Button] = []
         self._led: LED | None = None
         self._led_mode = ""
+        self._buzzer_pin = buzzer_pin
+        self._buzzer: Buzzer | None = None
 
     def start(self, on_press: PressHandler) -> None:
-        if self._buttons or self._led is not None:
+        if self._buttons or self._led is not None or self._buzzer is not None:
             return
         if self.factory is None:
             self.factory = make_pin_factory(self.pin_factory)
@@ -85,6 +89,8 @@ class GpiozeroBoard:
                 self._buttons.append(button)
             if self._led_pin is not None:
                 self._led = LED(self._led_pin, pin_factory=self.factory)
+            if self._buzzer_pin is not None:
+                self._buzzer = Buzzer(self._buzzer_pin, pin_factory=self.factory)
         except GPIOZeroError as exc:
             self.close()
             raise GpioUnavailable(f"cannot claim GPIO pins: {exc}") from exc
@@ -111,8 +117,12 @@ class GpiozeroBoard:
         else:
             led.off()
 
+    def beep(self) -> None:
+        if self._buzzer is not None:
+            self._buzzer.beep(on_time=BEEP_S, off_time=BEEP_S, n=3, background=True)
+
     def close(self) -> None:
-        for device in [*self._buttons, self._led]:
+        for device in [*self._buttons, self._led, self._buzzer]:
             if device is not None:
                 try:
                     device.close()
@@ -120,6 +130,7 @@ class GpiozeroBoard:
                     log.debug("closing %s: %s", device, exc)
         self._buttons = []
         self._led = None
+        self._buzzer = None
         self._led_mode = ""
 
 

@@ -29,7 +29,7 @@ from appliance.hardware.ports import ReceiptPrinter
 from tests.support.engine_fixtures import EngineSite, make_site
 from tests.support.escpos_fakes import PaperPrinter
 
-TICKET_PIN, PRIORITY_PIN, LED_PIN = 17, 27, 22
+TICKET_PIN, PRIORITY_PIN, LED_PIN, BUZZER_PIN = 17, 27, 22, 23
 BUTTONS = (
     ButtonConfig(TICKET_PIN, "INFO"),
     ButtonConfig(PRIORITY_PIN, "INFO", priority=True, priority_reason="lansia"),
@@ -41,6 +41,7 @@ def config_for(
     *,
     buttons: tuple[ButtonConfig, ...] = BUTTONS,
     when_printer_down: str = "issue",
+    buzzer_pin: int | None = None,
     **printer: Any,
 ) -> Config:
     printer_config = {"driver": "usb", "retry_s": 0.02, **printer}
@@ -49,6 +50,7 @@ def config_for(
         buttons=buttons,
         led_pin=LED_PIN,
         when_printer_down=when_printer_down,
+        buzzer_pin=buzzer_pin,
     )
     return Config(
         storage=StorageConfig(database=str(path)),
@@ -89,7 +91,11 @@ def make_front(
     chosen: ReceiptPrinter | None
     chosen = EscposPrinter("usb", lambda: paper) if printer == "paper" else printer  # type: ignore[assignment]
     board = GpiozeroBoard(
-        "mock", [b.pin for b in cfg.gpio.buttons], cfg.gpio.led_pin, factory=factory
+        "mock",
+        [b.pin for b in cfg.gpio.buttons],
+        cfg.gpio.led_pin,
+        buzzer_pin=cfg.gpio.buzzer_pin,
+        factory=factory,
     )
     can_issue = button_issuing(
         site.db,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from appliance.queue.errors import NotFound
 from tests.support.engine_fixtures import WIB
 from tests.support.escpos_fakes import decode
 from tests.support.hardware_fixtures import (
+    BUZZER_PIN,
     LED_PIN,
     PRIORITY_PIN,
     TICKET_PIN,
@@ -48,6 +50,12 @@ def number(receipt: Any) -> str:
 
 def events_of(front: Front, kind: str) -> list[dict[str, Any]]:
     return [e.data for e in front.site.events() if e.type == kind]
+
+
+def fast_flash(led: Any) -> bool:
+    """Two LED turn-ons 0.3 s apart or less: the refusal's flash, not the fault's 0.8 s blink."""
+    ons = [s.timestamp for s in led.states if s.state]
+    return any(later - earlier < 0.3 for earlier, later in itertools.pairwise(ons))
 
 
 def printer_state(front: Front) -> str:
@@ -227,17 +235,23 @@ def test_a_site_may_refuse_presses_while_the_printer_is_down(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("appliance.hardware.front.REFUSED_FLASH_S", 1.5)
-    front = make_front(tmp_path / "a.db", when_printer_down="refuse", probe_s=0.02)
+    front = make_front(
+        tmp_path / "a.db", when_printer_down="refuse", buzzer_pin=BUZZER_PIN, probe_s=0.02
+    )
+    heard: list[dict[str, Any]] = []
+    front.hardware.subscribe(heard.append)  # called once the fault's LED is set
     front.paper.state = "no_paper"
     front.hardware.start()
     try:
-        wait_for(lambda: printer_state(front) == "no_paper", what="no paper")
-        wait_for(lambda: front.hardware.status()["led"]["mode"] == "blink", what="fault blink")
+        wait_for(lambda: heard and heard[-1]["printer"]["state"] == "no_paper", what="no paper")
+        assert front.hardware.status()["led"]["mode"] == "blink"
         front.press()
-        assert front.site.tickets() == []  # no number the citizen could never read
-        last = front.hardware.status()["buttons"][0]["last_result"]
+        last = wait_for(lambda: front.hardware.status()["buttons"][0]["last_result"])
         assert (last["outcome"], last["code"]) == ("refused", "printer_down")
-        assert front.hardware.status()["led"]["mode"] == "refused"
+        assert front.site.tickets() == []  # no number the citizen could never read
+        wait_for(lambda: fast_flash(front.led()), what="the LED flashing fast")
+        buzzer = front.factory.pin(BUZZER_PIN)
+        wait_for(lambda: sum(s.state for s in buzzer.states) >= 3, what="three beeps")
         wait_for(lambda: front.hardware.status()["led"]["mode"] == "blink", what="blink again")
         assert events_of(front, events.TICKET_ISSUED) == []
         front.paper.state = "ok"
