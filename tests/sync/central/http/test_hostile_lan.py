@@ -29,16 +29,18 @@ def test_central_caps_one_address_and_keeps_answering(tmp_path: Path) -> None:
     try:
         for _ in range(150):  # more than waitress's own default limit of 100
             sock = socket.socket()
+            held.append(sock)  # closed in `finally` whatever happens next
             sock.bind(("127.0.0.2", 0))
             sock.settimeout(3)
             sock.connect(("127.0.0.1", port))
-            held.append(sock)
         answer = held[-1].recv(4096)
         assert answer.startswith(b"HTTP/1.1 503"), answer
         client = http.client.HTTPConnection("127.0.0.1", port, timeout=3)
-        client.request("GET", "/healthz")
-        assert client.getresponse().status == 200
-        client.close()
+        try:
+            client.request("GET", "/healthz")
+            assert client.getresponse().status == 200
+        finally:
+            client.close()
         assert server.held["127.0.0.2"] == 4
     finally:
         for sock in held:
