@@ -144,7 +144,8 @@ def check_buttons(c: Checkup) -> list[Finding]:
         return [Finding("buttons", "info", msg)]
     findings: list[Finding] = []
     used: set[int] = set()
-    pins = [b.pin for b in gpio.buttons] + ([gpio.led_pin] if gpio.led_pin is not None else [])
+    pins = [b.pin for b in gpio.buttons]
+    pins += [pin for pin in (gpio.led_pin, gpio.buzzer_pin) if pin is not None]
     for pin in pins:
         if pin not in BCM_PINS or pin in used:
             findings.append(
