@@ -218,13 +218,13 @@ def _admin() -> dict[str, str]:
         "health_disk_free": _("Sisa disk"),
         "health_version": _("Versi"),
         "clock_device_says": _("Perangkat menunjukkan {time}."),
-        "clock_invalid": _("Tanggal dan jam tidak valid."),
-        "clock_confirm_q": _("Setel jam perangkat ke {time}?"),
         "clock_both": _(
             "Jam perangkat: {device} ({zone}, UTC{offset}). Jam komputer ini: {browser}"
             " (UTC{browser_offset})."
         ),
         "clock_in_zone": _("dalam zona situs {zone} (UTC{offset})"),
+        "clock_invalid": _("Tanggal dan jam tidak valid."),
+        "clock_confirm_q": _("Setel jam perangkat ke {time}?"),
         "clock_confirmed": _("Tanggal dan jam dikonfirmasi."),
         "catalogue_ready": _(
             "Siap diimpor: {agencies} instansi, {services} layanan, {counters} loket."
@@ -263,6 +263,20 @@ def _health() -> dict[str, str]:
         "printer_queued": _("{n} dalam antrean cetak"),
         "printer_unprinted": _("{n} tiket belum tercetak:"),
         "printer_reprint_hint": _("Cetak ulang dari halaman loket atau meja informasi."),
+        "printer_dropped": _(
+            "{n} tiket tidak tercetak: dibatalkan setelah {minutes} menit menunggu printer"
+            " (agar tidak tercetak terlambat untuk warga yang sudah pergi):"
+        ),
+        "printer_fault_back": _("Printer siap kembali. Cetak ulang nomor yang belum tercetak."),
+        "printer_fault_pending": _(
+            "{n} nomor menunggu kertas: {numbers}. Tercetak otomatis saat printer siap,"
+            " atau dibatalkan setelah {minutes} menit."
+        ),
+        "printer_fault_dropped": _(
+            "{n} nomor tidak tercetak (lebih dari {minutes} menit). Cetak ulang saat warga datang:"
+        ),
+        "printer_reprint": _("Cetak ulang"),
+        "printer_reprint_sent": _("Tiket {number} dikirim ke printer."),
         "since_time": _("sejak {time}"),
         "buttons_none": _("Tidak ada tombol tiket yang diatur."),
         "presses_n": _("{n} kali ditekan"),
@@ -299,20 +313,6 @@ def _people() -> dict[str, str]:
         "cancel": _("Batal"),
         "edit": _("Ubah"),
         "delete": _("Hapus"),
-        "printer_dropped": _(
-            "{n} tiket tidak tercetak: dibatalkan setelah {minutes} menit menunggu printer"
-            " (agar tidak tercetak terlambat untuk warga yang sudah pergi):"
-        ),
-        "printer_fault_back": _("Printer siap kembali. Cetak ulang nomor yang belum tercetak."),
-        "printer_fault_pending": _(
-            "{n} nomor menunggu kertas: {numbers}. Tercetak otomatis saat printer siap,"
-            " atau dibatalkan setelah {minutes} menit."
-        ),
-        "printer_fault_dropped": _(
-            "{n} nomor tidak tercetak (lebih dari {minutes} menit). Cetak ulang saat warga datang:"
-        ),
-        "printer_reprint": _("Cetak ulang"),
-        "printer_reprint_sent": _("Tiket {number} dikirim ke printer."),
         "active": _("Aktif"),
         "disabled": _("Nonaktif"),
         "revoked": _("Dicabut"),
