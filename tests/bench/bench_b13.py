@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import random
 import select
 import socket
@@ -183,6 +184,13 @@ class Probe:
         kiosk.close()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/PID/stat), to tell the server's cost of
+    the attack from the attacker's own (both share this machine's cores)."""
+    fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rate", type=float, default=400.0, help="calls/s over all counters")
@@ -213,6 +221,7 @@ def main() -> None:
             probe = Probe(prepared.port, prepared.tokens["kiosk"], prepared.services[0])
             probe.thread.start()
             t0 = time.monotonic() + 1.0
+            cpu_before = cpu_seconds(app.pid)
             until = t0 + args.seconds
             pool = loadgen.Pool()
             codes = sorted(prepared.counters)
@@ -221,6 +230,8 @@ def main() -> None:
                 share = {c: prepared.tokens[c] for c in codes[i :: args.processes]}
                 pool.start(_open_loop_counters, prepared.port, share, per_counter, t0, until)
             results = pool.collect(timeout=args.seconds + 300)
+            server_cpu_s = cpu_seconds(app.pid) - cpu_before
+            window_s = time.monotonic() - t0
             probe.stop.set()
             probe.thread.join(15)
             held_after = attacker.held()
@@ -264,6 +275,8 @@ def main() -> None:
         attacker_sockets_opened=attacker.opened,
         attacker_sockets_held=[held_before, held_after],
         rss_kb=memory["VmRSS"],
+        server_cpu_s=round(server_cpu_s, 2),
+        server_cpu_share=round(server_cpu_s / window_s, 3),
         refusal_logged="refused a connection from" in log,
     )
 
