@@ -35,6 +35,7 @@ PARAMS = {
     "username": "sari",
     "name": "t-kiosk",
     "status_token": "tidak-ada-12345",
+    "number": "A-001",
 }
 
 
