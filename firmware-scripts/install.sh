@@ -210,7 +210,7 @@ central_config_template() {
     cat <<TOML
 # MPP central configuration. Reference: docs/configuration.md. Check it: mpp config check
 [central]
-database = "sqlite:///$MPP_STATE/central.db"   # or postgresql://user@host/mpp
+database = "sqlite:///$MPP_STATE/central.db"   # production: postgresql://mpp@host/mpp?sslmode=verify-full (docs/central-postgresql.md)
 broker = "mqtt://127.0.0.1:1883"
 
 [central.web]
