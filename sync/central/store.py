@@ -8,6 +8,7 @@ are projections of each site's contiguous prefix and can be rebuilt from `events
 from __future__ import annotations
 
 import logging
+import time
 import weakref
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from peewee import (
     ExceptionWrapper,
     IntegerField,
     Model,
+    OperationalError,
     PostgresqlDatabase,
     SqliteDatabase,
     TextField,
@@ -309,13 +311,29 @@ def open_central_database(url: str) -> Database:
             f"{redact_url(url)!r}: central database must be sqlite:/// or postgresql://"
         )
     database.initialize(db)
+    for attempt in range(FRESH_FILE_ATTEMPTS):
+        try:
+            _create_schema(db)
+            break
+        except OperationalError as exc:
+            # A fresh SQLite file: switching it to WAL needs a lock for which SQLite does not
+            # wait, so a second process opening it at that moment is refused at once.
+            if "locked" not in str(exc) or attempt == FRESH_FILE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    return db
+
+
+FRESH_FILE_ATTEMPTS = 20
+
+
+def _create_schema(db: Database) -> None:
+    """One transaction holding one lock: several processes opening a fresh database at once
+    (mpp central's workers, mpp init) no longer race to create the same tables and types."""
     with db.connection_context(), db.atomic():
-        # One transaction holding one lock: several processes opening a fresh database at once
-        # (mpp central's workers, mpp init) no longer race to create the same tables and types.
         serialise(db, "central.schema")
         db.create_tables(MODELS, safe=True)
         _add_columns(db)
-    return db
 
 
 class CentralPostgres(PooledPostgresqlDatabase):  # type: ignore[misc]
