@@ -91,8 +91,8 @@ def ship(site: EngineSite, code: str, ingest: Ingest) -> None:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> World:
-    db = open_central_database(f"sqlite:///{tmp_path}/central.db")
+def world(tmp_path: Path, central_url: str) -> World:
+    db = open_central_database(central_url)
     ingest = Ingest(db)
     clock = None
     for code in (SITE_A, SITE_B):
