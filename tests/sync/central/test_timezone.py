@@ -41,8 +41,8 @@ def wita_site(path: Path) -> tuple[Any, ManualClock, QueueEngine]:
     return db, clock, QueueEngine(db, clock, QueueSettings(enforce_hours=False))
 
 
-def central(tmp_path: Path) -> tuple[Ingest, Flask, str]:
-    db = open_central_database(f"sqlite:///{tmp_path}/central.db")
+def central(url: str) -> tuple[Ingest, Flask, str]:
+    db = open_central_database(url)
     app = create_central_app(db, CentralWebSettings(secret_key="k" * 40, now=lambda: NOW))
     return Ingest(db), app, create_token(db, "layar", "supervisor")
 
@@ -55,7 +55,7 @@ def site_view(app: Flask, token: str) -> Any:
     return r.json
 
 
-def test_config_applied_event_tells_central_the_zone(tmp_path: Path) -> None:
+def test_config_applied_event_tells_central_the_zone(tmp_path: Path, central_url: str) -> None:
     db, _clock, engine = wita_site(tmp_path / "edge.db")
     for _ in range(3):
         engine.issue("DUKCAPIL-KTP")
@@ -67,7 +67,7 @@ def test_config_applied_event_tells_central_the_zone(tmp_path: Path) -> None:
     assert {e["data"]["business_date"] for e in events if e["type"] == "ticket.issued"} == {
         WITA_DAY
     }
-    ingest, app, token = central(tmp_path)
+    ingest, app, token = central(central_url)
     batch = protocol.make_batch(SITE, events)
     ingest.handle(protocol.topic(SITE, protocol.EVENTS), protocol.encode_batch(batch))
     s = site_view(app, token)
@@ -75,7 +75,7 @@ def test_config_applied_event_tells_central_the_zone(tmp_path: Path) -> None:
     assert s["today"]["date"] == WITA_DAY and s["today"]["issued"] == 3
 
 
-def test_events_without_the_zone_fall_back_to_jakarta(tmp_path: Path) -> None:
+def test_events_without_the_zone_fall_back_to_jakarta(tmp_path: Path, central_url: str) -> None:
     """What an older edge sends: central keeps its configured zone (so WIB's date)."""
     db, _clock, engine = wita_site(tmp_path / "edge.db")
     engine.issue("DUKCAPIL-KTP")
@@ -84,7 +84,7 @@ def test_events_without_the_zone_fall_back_to_jakarta(tmp_path: Path) -> None:
     for e in events:
         if e["type"] == "config.applied":
             e["data"] = {k: v for k, v in e["data"].items() if k not in ("timezone", "site_name")}
-    ingest, app, token = central(tmp_path)
+    ingest, app, token = central(central_url)
     ingest.handle(
         protocol.topic(SITE, protocol.EVENTS),
         protocol.encode_batch(protocol.make_batch(SITE, events)),
@@ -116,8 +116,8 @@ def test_hello_fields_are_optional_and_checked() -> None:
         protocol.decode_hello(json.dumps({**doc, "site_name": "x" * 201}).encode())
 
 
-def test_a_refused_hello_changes_nothing(tmp_path: Path) -> None:
-    ingest, _app, _token = central(tmp_path)
+def test_a_refused_hello_changes_nothing(central_url: str) -> None:
+    ingest, _app, _token = central(central_url)
     good = Hello(SITE, 1, 0, 0, 1, True, NOW.isoformat(), "0.2.0", "Asia/Makassar")
     ingest.handle(protocol.topic(SITE, protocol.HELLO), protocol.encode_hello(good))
     doc = {**json.loads(protocol.encode_hello(good)), "timezone": "Nowhere/Land"}
