@@ -17,7 +17,7 @@ from appliance.voice.announce import ClipError
 from web.auth import require
 from web.context import web
 from web.kit.errors import ApiError
-from web.kit.inputs import json_body, query_int
+from web.kit.inputs import json_body, query_int, too_long
 from web.live.boardstate import calls_since
 
 bp = Blueprint("api_board", __name__)
@@ -68,11 +68,7 @@ def put_message() -> Response:
         )
     line = one_line(text)
     if len(line) > MESSAGE_MAX:
-        raise ApiError(
-            400,
-            "board_message_too_long",
-            f"Teks berjalan paling banyak {MESSAGE_MAX} karakter ({len(line)} diberikan).",
-        )
+        raise too_long("text", MESSAGE_MAX)  # 422, like every text over its field's limit
     context = web()
     set_message(context.core.db, line)
     context.doorbell.ring()  # every board fetches the new text now
