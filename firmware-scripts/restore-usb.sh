@@ -80,6 +80,11 @@ main() {
         ON CONFLICT (key) DO UPDATE SET value = MIN(CAST(value AS INTEGER),
             CAST(excluded.value AS INTEGER));" ||
         die "cannot mark $staged as restored"
+    # Sessions open when the backup was taken would open again (a cookie copied before a logout
+    # works as long as its row exists): after a restore every officer logs in anew.
+    if [ -n "$(sqlite3 "$staged" "SELECT name FROM sqlite_master WHERE name = 'staff_session';")" ]; then
+        sqlite3 "$staged" "DELETE FROM staff_session;" || die "cannot end the sessions in $staged"
+    fi
     sys systemctl stop mpp-sync.service mpp-appliance.service
     if [ -f "$db" ]; then
         aside="$(dirname "$db")/backups/before-restore-$stamp.db"

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from appliance.accounts import Accounts
 from appliance.storage.backup import integrity_check
 from tests.support.engine_fixtures import WEEKDAY_MORNING, make_site
 from tests.support.paths import ISSUE_WORKER as WORKER
@@ -347,7 +348,13 @@ class Issuer:
 def test_usb_backup_while_serving_then_restore(tmp_path: Path) -> None:
     root = tmp_path / "root"
     database = root / "var/lib/mpp/appliance.db"
-    make_site(database).db.close()
+    site = make_site(database)
+    # A session open when the backup is taken (logged out afterwards, say): the restored copy
+    # must not open it again.
+    accounts = Accounts(site.db, site.clock)
+    officer = accounts.add_officer("budi", "sandi-rahasia-123", "officer")
+    accounts.start_session(officer.id, "0" * 64, time.time() + 3600)
+    site.db.close()
     stick = tmp_path / "stick"
     stick.mkdir()
     env = base_env(root) | {"MPP_BIN": str(mpp_bin(tmp_path, database))}
@@ -395,6 +402,12 @@ def test_usb_backup_while_serving_then_restore(tmp_path: Path) -> None:
         restored = dict(conn.execute("SELECT id, number FROM ticket"))
     conn.close()
     assert restored == in_copy
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("SELECT count(*) FROM staff_session").fetchone() == (1,)
+    conn.close()
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM staff_session").fetchone() == (0,)
+    conn.close()
     aside = list((root / "var/lib/mpp/backups").glob("before-restore-*.db"))
     assert len(aside) == 1
     with sqlite3.connect(aside[0]) as conn:
