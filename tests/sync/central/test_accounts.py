@@ -1,5 +1,5 @@
 """Central accounts beyond the first admin: `mpp officer … --central`, `mpp token list|revoke
---central`, and the admin API (/api/v1/central/users, /tokens), on a real SQLite file."""
+--central`, and the admin API (/api/v1/central/users, /tokens), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from peewee import Database
 
 from sync import cli
 from sync.central.accounts import add_user, authenticate, token_role
@@ -17,34 +18,41 @@ from sync.central.store import open_central_database
 PASSWORD = "rahasia-pusat-1"
 
 
-def config(tmp_path: Path) -> str:
+def config(tmp_path: Path, central_url: str) -> str:
     path = tmp_path / "central.toml"
     path.write_text(
-        f'[storage]\ndatabase = "{tmp_path}/edge.db"\n'
-        f'[central]\ndatabase = "sqlite:///{tmp_path}/central.db"\n'
+        f'[storage]\ndatabase = "{tmp_path}/edge.db"\n[central]\ndatabase = "{central_url}"\n'
     )
     return str(path)
 
 
 def test_cli_users_and_token_revoke(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    central_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    base = ["--config", config(tmp_path)]
+    base = ["--config", config(tmp_path, central_url)]
     monkeypatch.setenv("MPP_ADMIN_PASSWORD", PASSWORD)
     assert cli.main([*base, "init", "--central", "--admin", "pusat"]) == 0
     monkeypatch.setenv("MPP_OFFICER_PASSWORD", "kata-sandi-kepala")
     assert cli.main([*base, "officer", "add", "kepala", "--role", "supervisor", "--central"]) == 0
-    db = open_central_database(f"sqlite:///{tmp_path}/central.db")
-    kepala = authenticate(db, "kepala", "kata-sandi-kepala")
+
+    def db() -> Database:
+        """Opened again after each command: a command opens its own and rebinds the models,
+        and a query through an older database object would use the command's connections."""
+        return open_central_database(central_url)
+
+    kepala = authenticate(db(), "kepala", "kata-sandi-kepala")
     assert kepala is not None and kepala.role == "supervisor"
     # the appliance's default role does not exist on central: a clear refusal
     assert cli.main([*base, "officer", "add", "budi", "--central"]) == 2
     monkeypatch.setenv("MPP_OFFICER_PASSWORD", "sandi-baru-kepala")
     assert cli.main([*base, "officer", "passwd", "kepala", "--central"]) == 0
-    assert authenticate(db, "kepala", "kata-sandi-kepala") is None
-    assert authenticate(db, "kepala", "sandi-baru-kepala") is not None
+    assert authenticate(db(), "kepala", "kata-sandi-kepala") is None
+    assert authenticate(db(), "kepala", "sandi-baru-kepala") is not None
     assert cli.main([*base, "officer", "disable", "kepala", "--central"]) == 0
-    assert authenticate(db, "kepala", "sandi-baru-kepala") is None
+    assert authenticate(db(), "kepala", "sandi-baru-kepala") is None
     assert cli.main([*base, "officer", "disable", "pusat", "--central"]) == 1  # last admin
     capsys.readouterr()
     assert cli.main([*base, "officer", "list", "--central"]) == 0
@@ -54,9 +62,9 @@ def test_cli_users_and_token_revoke(
     token_args = [*base, "token", "create", "--central", "--role", "supervisor"]
     assert cli.main([*token_args, "--name", "layar"]) == 0
     token = capsys.readouterr().out.strip()
-    assert token_role(db, token) == "supervisor"
+    assert token_role(db(), token) == "supervisor"
     assert cli.main([*base, "token", "revoke", "--central", "--name", "layar"]) == 0
-    assert token_role(db, token) is None
+    assert token_role(db(), token) is None
     assert cli.main([*base, "token", "revoke", "--central", "--name", "tidak-ada"]) == 1
     capsys.readouterr()
     assert cli.main([*base, "token", "list", "--central"]) == 0
@@ -65,8 +73,8 @@ def test_cli_users_and_token_revoke(
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Flask:
-    db = open_central_database(f"sqlite:///{tmp_path}/central.db")
+def app(central_url: str) -> Flask:
+    db = open_central_database(central_url)
     add_user(db, "pusat", PASSWORD, "admin")
     add_user(db, "kepala", PASSWORD, "supervisor")
     return create_central_app(db, CentralWebSettings(secret_key="k" * 40))
