@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from appliance.skm.arithmetic import SkmError, compute, validate_answers
+from sync.central.brokerlink import link_state
 from sync.central.store import CatalogueRow, SiteRow, SurveyRow, TicketRow
 
 IKM_DAYS = 30  # the dashboard's IKM covers this many days up to today
@@ -87,16 +88,31 @@ def site_today(names: SiteNames, now: datetime) -> date:
 
 def site_summaries(default_zone: ZoneInfo, now: datetime) -> list[dict[str, Any]]:
     """Every site central knows, with sync health and today's figures (call inside a connection)."""
-    return [site_summary(row, default_zone, now) for row in SiteRow.select().order_by(SiteRow.code)]
+    link = link_state()
+    return [
+        site_summary(row, default_zone, now, link)
+        for row in SiteRow.select().order_by(SiteRow.code)
+    ]
 
 
-def site_summary(row: SiteRow, default_zone: ZoneInfo, now: datetime) -> dict[str, Any]:
+def site_state(row: SiteRow, link: dict[str, Any] | None) -> str:
+    """ "online", "offline", or "unknown" while central's own broker link is down: a site's
+    `online` is only the last word heard, and nothing is heard then."""
+    if link is not None and not link["up"]:
+        return "unknown"
+    return "online" if row.online else "offline"
+
+
+def site_summary(
+    row: SiteRow, default_zone: ZoneInfo, now: datetime, link: dict[str, Any] | None = None
+) -> dict[str, Any]:
     names = site_names(row.code, default_zone)
     today = site_today(names, now)
     return {
         "site": row.code,
         "name": row.name or names.site_name or row.code,
         "online": bool(row.online),
+        "state": site_state(row, link),
         "last_contact": row.last_contact,
         "stored_through": row.stored_through,
         "events_stored": row.events_stored,

@@ -16,6 +16,7 @@ import time
 from peewee import DatabaseError, InterfaceError
 
 from sync import protocol
+from sync.central.brokerlink import record_link
 from sync.central.ingest import Ingest
 from sync.mqtt import Backoff, BrokerSettings, Link, LinkHandler, Message, Session
 
@@ -49,6 +50,9 @@ class CentralWorker(LinkHandler):
         self.unstored_status: dict[str, bytes] = {}
         self.database_backoff = Backoff(0.5, 30.0)
         self._database_retry_at = 0.0
+        # What this worker last stored of its broker link (the announcing worker only), so only
+        # a change is written and "since" stays the moment the link went down.
+        self.link_recorded: bool | None = None
 
     @property
     def sessions(self) -> int:
@@ -62,6 +66,7 @@ class CentralWorker(LinkHandler):
         session.subscribe(f"{protocol.PREFIX}/sites/+/{protocol.STATUS}", qos=1)
         if self.announces_status:
             session.publish(protocol.CENTRAL_STATUS, protocol.ONLINE, retain=True)
+        self._record_link(up=True)
 
     def on_message(self, session: Session, message: Message) -> None:
         is_status = message.topic.endswith(f"/{protocol.STATUS}")
@@ -96,6 +101,21 @@ class CentralWorker(LinkHandler):
         self.database_backoff.reset()
         log.info("central: statuses held during the database outage stored")
         return None
+
+    def on_down(self, reason: str) -> None:
+        self._record_link(up=False)
+
+    def _record_link(self, *, up: bool) -> None:
+        """For the dashboard's banner (sync.central.brokerlink); a database outage only delays
+        it: the next connect or drop writes it again."""
+        if not self.announces_status or self.link_recorded is up:
+            return
+        try:
+            record_link(self.ingest.db, up, self.ingest.now())
+        except (DatabaseError, InterfaceError) as exc:
+            log.warning("central: broker link state not stored (database: %s)", exc)
+            return
+        self.link_recorded = up
 
     def on_stopping(self, session: Session) -> None:
         if self.announces_status:

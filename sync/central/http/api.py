@@ -16,6 +16,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from appliance.skm.pdf import render_skm_pdf
 from sync.central import reports
+from sync.central.brokerlink import link_state
 from sync.central.catalogue import PushRefused, push_catalogue
 from sync.central.http.auth import require
 from sync.central.http.base import central
@@ -58,14 +59,17 @@ def list_sites() -> Response:
     context = central()
     now = context.settings.now()
     items = reports.site_summaries(context.zone, now)
-    return jsonify({"items": items, "total": len(items), "now": now.isoformat()})
+    return jsonify(
+        {"items": items, "total": len(items), "now": now.isoformat(), "broker": link_state()}
+    )
 
 
 @bp.get("/api/v1/central/sites/<site>")
 @require("supervisor")
 def get_site(site: str) -> Response:
     context = central()
-    return jsonify(reports.site_summary(known_site(site), context.zone, context.settings.now()))
+    row = known_site(site)
+    return jsonify(reports.site_summary(row, context.zone, context.settings.now(), link_state()))
 
 
 @bp.get("/api/v1/central/sites/<site>/tickets")

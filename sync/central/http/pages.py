@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, redirect, render_template, request, session, url_for
 
 from sync.central import reports
+from sync.central.brokerlink import link_state
 from sync.central.http.api import SKM_DEFAULT_DAYS, STATUS_TOKEN
 from sync.central.http.auth import session_user
 from sync.central.http.base import central
@@ -23,6 +24,7 @@ CONTENT_SECURITY_POLICY = (
 )
 POLL_MS = 12_000
 FINAL_STATES = ("done", "no_show", "cancelled", "expired")
+SITE_STATES = {"online": "Daring", "offline": "Luring", "unknown": "Tidak diketahui"}
 STATE_LABELS = {
     "waiting": "Menunggu",
     "called": "Dipanggil",
@@ -63,10 +65,12 @@ def dashboard() -> Response | str:
         skm_to=today.isoformat(),
         page="dashboard",
         sites=reports.site_summaries(context.zone, context.settings.now()),
+        broker=link_state(),
         username=who.name,
         role=who.role,
         csrf_token=session.get("csrf", ""),
         poll_ms=POLL_MS,
+        site_states=SITE_STATES,
     )
 
 

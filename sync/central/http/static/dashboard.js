@@ -7,6 +7,19 @@
   var body = document.getElementById('sites');
   var error = document.getElementById('error');
 
+  var STATES = {
+    online: ['Daring', 'ok'],
+    offline: ['Luring', 'bad'],
+    unknown: ['Tidak diketahui', 'muted']
+  };
+  var brokerDown = document.getElementById('broker-down');
+
+  // Central's own broker link: a banner while it is down, so no "Daring" is taken at its word.
+  function drawBroker(link) {
+    brokerDown.hidden = !link || link.up;
+    if (link && !link.up) document.getElementById('broker-since').textContent = when(link.since);
+  }
+
   function pad(n) { return (n < 10 ? '0' : '') + n; }
 
   function when(iso) {
@@ -66,7 +79,9 @@
           ', terakhir ' + when(s.twin.last_clash_at) + '): daftarkan ulang salah satunya dengan kode situs baru.';
         name.appendChild(twin);
       }
-      cell(tr, s.online ? 'Daring' : 'Luring', s.online ? 'ok' : 'bad');
+      // "unknown" while central itself has lost the broker: nothing from the site is heard then.
+      var state = STATES[s.state] || STATES.unknown;
+      cell(tr, state[0], 'site-state ' + state[1]);
       cell(tr, when(s.last_contact));
       var backlog = cell(tr, value(s.backlog_reported));
       if (s.backlog_as_of) {
@@ -99,7 +114,9 @@
         return;
       }
       if (xhr.status === 200) {
-        draw(JSON.parse(xhr.responseText).items);
+        var answer = JSON.parse(xhr.responseText);
+        draw(answer.items);
+        drawBroker(answer.broker);
         error.hidden = true;
         var now = new Date();
         document.getElementById('updated').textContent = 'Terakhir: ' + pad(now.getHours()) + ':' + pad(now.getMinutes()) + ':' + pad(now.getSeconds());
