@@ -238,15 +238,18 @@ def _admin() -> dict[str, str]:
         "col_active": _("Aktif"),
         "col_created": _("Dibuat"),
         "col_revoked": _("Dicabut"),
-        "col_wait_p50": _("Tunggu p50"),
-        "col_wait_p90": _("Tunggu p90"),
-        "col_handling_p50": _("Layan p50"),
-        "col_handling_p90": _("Layan p90"),
+        # Plain words and the unit, not p50/p90: half the citizens waited at most the median,
+        # nine in ten at most the second figure.
+        "col_wait_p50": _("Waktu tunggu median (menit)"),
+        "col_wait_p90": _("Waktu tunggu 9 dari 10 warga (menit)"),
+        "col_handling_p50": _("Lama dilayani median (menit)"),
+        "col_handling_p90": _("Lama dilayani 9 dari 10 warga (menit)"),
         # The report's own field names, so a table built from its keys reads right too.
-        "col_wait_p50_minutes": _("Tunggu p50"),
-        "col_wait_p90_minutes": _("Tunggu p90"),
-        "col_handling_p50_minutes": _("Layan p50"),
-        "col_handling_p90_minutes": _("Layan p90"),
+        "col_wait_p50_minutes": _("Waktu tunggu median (menit)"),
+        "col_wait_p90_minutes": _("Waktu tunggu 9 dari 10 warga (menit)"),
+        "col_handling_p50_minutes": _("Lama dilayani median (menit)"),
+        "col_handling_p90_minutes": _("Lama dilayani 9 dari 10 warga (menit)"),
+        "chart_served_of": _("{served}/{issued} tiket dilayani"),
     }
 
 
@@ -292,6 +295,35 @@ def _health() -> dict[str, str]:
             "sampai kejadian {central}, perangkat ini baru menulis {last}. Daftarkan ulang salah "
             "satunya dengan kode situs baru."
         ),
+        # sync.last_error, said for the officer (web/static/js/admin.js maps the raw line).
+        "sync_err_stall": _(
+            "Pusat tidak menjawab selama {n} detik. Data tetap tersimpan di sini dan dikirim "
+            "ulang otomatis."
+        ),
+        "sync_err_no_connection": _(
+            "Belum tersambung ke pusat dalam {n} detik. Perangkat mencoba lagi otomatis."
+        ),
+        "sync_err_refused": _(
+            "Pusat menolak sambungan. Periksa kode situs dan kata sandi sinkronisasi."
+        ),
+        "sync_err_disconnected": _("Sambungan ke pusat terputus. Perangkat mencoba lagi otomatis."),
+        "sync_err_message_refused": _(
+            "Pusat menolak satu kiriman. Hubungi pengelola pusat dengan rincian di bawah."
+        ),
+        "sync_err_twin": _("Perangkat lain memakai kode situs yang sama dengan perangkat ini."),
+        "sync_err_unsendable": _(
+            "Satu kejadian tidak dapat dikirim ke pusat. Hubungi pengelola dengan rincian di bawah."
+        ),
+        "sync_err_lost": _(
+            "Pusat kehilangan sebagian kejadian yang sudah dihapus di sini. "
+            "Hubungi pengelola pusat."
+        ),
+        "sync_err_catalogue": _(
+            "Katalog versi {n} dari pusat ditolak; katalog yang lama tetap dipakai."
+        ),
+        "sync_err_stopped": _("Sinkronisasi dihentikan."),
+        "sync_err_other": _("Gangguan sinkronisasi. Perangkat mencoba lagi otomatis."),
+        "technical_detail": _("Rincian teknis"),
         "never": _("belum pernah"),
         "clock_synced": _("Tersinkron"),
         "clock_unsynced": _("Belum tersinkron"),

@@ -56,23 +56,29 @@
       box.appendChild(el('p', { className: 'muted', text: MPP.t('no_tickets_today') }));
       return;
     }
-    var width = 560;
-    var label = 190;
+    /* Room on the left for a service name of 32 characters at 11px and on the right for
+       "123/456 dilayani", so neither is cut at 1280x800; a longer name keeps its full text in
+       a <title> (a hover shows it). */
+    var width = 640;
+    var label = 210;
+    var room = 110;
     var barH = 22;
     var gap = 8;
     var height = rows.length * (barH + gap) + 10;
     var max = Math.max.apply(null, rows.map(function (r) {
       return Math.max(r.issued, r.served, 1);
     }));
-    var scale = (width - label - 40) / max;
+    var scale = (width - label - room) / max;
     var chart = svg('svg', { viewBox: '0 0 ' + width + ' ' + height, role: 'img', 'aria-label': MPP.t('chart_label') });
     rows.forEach(function (r, i) {
       var y = 5 + i * (barH + gap);
-      var name = r.name.length > 30 ? r.name.slice(0, 29) + '…' : r.name;
-      chart.appendChild(svg('text', { x: label - 6, y: y + barH * 0.7, 'text-anchor': 'end' }, name));
+      var name = r.name.length > 32 ? r.name.slice(0, 31) + '…' : r.name;
+      var text = svg('text', { x: label - 6, y: y + barH * 0.7, 'text-anchor': 'end' }, name);
+      if (name !== r.name) text.appendChild(svg('title', {}, r.name));
+      chart.appendChild(text);
       chart.appendChild(svg('rect', { x: label, y: y, width: Math.max(1, r.issued * scale), height: barH, class: 'bar-issued' }));
       chart.appendChild(svg('rect', { x: label, y: y + barH * 0.25, width: Math.max(0, r.served * scale), height: barH * 0.5, class: 'bar-served' }));
-      chart.appendChild(svg('text', { x: label + r.issued * scale + 4, y: y + barH * 0.7 }, r.served + '/' + r.issued));
+      chart.appendChild(svg('text', { x: label + r.issued * scale + 4, y: y + barH * 0.7, 'data-figure': 'served-of-issued' }, MPP.t('chart_served_of', { served: r.served, issued: r.issued })));
     });
     box.appendChild(chart);
   }
@@ -165,8 +171,41 @@
     if (sync.alarm && sync.alarm.code === 'twin_site') {
       parts.push(el('div', { className: 'warn-text sync-alarm', text: MPP.t('sync_twin', { site: sync.alarm.site, central: sync.alarm.central_through, last: sync.alarm.last_seq }) }));
     }
-    if (sync.last_error) parts.push(el('div', { className: 'small warn-text', text: sync.last_error }));
+    if (sync.last_error) parts.push(syncError(sync.last_error));
     return parts;
+  }
+
+  /* What `mpp sync` records in sync.last_error is an English line for the log (sync/edge.py,
+     sync/mqtt.py). The page says it in the officer's words, known line by known line, and keeps
+     the raw line folded away for whoever reads the log. */
+  var SYNC_ERRORS = [
+    [/^no progress from central for (\d+) s/, 'sync_err_stall'],
+    [/^no connection within (\d+) s/, 'sync_err_no_connection'],
+    [/^connect refused/, 'sync_err_refused'],
+    [/^disconnected/, 'sync_err_disconnected'],
+    [/^central refused a message/, 'sync_err_message_refused'],
+    [/^another appliance uses site code/, 'sync_err_twin'],
+    [/^outbox event cannot be sent/, 'sync_err_unsendable'],
+    [/^central lacks seq/, 'sync_err_lost'],
+    [/^catalogue (\d+) refused/, 'sync_err_catalogue'],
+    [/^stopped$/, 'sync_err_stopped'],
+  ];
+
+  function syncError(raw) {
+    var key = 'sync_err_other';
+    var n = '';
+    SYNC_ERRORS.some(function (pair) {
+      var m = pair[0].exec(raw);
+      if (m) {
+        key = pair[1];
+        n = m[1] || '';
+      }
+      return Boolean(m);
+    });
+    return el('div', { className: 'small warn-text', 'data-sync-error': key }, [
+      MPP.t(key, { n: n }),
+      el('details', { className: 'muted small raw-detail' }, [el('summary', { text: MPP.t('technical_detail') }), el('code', { lang: 'en', text: raw })]),
+    ]);
   }
 
   function clockParts(clock) {
