@@ -7,6 +7,7 @@ served by waitress on 127.0.0.1 as `mpp central` serves it (`sync.central.http.s
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -94,6 +95,7 @@ def test_dashboard_shows_the_site_and_the_skm(browser: Any, central: str) -> Non
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     try:
+        page.clock.install()
         page.goto(central + "/dashboard")
         page.wait_for_url(lambda url: urlsplit(url).path == "/login")
         page.fill("#username", USER)
@@ -109,7 +111,17 @@ def test_dashboard_shows_the_site_and_the_skm(browser: Any, central: str) -> Non
         expect(cells.nth(6)).to_have_text("2")  # served
         expect(cells.nth(7)).to_have_text("1")  # waiting
         ikm = str(compute(ANSWERS, 2).ikm)
-        expect(cells.nth(10)).to_have_text(str(float(ikm)))
+        # Indonesian numbers and the site's own zone, as served and as redrawn by the script
+        # (issue 17 item 6: raw UTC ISO text, "84.09" beside the SKM panel's "84,09").
+        comma = str(float(ikm)).replace(".", ",")
+        local = re.compile(r"^\d\d/\d\d \d\d\.\d\d WIB$")
+        expect(cells.nth(10)).to_have_text(comma)
+        expect(cells.nth(2)).to_have_text(local)
+        page.clock.run_for(13_000)  # past one poll: the table is the script's now
+        expect(page.locator("#updated")).to_contain_text("Terakhir")
+        expect(cells.nth(10)).to_have_text(comma)
+        expect(cells.nth(2)).to_have_text(local)
+        expect(cells.nth(1)).to_have_text("Daring")
 
         skm = page.locator("#skm")
         skm.scroll_into_view_if_needed()

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, redirect, render_template, request, sessi
 
 from sync.central import reports
 from sync.central.brokerlink import link_state
+from sync.central.http import formats
 from sync.central.http.api import SKM_DEFAULT_DAYS, STATUS_TOKEN
 from sync.central.http.auth import session_user
 from sync.central.http.base import central
@@ -45,6 +46,8 @@ bp = Blueprint(
 
 
 bp.after_app_request(page_headers(CONTENT_SECURITY_POLICY))
+bp.add_app_template_filter(formats.local_time, "local_time")
+bp.add_app_template_filter(formats.number, "number")
 
 
 @bp.get("/")
@@ -71,6 +74,7 @@ def dashboard() -> Response | str:
         csrf_token=session.get("csrf", ""),
         poll_ms=POLL_MS,
         site_states=SITE_STATES,
+        central_zone=context.zone.key,
     )
 
 

@@ -22,11 +22,25 @@
 
   function pad(n) { return (n < 10 ? '0' : '') + n; }
 
-  function when(iso) {
+  // A time in the site's own zone, written as the server writes it (sync/central/http/formats.py):
+  // "03/12 19.54 WIB".
+  var CENTRAL_ZONE = box.getAttribute('data-zone') || undefined;
+  function when(iso, zone) {
     if (!iso) return '–';
     var d = new Date(iso);
     if (isNaN(d.getTime())) return iso;
-    return pad(d.getDate()) + '/' + pad(d.getMonth() + 1) + ' ' + pad(d.getHours()) + ':' + pad(d.getMinutes());
+    var options = {day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit',
+      hourCycle: 'h23', timeZoneName: 'short', timeZone: zone || CENTRAL_ZONE};
+    var parts;
+    try {
+      parts = new Intl.DateTimeFormat('id-ID', options).formatToParts(d);
+    } catch (e) {  // a zone this browser does not know: its own
+      delete options.timeZone;
+      parts = new Intl.DateTimeFormat('id-ID', options).formatToParts(d);
+    }
+    var p = {};
+    parts.forEach(function (part) { p[part.type] = part.value; });
+    return p.day + '/' + p.month + ' ' + p.hour + '.' + p.minute + ' ' + p.timeZoneName;
   }
 
   // How old a figure is, in words: the backlog is only as true as the site's last message.
@@ -40,7 +54,9 @@
     return Math.floor(seconds / 86400) + ' hari lalu';
   }
 
-  function value(v) { return v === null || v === undefined ? '–' : String(v); }
+  // Indonesian numbers, as the server writes them: "84,09", "12.345".
+  var NUMBER = new Intl.NumberFormat('id-ID');
+  function value(v) { return v === null || v === undefined ? '–' : NUMBER.format(v); }
 
   function cell(row, text, cls) {
     var td = document.createElement('td');
@@ -76,16 +92,16 @@
         var twin = document.createElement('div');
         twin.className = 'bad small twin';
         twin.textContent = 'Dua perangkat memakai kode situs ini (' + s.twin.installations.join(', ') +
-          ', terakhir ' + when(s.twin.last_clash_at) + '): daftarkan ulang salah satunya dengan kode situs baru.';
+          ', terakhir ' + when(s.twin.last_clash_at, s.timezone) + '): daftarkan ulang salah satunya dengan kode situs baru.';
         name.appendChild(twin);
       }
       // "unknown" while central itself has lost the broker: nothing from the site is heard then.
       var state = STATES[s.state] || STATES.unknown;
       cell(tr, state[0], 'site-state ' + state[1]);
-      cell(tr, when(s.last_contact));
+      cell(tr, when(s.last_contact, s.timezone));
       var backlog = cell(tr, value(s.backlog_reported));
       if (s.backlog_as_of) {
-        backlog.title = 'per ' + when(s.backlog_as_of);
+        backlog.title = 'per ' + when(s.backlog_as_of, s.timezone);
         var old = document.createElement('span');
         old.className = 'muted small backlog-age';
         old.textContent = age(s.backlog_as_of);
