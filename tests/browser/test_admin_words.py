@@ -1,6 +1,7 @@
 """The admin page in Indonesian says sync faults in words and every figure with its unit (issue 17
 item 4): `mpp sync` records English lines for its log in sync.last_error; the page must not show
-them as the message, and the report's wait figures say "menit", not "p50"."""
+them as the message, the report's wait figures say "menit", not "p50", and the dashboard shows
+who is waiting now."""
 
 from __future__ import annotations
 
@@ -56,7 +57,11 @@ def test_report_figures_carry_units_and_chart_labels_fit(appliance, staff):
         core.engine.done(counter)
     core.engine.issue(service, source="kiosk")  # still waiting
     page, errors = open_page(staff, appliance.url + "/admin")
+    # Waiting now, on the dashboard and per service, beside today's no-shows.
+    expect(page.locator("[data-stat='waiting']")).to_have_text("1Menunggu sekarang")
+    expect(page.locator("[data-stat='no_show']")).to_contain_text("0")
     table = page.locator("#report-table")
+    expect(table.locator(f"[data-service='{service}'] [data-figure='waiting']")).to_have_text("1")
     expect(table.locator("th")).to_contain_text(["Waktu tunggu median (menit)"])
     heads = table.locator("th").all_inner_texts()
     assert all("(menit)" in h for h in heads if "tunggu" in h or "dilayani" in h), heads

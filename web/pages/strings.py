@@ -208,6 +208,7 @@ def _admin() -> dict[str, str]:
         "stat_served": _("Dilayani"),
         "stat_no_show": _("Tidak hadir"),
         "stat_services_active": _("Layanan aktif"),
+        "stat_waiting": _("Menunggu sekarang"),
         "no_tickets_today": _("Belum ada tiket hari ini."),
         "chart_label": _("Tiket diterbitkan dan dilayani per layanan hari ini"),
         "health_printer": _("Printer"),

@@ -13,7 +13,7 @@
   function loadReport() {
     return MPP.api('GET', '/api/v1/reports/daily').then(function (data) {
       var rows = data.items.map(function (r) {
-        return { code: r.service, name: r.service_name, issued: r.issued, served: r.served, noShow: r.no_show, raw: r };
+        return { code: r.service, name: r.service_name, issued: r.issued, served: r.served, noShow: r.no_show, waiting: r.waiting || 0, raw: r };
       });
       document.getElementById('report-date').textContent = data.date;
       var sum = function (key) {
@@ -22,7 +22,7 @@
         }, 0);
       };
       var stats = MPP.clear(document.getElementById('stats'));
-      [['issued', sum('issued')], ['served', sum('served')], ['no_show', sum('noShow')], ['services_active', rows.filter(function (r) {
+      [['waiting', sum('waiting')], ['issued', sum('issued')], ['served', sum('served')], ['no_show', sum('noShow')], ['services_active', rows.filter(function (r) {
         return r.issued > 0;
       }).length]].forEach(function (pair) {
         stats.appendChild(el('div', { className: 'stat', 'data-stat': pair[0] }, [el('b', { text: String(pair[1]) }), MPP.t('stat_' + pair[0])]));
@@ -33,7 +33,7 @@
         return b.issued - a.issued;
       }).slice(0, 12));
       drawTable(rows.filter(function (r) {
-        return r.issued > 0 || r.served > 0 || r.noShow > 0;
+        return r.issued > 0 || r.served > 0 || r.noShow > 0 || r.waiting > 0;
       }));
     }, function (e) {
       if (e.status === 401) throw e;
@@ -90,11 +90,11 @@
       return;
     }
     var extra = ['wait_p50_minutes', 'wait_p90_minutes', 'handling_p50_minutes', 'handling_p90_minutes'];
-    var head = el('tr', null, [el('th', { text: MPP.t('service') }), el('th', { className: 'num', text: MPP.t('stat_issued') }), el('th', { className: 'num', text: MPP.t('stat_served') }), el('th', { className: 'num', text: MPP.t('stat_no_show') })].concat(extra.map(function (k) {
+    var head = el('tr', null, [el('th', { text: MPP.t('service') }), el('th', { className: 'num', text: MPP.t('stat_waiting') }), el('th', { className: 'num', text: MPP.t('stat_issued') }), el('th', { className: 'num', text: MPP.t('stat_served') }), el('th', { className: 'num', text: MPP.t('stat_no_show') })].concat(extra.map(function (k) {
       return el('th', { className: 'num', text: MPP.t('col_' + k) });
     })));
     var body = rows.map(function (r) {
-      return el('tr', null, [el('td', { text: r.name }), el('td', { className: 'num', text: String(r.issued) }), el('td', { className: 'num', text: String(r.served) }), el('td', { className: 'num', text: String(r.noShow) })].concat(extra.map(function (k) {
+      return el('tr', { 'data-service': r.code }, [el('td', { text: r.name }), el('td', { className: 'num', 'data-figure': 'waiting', text: String(r.waiting) }), el('td', { className: 'num', text: String(r.issued) }), el('td', { className: 'num', text: String(r.served) }), el('td', { className: 'num', text: String(r.noShow) })].concat(extra.map(function (k) {
         var v = r.raw[k];
         return el('td', { className: 'num', text: v === null || v === undefined ? '–' : String(typeof v === 'number' ? Math.round(v * 10) / 10 : v) });
       })));
