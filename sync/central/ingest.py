@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 QUARANTINE_PAYLOAD_CHARS = 16_384
 
 
+# A site's printer from its newest printer.* event (the state when the event's data has none).
+PRINTER_EVENTS = {"printer.fault": "error", "printer.recovered": "ok"}
+
+
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -171,6 +175,11 @@ class Ingest:
                         row, wire["data"].get("timezone"), wire["data"].get("site_name")
                     )
                     _learn_config_version(row, wire["data"].get("version"))
+                elif wire["type"] in PRINTER_EVENTS:  # the dashboard's device health
+                    data = wire["data"]
+                    state = data.get("state") if isinstance(data, dict) else None
+                    row.printer_state = str(state or PRINTER_EVENTS[wire["type"]])[:32]
+                    row.printer_at = wire["at"]
             row.stored_through = new_through
         rest = [seq for seq in above if seq > new_through]
         return Ack(new_through, tuple(protocol.gaps(new_through, rest, highest)))

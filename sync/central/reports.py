@@ -124,6 +124,9 @@ def site_summary(
         "edge_last_seq": row.edge_last_seq,
         "config_version": row.config_version,
         "clock_synced": row.clock_synced,
+        "printer": {"state": row.printer_state, "at": row.printer_at}
+        if row.printer_state
+        else None,
         "software": row.software,
         "timezone": names.zone.key,
         "installation": row.installation,

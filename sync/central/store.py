@@ -89,6 +89,9 @@ class SiteRow(CentralModel):
     installation = CharField(null=True, max_length=64)
     installation_other = CharField(null=True, max_length=64)
     installation_clash_at = CharField(null=True, max_length=40)
+    # The printer's state from the site's newest printer.fault/printer.recovered, and its time.
+    printer_state = CharField(null=True, max_length=32)
+    printer_at = CharField(null=True, max_length=40)
 
     class Meta:
         table_name = "sites"
@@ -399,6 +402,8 @@ ADDED_COLUMNS: tuple[tuple[type[CentralModel], str], ...] = (
     (SiteRow, "installation"),
     (SiteRow, "installation_other"),
     (SiteRow, "installation_clash_at"),
+    (SiteRow, "printer_state"),
+    (SiteRow, "printer_at"),
     (CentralUser, "active"),
 )
 

@@ -26,6 +26,16 @@ CONTENT_SECURITY_POLICY = (
 POLL_MS = 12_000
 FINAL_STATES = ("done", "no_show", "cancelled", "expired")
 SITE_STATES = {"online": "Daring", "offline": "Luring", "unknown": "Tidak diketahui"}
+# A site's printer as its newest printer.fault/printer.recovered says (static/dashboard.js too).
+PRINTER_LABELS = {
+    "ok": "siap",
+    "unknown": "diperiksa",
+    "offline": "tidak terhubung",
+    "no_paper": "kertas habis",
+    "cover_open": "penutup terbuka",
+    "error": "gangguan",
+    "disabled": "tidak dipakai",
+}
 STATE_LABELS = {
     "waiting": "Menunggu",
     "called": "Dipanggil",
@@ -75,6 +85,7 @@ def dashboard() -> Response | str:
         poll_ms=POLL_MS,
         site_states=SITE_STATES,
         central_zone=context.zone.key,
+        printer_labels=PRINTER_LABELS,
     )
 
 

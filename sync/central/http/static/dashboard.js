@@ -12,6 +12,10 @@
     offline: ['Luring', 'bad'],
     unknown: ['Tidak diketahui', 'muted']
   };
+  var PRINTERS = {
+    ok: 'siap', unknown: 'diperiksa', offline: 'tidak terhubung', no_paper: 'kertas habis',
+    cover_open: 'penutup terbuka', error: 'gangguan', disabled: 'tidak dipakai'
+  };
   var brokerDown = document.getElementById('broker-down');
 
   // Central's own broker link: a banner while it is down, so no "Daring" is taken at its word.
@@ -71,7 +75,7 @@
     if (!items.length) {
       var empty = document.createElement('tr');
       var td = cell(empty, 'Belum ada situs yang mengirim data.');
-      td.colSpan = 12;
+      td.colSpan = 13;
       body.appendChild(empty);
       return;
     }
@@ -116,6 +120,14 @@
       cell(tr, value(s.today.handling_p50_minutes));
       cell(tr, value(s.today.ikm));
       cell(tr, value(s.ikm_30_days.ikm));
+      // Device health: the printer as its last printer.* event says, the clock as the hello says.
+      var printer = s.printer ? (PRINTERS[s.printer.state] || s.printer.state) : '–';
+      var printerBad = s.printer && s.printer.state !== 'ok' && s.printer.state !== 'disabled';
+      var clock = s.clock_synced === null || s.clock_synced === undefined ? '–'
+        : (s.clock_synced ? 'sinkron' : 'tidak sinkron');
+      var health = cell(tr, 'Printer: ' + printer, 'health' + (printerBad || s.clock_synced === false ? ' bad' : ''));
+      health.appendChild(document.createElement('br'));
+      health.appendChild(document.createTextNode('Jam: ' + clock));
       body.appendChild(tr);
     });
   }
