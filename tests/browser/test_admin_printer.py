@@ -60,6 +60,10 @@ def test_printer_alert_is_at_the_top_with_its_message(appliance, staff):
     expect(alert).to_be_visible(timeout=10_000)
     expect(alert).to_contain_text(MESSAGES[OFFLINE])
     expect(page.locator("[data-health='printer'] .badge.bad")).to_have_text("Tidak terhubung")
+    # The driver's own English line is folded under "Rincian teknis", not shown as the message.
+    printer = page.locator("[data-health='printer']")
+    expect(printer.locator("details.raw-detail code")).to_contain_text("not-a-folder")
+    assert "not-a-folder" not in printer.inner_text()
     box = alert.bounding_box()
     assert box is not None and box["y"] < 150  # above the dashboard, seen without scrolling
     assert errors == []

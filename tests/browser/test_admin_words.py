@@ -61,7 +61,8 @@ def test_report_figures_carry_units_and_chart_labels_fit(appliance, staff):
     expect(page.locator("[data-stat='waiting']")).to_have_text("1Menunggu sekarang")
     expect(page.locator("[data-stat='no_show']")).to_contain_text("0")
     table = page.locator("#report-table")
-    expect(table.locator(f"[data-service='{service}'] [data-figure='waiting']")).to_have_text("1")
+    waiting = table.locator(f"[data-report-service='{service}'] [data-figure='waiting']")
+    expect(waiting).to_have_text("1")
     expect(table.locator("th")).to_contain_text(["Waktu tunggu median (menit)"])
     heads = table.locator("th").all_inner_texts()
     assert all("(menit)" in h for h in heads if "tunggu" in h or "dilayani" in h), heads

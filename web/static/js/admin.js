@@ -94,7 +94,7 @@
       return el('th', { className: 'num', text: MPP.t('col_' + k) });
     })));
     var body = rows.map(function (r) {
-      return el('tr', { 'data-service': r.code }, [el('td', { text: r.name }), el('td', { className: 'num', 'data-figure': 'waiting', text: String(r.waiting) }), el('td', { className: 'num', text: String(r.issued) }), el('td', { className: 'num', text: String(r.served) }), el('td', { className: 'num', text: String(r.noShow) })].concat(extra.map(function (k) {
+      return el('tr', { 'data-report-service': r.code }, [el('td', { text: r.name }), el('td', { className: 'num', 'data-figure': 'waiting', text: String(r.waiting) }), el('td', { className: 'num', text: String(r.issued) }), el('td', { className: 'num', text: String(r.served) }), el('td', { className: 'num', text: String(r.noShow) })].concat(extra.map(function (k) {
         var v = r.raw[k];
         return el('td', { className: 'num', text: v === null || v === undefined ? '–' : String(typeof v === 'number' ? Math.round(v * 10) / 10 : v) });
       })));
@@ -124,7 +124,7 @@
     var kind = Object.prototype.hasOwnProperty.call(PRINTER_OK, state) ? PRINTER_OK[state] : 'bad';
     var unprinted = printer.unprinted || [];
     var parts = [badge(kind, MPP.t('printer_' + state) === 'printer_' + state ? state : MPP.t('printer_' + state)), ' ', printer.message || ''];
-    if (printer.detail) parts.push(el('div', { className: 'muted small', text: printer.detail }));
+    if (printer.detail) parts.push(rawDetail(printer.detail)); // the driver's English, for the log
     var facts = [MPP.t('printer_printed', { n: printer.printed || 0 })];
     if (printer.queued) facts.push(MPP.t('printer_queued', { n: printer.queued }));
     if (printer.since && state !== 'ok') facts.push(MPP.t('since_time', { time: MPP.dateTime(printer.since) }));
@@ -204,8 +204,13 @@
     });
     return el('div', { className: 'small warn-text', 'data-sync-error': key }, [
       MPP.t(key, { n: n }),
-      el('details', { className: 'muted small raw-detail' }, [el('summary', { text: MPP.t('technical_detail') }), el('code', { lang: 'en', text: raw })]),
+      rawDetail(raw),
     ]);
+  }
+
+  /* A line written for the log, folded away under "Rincian teknis". */
+  function rawDetail(raw) {
+    return el('details', { className: 'muted small raw-detail' }, [el('summary', { text: MPP.t('technical_detail') }), el('code', { lang: 'en', text: raw })]);
   }
 
   function clockParts(clock) {
