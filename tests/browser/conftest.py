@@ -6,7 +6,6 @@ drive it only through pages; setup and checks may use the engine directly.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.support.browser import ADMIN, CHROMIUM, CHROMIUM_ARGS, PASSWORD, Appliance, build_app
+from tests.support.serving import serving
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -28,17 +28,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture
 def appliance(tmp_path: Path) -> Iterator[Appliance]:
-    from waitress import create_server
-
     app, core = build_app(tmp_path)
-    server = create_server(app, host="127.0.0.1", port=0, threads=24, channel_request_lookahead=1)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield Appliance(f"http://127.0.0.1:{server.effective_port}", core)
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    with serving(app, threads=24, channel_request_lookahead=1) as url:
+        yield Appliance(url, core)
 
 
 @pytest.fixture(scope="session")

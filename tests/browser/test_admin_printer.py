@@ -3,7 +3,6 @@ aimed at a path that is a file, not a folder, which the print worker reports as 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from playwright.sync_api import expect
 from appliance.hardware.ports import MESSAGES, OFFLINE
 from tests.support.browser import ADMIN, PASSWORD, Appliance, open_page
 from tests.support.catalogue_fixtures import WEEKDAY_MORNING
+from tests.support.serving import serving
 
 pytestmark = pytest.mark.browser
 
@@ -20,8 +20,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def appliance(tmp_path: Path) -> Iterator[Appliance]:
     """This module's appliance has hardware: a print worker whose printer is offline."""
-    from waitress import create_server
-
     from appliance.catalogue.store import apply_catalogue, load_catalogue, packaged_catalogue
     from appliance.clock import ManualClock
     from appliance.config.load import load_config
@@ -43,14 +41,10 @@ def appliance(tmp_path: Path) -> Iterator[Appliance]:
     core.accounts.add_officer(ADMIN, PASSWORD, "admin", display_name="Admin MPP")
     runtime = Runtime(core, hardware=build_hardware(core.config, core.engine, core.db, core.clock))
     runtime.start()
-    server = create_server(create_app(runtime), host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
     try:
-        yield Appliance(f"http://127.0.0.1:{server.effective_port}", core)
+        with serving(create_app(runtime)) as url:
+            yield Appliance(url, core)
     finally:
-        server.close()
-        thread.join(timeout=5)
         runtime.stop()
 
 

@@ -8,7 +8,6 @@ Each state is photographed; with MPP_UPDATE_SCREENSHOTS=1 the pictures go to doc
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +33,7 @@ from tests.support.browser import (
     service_named,
     settle,
 )
+from tests.support.serving import serving
 
 pytestmark = pytest.mark.browser
 
@@ -50,8 +50,6 @@ def local(hour: int, minute: int = 0, day: int = 12) -> datetime:
 @pytest.fixture
 def kiosk_site(tmp_path: Path) -> Iterator[tuple[Appliance, Any]]:
     """The browser suite's appliance plus a file printer that prints: the kiosk's happy path."""
-    from waitress import create_server
-
     from appliance.hardware.build import build_hardware
     from appliance.runtime import Runtime
     from web.app import create_app
@@ -59,14 +57,10 @@ def kiosk_site(tmp_path: Path) -> Iterator[tuple[Appliance, Any]]:
     _, core = build_app(tmp_path)
     runtime = Runtime(core, hardware=build_hardware(core.config, core.engine, core.db, core.clock))
     runtime.start()
-    server = create_server(create_app(runtime), host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
     try:
-        yield Appliance(f"http://127.0.0.1:{server.effective_port}", core), runtime
+        with serving(create_app(runtime)) as url:
+            yield Appliance(url, core), runtime
     finally:
-        server.close()
-        thread.join(timeout=5)
         runtime.stop()
 
 

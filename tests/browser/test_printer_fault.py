@@ -8,7 +8,6 @@ reports it offline, as an unplugged printer) and then put back (the paper is in 
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from tests.support.browser import (
     settle,
 )
 from tests.support.catalogue_fixtures import WEEKDAY_MORNING
+from tests.support.serving import serving
 
 pytestmark = pytest.mark.browser
 
@@ -52,8 +52,6 @@ class Rig:
 @pytest.fixture
 def rig(tmp_path: Path) -> Iterator[Rig]:
     """An appliance with hardware whose printer is unplugged from the start."""
-    from waitress import create_server
-
     from appliance.catalogue.store import apply_catalogue, load_catalogue, packaged_catalogue
     from appliance.clock import ManualClock
     from appliance.config.load import load_config
@@ -78,15 +76,11 @@ def rig(tmp_path: Path) -> Iterator[Rig]:
     rig.unplug()
     runtime = Runtime(core, hardware=build_hardware(core.config, core.engine, core.db, core.clock))
     runtime.start()
-    server = create_server(create_app(runtime), host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    rig.appliance.url = f"http://127.0.0.1:{server.effective_port}"
     try:
-        yield rig
+        with serving(create_app(runtime)) as url:
+            rig.appliance.url = url
+            yield rig
     finally:
-        server.close()
-        thread.join(timeout=5)
         runtime.stop()
 
 

@@ -4,13 +4,12 @@ waitress server."""
 from __future__ import annotations
 
 import http.client
-import threading
 import time
 from collections.abc import Iterator
 
 import pytest
-from waitress.server import create_server
 
+from tests.support.serving import serving
 from tests.support.web_site import Site
 
 
@@ -82,16 +81,8 @@ def test_each_call_has_its_spoken_wav(site: Site) -> None:
 
 @pytest.fixture
 def served(site: Site) -> Iterator[tuple[Site, int]]:
-    server = create_server(
-        site.app, host="127.0.0.1", port=0, threads=8, channel_request_lookahead=1
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield site, server.effective_port
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    with serving(site.app, channel_request_lookahead=1) as url:
+        yield site, int(url.rsplit(":", 1)[1])
 
 
 def _read_event(response: http.client.HTTPResponse) -> list[str]:
