@@ -94,7 +94,7 @@ def shown(page: Any, number: str | None, state: str) -> None:
 def press(page: Any, key: str, number: str | None) -> Any:
     """Press `key` (and answer its dialog); the response of the request it sent."""
     is_action = lambda r: "/api/v1/counters/" in r.url and r.request.method == "POST"  # noqa: E731
-    with page.expect_response(is_action, timeout=5000) as answered:
+    with page.expect_response(is_action, timeout=15000) as answered:
         page.keyboard.press(key)
         if key == "t":
             page.locator("#transfer-list button").first.click()
@@ -135,6 +135,8 @@ def test_every_key_in_every_state(appliance, staff):
             number = set_state(core, counter, service, state)
             shown(console, number, state)
             waiting = _waiting_number(core, service)
+            # the console redraws its keys after the number: press only once this one is offered
+            expect(console.locator(BUTTONS[key]), f"{key} in {state}").to_be_enabled()
             answer = press(console, key, waiting)
             # on an empty queue N says so, and C was given a number that does not exist
             expected = 404 if state == "empty" and key in "nc" else 200
