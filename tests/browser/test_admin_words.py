@@ -58,8 +58,8 @@ def test_report_figures_carry_units_and_chart_labels_fit(appliance, staff):
     core.engine.issue(service, source="kiosk")  # still waiting
     page, errors = open_page(staff, appliance.url + "/admin")
     # Waiting now, on the dashboard and per service, beside today's no-shows.
-    expect(page.locator("[data-stat='waiting']")).to_have_text("1Menunggu sekarang")
-    expect(page.locator("[data-stat='no_show']")).to_contain_text("0")
+    expect(page.locator("#stats [data-stat='waiting']")).to_have_text("1Menunggu sekarang")
+    expect(page.locator("#stats [data-stat='no_show']")).to_contain_text("0")
     table = page.locator("#report-table")
     waiting = table.locator(f"[data-report-service='{service}'] [data-figure='waiting']")
     expect(waiting).to_have_text("1")
