@@ -7,7 +7,8 @@ exactly once however it reconnects (the stream only rings; it carries no calls).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
@@ -121,13 +122,13 @@ def stream() -> Response:
     return response
 
 
-@bp.get("/api/v1/announcements/<int:call_id>.wav")
-def announcement(call_id: int) -> Response:
+def _announcement(speak: Callable[[Any], bytes]) -> Response:
+    """A WAV from the announcer, cacheable for good (a call or a number never changes)."""
     announcer = web().announcer
     if announcer is None:
         raise ApiError(404, "announcements_unavailable", "Suara panggilan belum tersedia.")
     try:
-        audio: bytes = announcer.wav_for_call(call_id)
+        audio = speak(announcer)
     except ClipError as exc:
         raise ApiError(
             503,
@@ -136,29 +137,20 @@ def announcement(call_id: int) -> Response:
             details=list(exc.problems),
         ) from None
     response = Response(audio, mimetype="audio/wav")
-    # A call's announcement never changes: let the board keep it.
     response.headers["Cache-Control"] = "public, max-age=86400, immutable"
     return response
+
+
+@bp.get("/api/v1/announcements/<int:call_id>.wav")
+def announcement(call_id: int) -> Response:
+    return _announcement(lambda announcer: announcer.wav_for_call(call_id))
 
 
 @bp.get("/api/v1/announcements/number/<string:number>.wav")
 def spoken_number(number: str) -> Response:
     """A number as the kiosk says it when it hands it out ("Nomor antrean A dua belas"), so a
     blind citizen hears what they hold; only letters and digits are said, nothing personal."""
-    announcer = web().announcer
-    if announcer is None:
-        raise ApiError(404, "announcements_unavailable", "Suara panggilan belum tersedia.")
     try:
-        audio = announcer.wav_for_number(number)
+        return _announcement(lambda announcer: announcer.wav_for_number(number))
     except ValueError:
         raise ApiError(400, "invalid_number", "Nomor antrean tidak dikenali.") from None
-    except ClipError as exc:
-        raise ApiError(
-            503,
-            "voice_clips_broken",
-            "Rekaman suara panggilan rusak; hubungi admin.",
-            details=list(exc.problems),
-        ) from None
-    response = Response(audio, mimetype="audio/wav")
-    response.headers["Cache-Control"] = "public, max-age=86400, immutable"
-    return response
