@@ -46,7 +46,9 @@ HELLO = "up/hello"
 STATUS = "status"
 ACK = "down/ack"
 CONFIG = "down/config"
-KINDS = (EVENTS, HELLO, STATUS, ACK, CONFIG)
+BOOKINGS = "down/bookings"  # SPEC §8: central's booking outbox, in batches (sync/booking_wire.py)
+BOOKINGS_ACK = "up/bookings-ack"  # the edge's {"acked_through": N} after its commit
+KINDS = (EVENTS, HELLO, STATUS, ACK, CONFIG, BOOKINGS, BOOKINGS_ACK)
 
 
 class ProtocolError(ValueError):
