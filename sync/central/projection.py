@@ -3,6 +3,12 @@
 Only a site's contiguous prefix is projected, in seq order, so a late-filled gap can never apply a
 `ticket.called` before its `ticket.issued`. Order comes from seq, never from the `at` wall time
 (an appliance's clock may jump).
+
+A ticket is keyed by (site, ticket id, epoch). An appliance restored from last night's backup
+numbers its tickets from the backup's ids again, so the afternoon's tickets reuse ids the lost
+card already sent that morning (issue 15 item 9). A `ticket.issued` for an id central holds under
+another status token is that id issued anew: it gets the next epoch of that id, and the events
+after it (in seq order) change the newest epoch of their id, which is the ticket the box knows.
 """
 
 from __future__ import annotations
@@ -50,16 +56,26 @@ def apply_events(site: str, events: Sequence[Mapping[str, Any]]) -> None:
         and isinstance(e["data"], Mapping)
         and isinstance(e["data"].get("ticket_id"), int)
     }
-    known = _load_tickets(site, ids)
-    new: dict[int, dict[str, Any]] = {}
-    changed: set[int] = set()
+    known = _load_tickets(site, ids)  # ticket id -> its newest epoch's row
+    new: dict[tuple[int, int], dict[str, Any]] = {}
+    changed: dict[tuple[int, int], dict[str, Any]] = {}
     for event in events:
         kind, data, at, seq = event["type"], event["data"], event["at"], event["seq"]
         if kind == "ticket.issued":
             values = _issued(site, seq, at, data)
-            if values is not None and values["ticket_id"] not in known:
-                known[values["ticket_id"]] = values
-                new[values["ticket_id"]] = values
+            if values is None:
+                continue
+            old = known.get(values["ticket_id"])
+            if old is not None:
+                if old["status_token"] == values["status_token"]:
+                    continue  # the same ticket again: left as it is
+                values["epoch"] = old["epoch"] + 1
+                log.warning(
+                    "site %s seq %s: ticket id %s issued again (restored from a backup?): "
+                    "epoch %s", site, seq, values["ticket_id"], values["epoch"],
+                )  # fmt: skip
+            known[values["ticket_id"]] = values
+            new[_key(values)] = values
         elif kind in _STATE_BY_EVENT:
             ticket_id = data.get("ticket_id")
             if not isinstance(ticket_id, int):
@@ -69,8 +85,8 @@ def apply_events(site: str, events: Sequence[Mapping[str, Any]]) -> None:
                 log.debug("site %s seq %s: %s for unknown ticket %s", site, seq, kind, ticket_id)
                 continue
             _change(row, seq, kind, at, data)
-            if ticket_id not in new:
-                changed.add(ticket_id)
+            if _key(row) not in new:
+                changed[_key(row)] = row
         elif kind == "survey.submitted":
             SurveyRow.insert(
                 site=site,
@@ -90,17 +106,22 @@ def apply_events(site: str, events: Sequence[Mapping[str, Any]]) -> None:
     if new:
         _insert_tickets(site, list(new.values()))
     if changed:
-        _update_tickets(site, [known[i] for i in sorted(changed)])
+        _update_tickets(site, [changed[key] for key in sorted(changed)])
+
+
+def _key(row: Mapping[str, Any]) -> tuple[int, int]:
+    return int(row["ticket_id"]), int(row["epoch"])
 
 
 _MUTABLE = ("state", "last_seq", "called_at", "started_at", "finished_at", "counter", "recalls",
             "service")  # fmt: skip
-_ALL = ("ticket_id", "business_date", "number", "service", "agency", "state", "priority",
+_ALL = ("ticket_id", "epoch", "business_date", "number", "service", "agency", "state", "priority",
         "status_token", "source", "issued_at", "called_at", "started_at", "finished_at",
         "counter", "recalls", "last_seq")  # fmt: skip
 
 
 def _load_tickets(site: str, ids: set[int]) -> dict[int, dict[str, Any]]:
+    """The newest epoch of each of these ticket ids, by id."""
     found: dict[int, dict[str, Any]] = {}
     wanted = sorted(ids)
     fields = [getattr(TicketRow, name) for name in _ALL]
@@ -111,7 +132,9 @@ def _load_tickets(site: str, ids: set[int]) -> dict[int, dict[str, Any]]:
         for values in query.tuples():
             row = dict(zip(_ALL, values, strict=True))
             row["site"] = site
-            found[row["ticket_id"]] = row
+            held = found.get(row["ticket_id"])
+            if held is None or row["epoch"] > held["epoch"]:
+                found[row["ticket_id"]] = row
     return found
 
 
@@ -123,7 +146,7 @@ def _insert_tickets(site: str, rows: list[dict[str, Any]]) -> None:
     marks = ", ".join([db.param] * len(columns))
     sql = (
         f"INSERT INTO tickets ({', '.join(columns)}) VALUES ({marks}) "  # noqa: S608 constants
-        "ON CONFLICT (site, ticket_id) DO NOTHING"
+        "ON CONFLICT (site, ticket_id, epoch) DO NOTHING"
     )
     with DRIVER_ERRORS:  # the driver's errors as peewee's, as for every query
         db.cursor().executemany(sql, [(site, *(row[name] for name in _ALL)) for row in rows])
@@ -135,8 +158,13 @@ def _update_tickets(site: str, rows: list[dict[str, Any]]) -> None:
     param = db.param
     sets = ", ".join(f"{name} = {param}" for name in _MUTABLE)
     # Column names are the constants above, never input; values go as parameters.
-    sql = f"UPDATE tickets SET {sets} WHERE site = {param} AND ticket_id = {param}"  # noqa: S608
-    params = [(*(row[name] for name in _MUTABLE), site, row["ticket_id"]) for row in rows]
+    sql = (
+        f"UPDATE tickets SET {sets} "  # noqa: S608
+        f"WHERE site = {param} AND ticket_id = {param} AND epoch = {param}"
+    )
+    params = [
+        (*(row[name] for name in _MUTABLE), site, row["ticket_id"], row["epoch"]) for row in rows
+    ]
     with DRIVER_ERRORS:
         db.cursor().executemany(sql, params)
 
@@ -146,6 +174,7 @@ def _issued(site: str, seq: int, at: str, data: Mapping[str, Any]) -> dict[str, 
         return {
             "site": site,
             "ticket_id": int(data["ticket_id"]),
+            "epoch": 0,
             "business_date": str(data["business_date"]),
             "number": str(data["number"]),
             "service": str(data["service"]),

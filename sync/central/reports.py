@@ -213,7 +213,7 @@ def day_tickets(site: str, day: date) -> list[dict[str, Any]]:
     query = (
         TicketRow.select()
         .where((TicketRow.site == site) & (TicketRow.business_date == day.isoformat()))
-        .order_by(TicketRow.ticket_id)
+        .order_by(TicketRow.ticket_id, TicketRow.epoch)
     )
     return [ticket_body(t) for t in query]
 
@@ -222,6 +222,7 @@ def ticket_body(t: TicketRow) -> dict[str, Any]:
     prefix, _, sequence = str(t.number).rpartition("-")
     return {
         "id": t.ticket_id,
+        "epoch": t.epoch,  # above 0: the id issued again after a restore from backup
         "number": t.number,
         "prefix": prefix,
         "sequence": int(sequence) if sequence.isdigit() else None,

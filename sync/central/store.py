@@ -128,6 +128,9 @@ class QuarantineRow(CentralModel):
 class TicketRow(CentralModel):
     site = CharField(max_length=64)
     ticket_id = IntegerField()  # the appliance's id
+    # 0, or how many times the site issued this id before (a box restored from a backup numbers
+    # its tickets from the backup's ids again; sync.central.projection). Added later.
+    epoch = IntegerField(default=0)
     # What a site sends is text without a length: the catalogue limits no code's length, and a
     # value too long for a varchar stopped the site's sync on PostgreSQL (WIDENED_COLUMNS).
     business_date = TextField(index=True)
@@ -148,7 +151,7 @@ class TicketRow(CentralModel):
 
     class Meta:
         table_name = "tickets"
-        indexes = ((("site", "ticket_id"), True), (("site", "business_date"), False))
+        indexes = ((("site", "ticket_id", "epoch"), True), (("site", "business_date"), False))
 
 
 class SurveyRow(CentralModel):
@@ -335,8 +338,10 @@ def _create_schema(db: Database) -> None:
     (mpp central's workers, mpp init) no longer race to create the same tables and types."""
     with db.connection_context(), db.atomic():
         serialise(db, "central.schema")
+        _add_columns(db)  # first: create_tables makes the indexes, some on added columns
         db.create_tables(MODELS, safe=True)
-        _add_columns(db)
+        for name in REPLACED_INDEXES:  # names are the constants below, never input
+            db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
 
 
 class CentralPostgres(PooledPostgresqlDatabase):  # type: ignore[misc]
@@ -405,7 +410,11 @@ ADDED_COLUMNS: tuple[tuple[type[CentralModel], str], ...] = (
     (SiteRow, "printer_state"),
     (SiteRow, "printer_at"),
     (CentralUser, "active"),
+    (TicketRow, "epoch"),
 )
+
+# Indexes a newer index replaced: tickets were unique by (site, ticket_id) before the epoch.
+REPLACED_INDEXES = ("ticketrow_site_ticket_id",)
 
 
 # Columns that were varchar(n) and are text now: (model, field name). SQLite never enforced the
@@ -431,12 +440,13 @@ MOMENT_COLUMNS: tuple[tuple[type[CentralModel], str], ...] = (
 def _add_columns(db: Database) -> None:
     """Add columns a newer central knows to an older database (create_tables skips existing
     tables), and widen the ones that became text. Idempotent; runs on every open, in one
-    transaction."""
+    transaction; a table not there yet is left to create_tables."""
     migrator = SchemaMigrator.from_database(db)
+    tables = set(db.get_tables())
     with db.atomic():
         for model, name in ADDED_COLUMNS:
             table = model._meta.table_name
-            if name not in {c.name for c in db.get_columns(table)}:
+            if table in tables and name not in {c.name for c in db.get_columns(table)}:
                 migrate(migrator.add_column(table, name, model._meta.fields[name]))
         if isinstance(db, PostgresqlDatabase):
             for model, name in WIDENED_COLUMNS:

@@ -63,6 +63,9 @@ FIRST_RELEASE: dict[str, tuple[str, ...]] = {
     "central_tokens": ("id", "name", "role", "token_hash", "revoked", "created_at"),
 }  # fmt: skip
 
+# Indexes of the first release a later one replaced: (name, table, columns), all unique.
+FIRST_RELEASE_INDEXES = (("ticketrow_site_ticket_id", "tickets", ("site", "ticket_id")),)
+
 # Tables added after the first release: `create_tables` (safe=True) creates them on an older
 # database, so they need no ADDED_COLUMNS entry.
 LATER_TABLES = ("central_sessions",)
@@ -101,6 +104,16 @@ class Reader:
             return
         with self.db.connection_context():
             self.db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+
+    def create_unique_index(self, name: str, table: str, columns: tuple[str, ...]) -> None:
+        listed = ", ".join(f'"{column}"' for column in columns)
+        sql = f'CREATE UNIQUE INDEX IF NOT EXISTS "{name}" ON "{table}" ({listed})'
+        if self.conn is not None:
+            self.conn.execute(sql)
+            self.conn.commit()
+            return
+        with self.db.connection_context():
+            self.db.execute_sql(sql)
 
     def retype_column(self, table: str, column: str, kind: str) -> None:
         """Back to the first release's type on PostgreSQL (SQLite kept neither a varchar's
@@ -186,6 +199,8 @@ def test_an_older_database_is_brought_to_the_models(central_url: tuple[str, Path
             older.retype_column(model._meta.table_name, name, "varchar(64)")
         for model, name in MOMENT_COLUMNS:
             older.retype_column(model._meta.table_name, name, "timestamp")
+        for index in FIRST_RELEASE_INDEXES:
+            older.create_unique_index(*index)
         assert {t: tuple(older.table(t).columns) for t in older.tables()} == FIRST_RELEASE
     finally:
         older.close()
