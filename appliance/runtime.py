@@ -79,5 +79,8 @@ def build_runtime(config: Config, *, clock: Clock | None = None) -> Runtime:
     """Open the core and build the hardware and the voice; threads, pins and the printer
     start in `start()`."""
     core = open_core(config, clock=clock)
-    hardware = build_hardware(config, core.engine, core.db, core.clock)
-    return Runtime(core, hardware, build_announcer(core))
+    announcer = build_announcer(core)
+    hardware = build_hardware(
+        config, core.engine, core.db, core.clock, number_wav=announcer.wav_for_number
+    )
+    return Runtime(core, hardware, announcer)

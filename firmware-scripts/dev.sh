@@ -119,6 +119,9 @@ pin = 27
 service = "MPP-INFORMASI"
 priority = true
 priority_reason = "lansia"
+[speaker]
+driver = "file"          # the button's spoken number, one WAV per number
+folder = "$dir/speech"
 [queue]
 enforce_hours = false   # development: issue tickets at any hour
 TOML

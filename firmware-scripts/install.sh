@@ -85,7 +85,7 @@ install_packages() {
     [ "${MPP_APT:-1}" = 1 ] || return 0
     local packages=(python3 python3-venv sqlite3 ca-certificates systemd-timesyncd)
     if [ "$ROLE" = appliance ]; then
-        packages+=(python3-lgpio fake-hwclock espeak-ng sox curl)
+        packages+=(python3-lgpio fake-hwclock espeak-ng sox alsa-utils curl)
         [ "$MPP_DISPLAY" = 1 ] && packages+=("$(chromium_package)")
         [ "${MPP_RTC:-}" = ds3231 ] && packages+=(i2c-tools)
     fi

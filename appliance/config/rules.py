@@ -19,6 +19,7 @@ Problem = tuple[str, str]  # (dotted path, message)
 
 PRINTER_DRIVERS = ("usb", "serial", "network", "file", "none")
 PAPER_WIDTHS_MM = (58, 80)
+SPEAKER_DRIVERS = ("aplay", "file", "none")
 PIN_FACTORIES = ("lgpio", "mock", "none")
 WHEN_PRINTER_DOWN = ("issue", "refuse")
 LANGUAGES = ("id", "en")
@@ -50,6 +51,7 @@ def _choices(config: Config, problems: list[Problem]) -> None:
         ("printer.paper_width_mm", config.printer.paper_width_mm, PAPER_WIDTHS_MM),
         ("gpio.pin_factory", config.gpio.pin_factory, PIN_FACTORIES),
         ("gpio.when_printer_down", config.gpio.when_printer_down, WHEN_PRINTER_DOWN),
+        ("speaker.driver", config.speaker.driver, SPEAKER_DRIVERS),
         ("logging.level", config.logging.level, LOG_LEVELS),
     ]
     rules += [
@@ -97,6 +99,7 @@ def _numbers(config: Config, problems: list[Problem]) -> None:
         ("printer.timeout_s", printer.timeout_s),
         ("printer.retry_s", printer.retry_s),
         ("printer.stale_after_s", printer.stale_after_s),
+        ("speaker.timeout_s", config.speaker.timeout_s),
         ("web.idle_timeout_s", web.idle_timeout_s),
         ("web.request_timeout_s", web.request_timeout_s),
         ("central.web.idle_timeout_s", config.central.web.idle_timeout_s),

@@ -85,6 +85,17 @@ class GpioConfig:
 
 
 @dataclass(frozen=True)
+class SpeakerConfig:
+    # The box's loudspeaker says the number a ticket button issued ("Nomor antrean A dua
+    # belas"): "aplay" (ALSA, alsa-utils), "file" (development: one WAV per number in `folder`)
+    # or "none" (no speaker; the default, so a site without one changes nothing).
+    driver: str = "none"
+    folder: str = field(default="/var/lib/mpp/speech", metadata=PATH)
+    device: str = ""  # the ALSA device for aplay -D ("plughw:1,0"); "" = ALSA's default
+    timeout_s: float = 10.0  # a player still running after this is killed
+
+
+@dataclass(frozen=True)
 class QueueConfig:
     priority_streak_limit: int = 3
     recalls_before_no_show: int = 2
@@ -156,6 +167,7 @@ class Config:
     web: WebConfig = field(default_factory=WebConfig)
     printer: PrinterConfig = field(default_factory=PrinterConfig)
     gpio: GpioConfig = field(default_factory=GpioConfig)
+    speaker: SpeakerConfig = field(default_factory=SpeakerConfig)
     queue: QueueConfig = field(default_factory=QueueConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
     central: CentralConfig = field(default_factory=CentralConfig)

@@ -1,4 +1,5 @@
-"""Building the hardware front from the configuration: printer driver, GPIO board, "can issue".
+"""Building the hardware front from the configuration: printer driver, GPIO board, speaker,
+"can issue".
 
 The composition root (appliance/runtime.py) calls `build_hardware` with the parts it opened; the
 front itself never sees the whole configuration or the runtime, so neither imports the other.
@@ -13,10 +14,12 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from appliance.clock import Clock
-from appliance.config.sections import Config, GpioConfig, PrinterConfig
+from appliance.config.sections import Config, GpioConfig, PrinterConfig, SpeakerConfig
 from appliance.hardware.control import control_path
 from appliance.hardware.front import Hardware
-from appliance.hardware.ports import GpioBoard, ReceiptPrinter
+from appliance.hardware.ports import GpioBoard, ReceiptPrinter, Speaker
+from appliance.hardware.speakers import AplaySpeaker, FileSpeaker
+from appliance.hardware.speech_worker import SpeechWorker, WavFor
 from appliance.queue.engine import QueueEngine
 from appliance.queue.issuing import issuing
 from appliance.site import zone
@@ -56,6 +59,23 @@ def make_board(config: GpioConfig, *, factory: Any = None) -> GpioBoard | None:
     )
 
 
+def make_speaker(config: SpeakerConfig) -> Speaker | None:
+    """The speaker driver the config names; None for "none"."""
+    if config.driver == "none":
+        return None
+    if config.driver == "file":
+        return FileSpeaker(config.folder)
+    return AplaySpeaker(device=config.device, timeout_s=config.timeout_s)
+
+
+def make_speech(config: SpeakerConfig, wav_for: WavFor | None) -> SpeechWorker | None:
+    """The worker that says a button's numbers aloud; None without a speaker or a voice."""
+    speaker = make_speaker(config)
+    if speaker is None or wav_for is None:
+        return None
+    return SpeechWorker(speaker, wav_for)
+
+
 def button_issuing(
     db: ApplianceDatabase, clock: Clock, *, enforce_hours: bool, services: Collection[str]
 ) -> Callable[[], bool]:
@@ -87,8 +107,10 @@ def build_hardware(
     clock: Clock,
     *,
     pin_factory: Any = None,
+    number_wav: WavFor | None = None,
 ) -> Hardware:
-    """The hardware the config describes, not started (`pin_factory`: a gpiozero factory)."""
+    """The hardware the config describes, not started (`pin_factory`: a gpiozero factory;
+    `number_wav`: the voice that says an issued number, for the speaker)."""
     return Hardware(
         engine,
         db=db,
@@ -105,4 +127,5 @@ def build_hardware(
         printer=make_printer(config.printer),
         board=make_board(config.gpio, factory=pin_factory),
         control=control_path(config.storage.database),
+        speech=make_speech(config.speaker, number_wav),
     )

@@ -1,4 +1,4 @@
-"""The physical front of the box: ticket buttons, the receipt printer, the button LED.
+"""The physical front of the box: ticket buttons, the receipt printer, the button LED, the speaker.
 
 `Hardware` wires them to the queue engine. It subscribes to the engine and enqueues a receipt
 after every committed issue (whatever the source: button, kiosk, desk or API), so printing happens
@@ -7,7 +7,8 @@ faults become one `printer.fault` outbox event per transition (and `printer.reco
 clear), a status for the staff pages (`status()`, `subscribe()`), and the LED signal:
 steady = ready, blinking = printer fault, off = closed (outside opening hours, or no button
 service active); a fast flash for `REFUSED_FLASH_S` when a press is refused because the printer is
-down and the site chose `gpio.when_printer_down = "refuse"`.
+down and the site chose `gpio.when_printer_down = "refuse"`. A number a ticket button issued is
+also said aloud through the box's speaker, when one is configured, on the speech worker's thread.
 
 It takes only what it uses (the engine, the database for receipts' site facts and printer
 events, the clock, a "can a press issue now" callable, the printer and GPIO sections), never the
@@ -48,6 +49,7 @@ from appliance.hardware.receipt import (
     slip_from_ticket,
     ticket_receipt,
 )
+from appliance.hardware.speech_worker import SpeechWorker
 from appliance.queue import events, outbox
 from appliance.queue.engine import QueueEngine
 from appliance.queue.errors import Conflict, QueueError
@@ -91,9 +93,11 @@ class Hardware:
         control: Path | None = None,
         probe_s: float = 30.0,
         readiness_s: float = 30.0,
+        speech: SpeechWorker | None = None,
     ) -> None:
         """`can_issue()`: whether a button press would get a ticket now (the LED's "closed");
-        `public_url`: the base of the status link in a receipt's QR code."""
+        `public_url`: the base of the status link in a receipt's QR code; `speech`: says the
+        numbers the buttons issue (None: no speaker)."""
         self.engine = engine
         self.db = db
         self.clock = clock
@@ -123,6 +127,7 @@ class Hardware:
             else None
         )
         self.board = board
+        self.speech = speech
         self._control = ControlServer(control, self._control_request) if control else None
         self._readiness_s = readiness_s
         self._listeners: list[StatusListener] = []
@@ -151,6 +156,8 @@ class Hardware:
         self._open = self._issuing_open()
         if self.worker is not None:
             self.worker.start()
+        if self.speech is not None:
+            self.speech.start()
         if self.board is not None:
             try:
                 self.board.start(self._gpio_press)
@@ -186,6 +193,8 @@ class Hardware:
             self._control.stop()
         if self.worker is not None:
             self.worker.stop()
+        if self.speech is not None:
+            self.speech.stop()
         if self.board is not None:
             self.board.set_led("off")
             self.board.close()
@@ -226,6 +235,7 @@ class Hardware:
             "led": {"pin": gpio.led_pin, "mode": self._led_mode}
             if gpio.led_pin is not None
             else None,
+            "speaker": self.speech.status() if self.speech is not None else None,
             "issuing_open": self._open,
             "control": {
                 "path": str(self._control.path) if self._control is not None else None,
@@ -260,11 +270,16 @@ class Hardware:
 
     def _on_change(self, change: Change) -> None:
         """After commit, on the acting thread: only enqueue."""
-        if change.action != "issue" or change.ticket is None or self.worker is None:
+        if change.action != "issue" or change.ticket is None:
             return
         if not self._started:  # a runtime built but not running (web tests) prints nothing
             return
         ticket = change.ticket
+        if self.speech is not None and ticket.source == "button":
+            # The kiosk says its own numbers through its browser; the button has no screen.
+            self.speech.submit(ticket.number)
+        if self.worker is None:
+            return
         self.worker.submit(
             PrintJob(ticket.number, lambda: self._ticket_receipt(ticket), ticket_id=ticket.id)
         )

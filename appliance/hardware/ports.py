@@ -1,7 +1,8 @@
 """The small interfaces between the appliance and its physical parts.
 
 A real driver and a development driver sit behind each port and the config picks one (DESIGN.md):
-the ESC/POS printer or the file printer, gpiozero on the lgpio or the mock pin factory.
+the ESC/POS printer or the file printer, gpiozero on the lgpio or the mock pin factory, `aplay`
+or the file speaker.
 """
 
 from __future__ import annotations
@@ -89,3 +90,18 @@ class GpioBoard(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class SpeakerFault(Exception):
+    """The speaker could not play a sound (no player, no sound card, the player hung)."""
+
+
+class Speaker(Protocol):
+    """The box's own loudspeaker, used only by the speech worker's thread."""
+
+    driver: str
+
+    def play(self, wav: bytes, name: str) -> None:
+        """Play one complete WAV file to its end, bounded by a timeout; `name` says what it is
+        (the ticket number). Raise SpeakerFault when it could not be played."""
+        ...

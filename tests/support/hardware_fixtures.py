@@ -25,7 +25,9 @@ from appliance.hardware.build import button_issuing
 from appliance.hardware.escpos_printer import EscposPrinter
 from appliance.hardware.front import Hardware
 from appliance.hardware.gpio import GpiozeroBoard
-from appliance.hardware.ports import ReceiptPrinter
+from appliance.hardware.ports import ReceiptPrinter, Speaker
+from appliance.hardware.speech_worker import SpeechWorker
+from appliance.voice.announce import Announcer, ClipSet
 from tests.support.engine_fixtures import EngineSite, make_site
 from tests.support.escpos_fakes import PaperPrinter
 
@@ -82,8 +84,10 @@ def make_front(
     printer: ReceiptPrinter | str | None = "paper",
     control: Path | None = None,
     probe_s: float = 30.0,
+    speaker: Speaker | None = None,
     **config: Any,
 ) -> Front:
+    """`speaker`: says the buttons' numbers in the packaged voice (None: no speaker)."""
     site = make_site(path)
     cfg = config_for(path, **config)
     factory = MockFactory()
@@ -115,6 +119,9 @@ def make_front(
         board=board,
         control=control,
         probe_s=probe_s,
+        speech=SpeechWorker(speaker, Announcer(site.db, ClipSet.load()).wav_for_number)
+        if speaker is not None
+        else None,
     )
     return Front(site, hardware, factory, paper)
 
