@@ -19,12 +19,14 @@ from appliance.queue import outbox
 from appliance.storage.backup import backup
 from appliance.storage.database import connected
 from appliance.storage.state import set_state
+from sync.central import reports
 from sync.central.store import EventRow
 from tests.support.broker import Mosquitto
 from tests.support.engine_fixtures import EngineSite, open_site
 from tests.support.sync_harness import (
     FAST,
     ROOT,
+    SITE,
     Central,
     EdgeProcess,
     edge_marks,
@@ -85,6 +87,7 @@ def test_restoring_last_nights_backup_mid_day_loses_no_event_of_the_day(
         backup(database, nightly)  # the nightly backup
         site.clock.advance(timedelta(days=1))
         issue_many(site, 40)  # this morning, sent to central by the card that then dies
+        morning_tickets = site.tickets()[-40:]
         wait_for(lambda: drained(site), 30, "the morning synced")
         morning = central_ids(central)  # yesterday's and the morning's events
         held, _ = edge_marks(site)
@@ -98,6 +101,8 @@ def test_restoring_last_nights_backup_mid_day_loses_no_event_of_the_day(
         with connected(restored.db):
             assert outbox.last_seq() == night and outbox.restored_from() == night
         issue_many(restored, 25)  # the afternoon, numbered from night + 1 before sync is back
+        afternoon_tickets = restored.tickets()[-25:]
+        assert {t.id for t in afternoon_tickets} <= {t.id for t in morning_tickets}
         afternoon = [e.id for e in restored.events() if e.seq > night]
         assert len(afternoon) >= 25
         total = held + len(afternoon)
@@ -118,6 +123,15 @@ def test_restoring_last_nights_backup_mid_day_loses_no_event_of_the_day(
         assert central.seqs() == list(range(1, total + 1))  # nothing twice, no gap
         assert ids == morning + afternoon  # every event of the day exactly once, in order
         assert row.stored_through == total
+        # Central's view of the day: the morning's and the afternoon's tickets, each once, though
+        # the afternoon's reuse the morning's ids (the copy's ids go on from last night's).
+        day = morning_tickets[0].business_date
+        with central.db.connection_context():
+            view = reports.day_tickets(SITE, day)
+            figures = reports.day_figures(SITE, day)
+        tokens = [t["status_token"] for t in view]
+        assert sorted(tokens) == sorted(t.status_token for t in morning_tickets + afternoon_tickets)
+        assert figures["issued"] == len(view) == 65
         with connected(restored.db):
             assert outbox.restored_from() is None and outbox.last_seq() == total
         # Life goes on under the new numbers.
