@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any, TypeGuard
 from zoneinfo import ZoneInfo
 
+from appliance.bookings import settings as booking
 from appliance.catalogue import kiosk
 from appliance.queue.hours import WEEKDAYS
 from appliance.site import TIME_ZONES
@@ -47,8 +48,9 @@ TEXT_LIMITS = {
 MAX_REQUIREMENT = 200
 MAX_REQUIREMENTS = 40
 
-_TOP = ("format", "version", "site", "hours", "agencies", "services", "counters")
-_SITE = ("code", "name", "region_code", "timezone", "address", *kiosk.SITE_KEYS)
+_TOP = ("format", "version", "site", "hours", "agencies", "services", "counters", booking.KEYS_KEY)
+_OPTIONAL_TOP = ("version", booking.KEYS_KEY)
+_SITE = ("code", "name", "region_code", "timezone", "address", *kiosk.SITE_KEYS, booking.SITE_KEY)
 _SERVICE = (
     "code",
     "agency",
@@ -59,6 +61,7 @@ _SERVICE = (
     "requirements",
     "fee",
     *kiosk.SERVICE_KEYS,
+    booking.SERVICE_KEY,
 )
 
 
@@ -188,7 +191,7 @@ class _Checker:
     # -- sections -----------------------------------------------------------------------------
 
     def document(self, doc: object) -> dict[str, Any]:
-        top = self.fields(doc, "", [k for k in _TOP if k != "version"], _TOP)
+        top = self.fields(doc, "", [k for k in _TOP if k not in _OPTIONAL_TOP], _TOP)
         if top is None:
             return {}
         out: dict[str, Any] = {"format": top.get("format")}
@@ -207,6 +210,7 @@ class _Checker:
         out["agencies"] = agencies
         out["services"] = services
         out["counters"] = self.counters(top["counters"], agencies) if "counters" in top else []
+        out.update(booking.keys_extras(top, self.problem))
         return out
 
     def site(self, value: object) -> dict[str, Any]:
@@ -220,6 +224,7 @@ class _Checker:
             "timezone": self.timezone(site) if "timezone" in site else "",
             "address": self.text(site, "address", "site", blank=True),
             **kiosk.site_extras(site, self.problem),
+            **booking.site_extras(site, self.problem),
         }
         return out
 
@@ -340,6 +345,7 @@ class _Checker:
                     "requirements": self.requirements(service, path),
                     "fee": self.text(service, "fee", path, blank=True),
                     **kiosk.service_extras(service, path, self.problem),
+                    **booking.service_extras(service, path, self.problem),
                 }
             )
         self.prefix_free(prefixes)

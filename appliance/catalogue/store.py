@@ -17,13 +17,14 @@ from typing import Any
 
 from peewee import SQL, Model, SqliteDatabase
 
+from appliance.bookings import settings as booking
 from appliance.catalogue import kiosk
 from appliance.catalogue.check import FORMAT, check_catalogue, show
 from appliance.clock import Clock
 from appliance.queue import events, outbox
 from appliance.storage.database import connected
 from appliance.storage.models import Agency, Counter, CounterService, Service, Site
-from appliance.storage.state import KIOSK_WORDS, get_state_json, set_state
+from appliance.storage.state import BOOKING_WORDS, KIOSK_WORDS, get_state_json, set_state
 
 __all__ = [
     "FORMAT",
@@ -198,6 +199,7 @@ def apply_catalogue(
         version = catalogue.version if catalogue.version is not None else stored + 1
         _write_site(doc, version)
         set_state(KIOSK_WORDS, json.dumps(kiosk.extras(doc), ensure_ascii=False))
+        set_state(BOOKING_WORDS, json.dumps(booking.extras(doc), ensure_ascii=False))
         added: dict[str, int] = {}
         updated: dict[str, int] = {}
         deactivated: dict[str, int] = {}
@@ -379,7 +381,8 @@ def export_catalogue(db: SqliteDatabase) -> dict[str, Any]:
             "services": services,
             "counters": counters,
         }
-        return kiosk.merged(document, get_state_json(KIOSK_WORDS))
+        document = kiosk.merged(document, get_state_json(KIOSK_WORDS))
+        return booking.merged(document, get_state_json(BOOKING_WORDS))
 
 
 def _active(model: type[Model]) -> list[Any]:

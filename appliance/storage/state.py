@@ -14,6 +14,9 @@ from appliance.storage.models import State
 # aliases, the priority button), kept as one JSON fact beside the catalogue's rows: the catalogue
 # store writes it, the kiosk's service list reads it, an export puts it back into the document.
 KIOSK_WORDS = "catalogue.kiosk"
+# The catalogue's booking words (appliance/bookings/settings.py: the site's slot settings, each
+# service's booking_quota), kept the same way so an export round-trips them.
+BOOKING_WORDS = "catalogue.booking"
 
 
 def get_state(key: str, default: str | None = None) -> str | None:
