@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from web.pages.booking_words import booking_strings
+
 
 def js_strings() -> dict[str, str]:
     """Every key the scripts in `web/static/js` ask `MPP.t` for, in the request's language."""
@@ -22,6 +24,7 @@ def js_strings() -> dict[str, str]:
         **_catalogue(),
         **_survey(),
         **_reports(),
+        **booking_strings(),
     }
 
 

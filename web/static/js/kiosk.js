@@ -135,6 +135,8 @@
     closed.hidden = !isClosed;
     screen.hidden = isClosed || !view.service;
     var listing = !isClosed && !view.service;
+    /* "Sudah booking?" (kiosk-booking.js) belongs to the first screen only */
+    document.getElementById('booking-entry').hidden = !listing || !!view.agency || !!search.value.trim();
     head.hidden = !listing;
     tiles.hidden = !listing;
     if (!listing) {
@@ -317,7 +319,8 @@
       });
   }
 
-  function issued(ticket, s) {
+  /* `extra`: nodes under the service's name (a booking's slot and why it queues as it does). */
+  function issued(ticket, s, extra) {
     var printerDown = !ticket.printed;
     var done = el('button', { type: 'button', className: 'btn primary big', id: 'done', onclick: closeDialog });
     var wait = s.openCounters ? MPP.minutes(ticket.estimated_wait_minutes) : MPP.t('kiosk_counter_not_open');
@@ -330,6 +333,7 @@
       el('div', { className: 'ticket-number', id: 'ticket-number', text: ticket.number }),
       el('p', { className: 'lead', text: ticket.service_name }),
       el('p', { className: 'agency-line', text: ticket.agency_name }),
+      extra || null,
       facts,
       printerDown ? el('p', { className: 'alert warn', id: 'printer-down', text: MPP.t('kiosk_printer_down') }) : el('p', { className: 'note', text: MPP.t('kiosk_take_paper') }),
       el('p', { className: 'note', text: MPP.t('kiosk_listen') }),
@@ -417,6 +421,24 @@
     if (event.target === overlay && !busy) closeDialog();
   });
   poke();
+
+  /* What the booking check-in (kiosk-booking.js) shares with the walk-in screens: the same
+     dialog, the same issued screen (print, speak), the same reset. */
+  MPP.kiosk = {
+    show: show,
+    close: closeDialog,
+    countdown: countdown,
+    refused: refused,
+    refresh: function () {
+      return load().catch(function () {});
+    },
+    issued: function (ticket, extra) {
+      var s = services.filter(function (x) {
+        return x.code === ticket.service;
+      })[0] || { openCounters: 1 };
+      issued(ticket, s, extra);
+    },
+  };
 
   MPP.requireStaff('kiosk').then(function () {
     load().catch(function (e) {
