@@ -21,12 +21,10 @@ from peewee import (
     BooleanField,
     CharField,
     Database,
-    DatabaseProxy,
     DateTimeField,
     DoubleField,
     ExceptionWrapper,
     IntegerField,
-    Model,
     OperationalError,
     PostgresqlDatabase,
     SqliteDatabase,
@@ -36,10 +34,10 @@ from playhouse.migrate import SchemaMigrator, migrate
 from playhouse.pool import PooledPostgresqlDatabase
 
 from appliance.config.show import redact_url
+from sync.central.base import CentralModel, database
+from sync.central.booking_models import BOOKING_MODELS
 
 log = logging.getLogger(__name__)
-
-database = DatabaseProxy()
 
 # The driver's errors as peewee's (DataError, IntegrityError, …), for the few statements run on
 # the raw cursor (executemany), as peewee does around every query it runs itself.
@@ -55,11 +53,6 @@ class MomentField(DateTimeField):  # type: ignore[misc]
 
 
 MOMENT_TYPES = {"sqlite": {"MOMENT": "DATETIME"}, "postgresql": {"MOMENT": "TIMESTAMPTZ"}}
-
-
-class CentralModel(Model):  # type: ignore[misc]
-    class Meta:
-        database = database
 
 
 class SiteRow(CentralModel):
@@ -263,6 +256,7 @@ MODELS: list[type[CentralModel]] = [
     CentralUser,
     CentralToken,
     CentralSession,
+    *BOOKING_MODELS,
 ]
 
 

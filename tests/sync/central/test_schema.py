@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from peewee import Database
 
+from sync.central.booking_models import BOOKING_TABLES
 from sync.central.store import (
     ADDED_COLUMNS,
     MODELS,
@@ -68,7 +69,7 @@ FIRST_RELEASE_INDEXES = (("ticketrow_site_ticket_id", "tickets", ("site", "ticke
 
 # Tables added after the first release: `create_tables` (safe=True) creates them on an older
 # database, so they need no ADDED_COLUMNS entry.
-LATER_TABLES = ("central_sessions",)
+LATER_TABLES = ("central_sessions", *BOOKING_TABLES)
 
 
 class Reader:
