@@ -69,4 +69,18 @@ def _kiosk() -> dict[str, str]:
 
 
 def _admin() -> dict[str, str]:
-    return {}
+    return {
+        "booking_quota": _("Kuota booking per hari"),
+        "booking_quota_hint": _(
+            "Kunjungan yang bisa dipesan dari rumah per hari, di luar kuota harian. 0: tidak bisa "
+            "di-booking."
+        ),
+        "booking_none": _("Belum ada layanan yang bisa di-booking."),
+        "booking_saved": _("Pengaturan booking disimpan."),
+        "booking_no_keys": _(
+            "Belum ada kunci booking: kios belum bisa memeriksa QR booking. Kunci datang dari "
+            "pusat bersama konfigurasi, atau tambahkan dengan `mpp bookings trust-key`."
+        ),
+        "booking_key_id": _("Kunci (kid)"),
+        "booking_key_since": _("Dipercaya sejak"),
+    }

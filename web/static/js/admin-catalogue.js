@@ -47,6 +47,7 @@
       renderCounters();
       renderAgencies();
       renderHours();
+      if (MPP.bookingSettings) MPP.bookingSettings(doc); // admin-booking.js
     }, function (e) {
       F.error(result, e);
     });
@@ -159,6 +160,7 @@
     }
     var name = F.field(MPP.t('col_name'), { id: 'svc-name', required: true, value: s.name });
     var quota = F.field(MPP.t('daily_quota'), { id: 'svc-quota', type: 'number', min: '1', step: '1', value: s.daily_quota === null ? '' : String(s.daily_quota) }, MPP.t('quota_hint'));
+    var booking = F.field(MPP.t('booking_quota'), { id: 'svc-booking', type: 'number', min: '0', step: '1', value: String(s.booking_quota || 0) }, MPP.t('booking_quota_hint'));
     var avg = F.field(MPP.t('avg_minutes'), { id: 'svc-avg', type: 'number', min: '1', step: '1', required: true, value: String(s.avg_service_minutes) });
     var fee = F.field(MPP.t('fee'), { id: 'svc-fee', value: s.fee });
     var reqs = F.field(MPP.t('requirements'), { tag: 'textarea', id: 'svc-req', rows: '4', value: s.requirements.join('\n') }, MPP.t('requirements_hint'));
@@ -166,12 +168,13 @@
     var inner = el('div');
     holder.appendChild(inner);
     var list = F.checklist(inner, counterItems(), fresh ? [] : servedBy(s.code), 'service-counters');
-    nodes = nodes.concat(name.nodes, quota.nodes, avg.nodes, fee.nodes, reqs.nodes, [holder]);
+    nodes = nodes.concat(name.nodes, quota.nodes, booking.nodes, avg.nodes, fee.nodes, reqs.nodes, [holder]);
     F.dialog(fresh ? MPP.t('add_service') : MPP.t('edit_service', { name: s.name }), nodes, {
       onSubmit: function () {
         var body = {
           name: name.input.value.trim(),
           daily_quota: numberOrNull(quota.input.value),
+          booking_quota: numberOrNull(booking.input.value) || 0, // SPEC §8: 0 = not bookable
           avg_service_minutes: numberOrNull(avg.input.value),
           fee: fee.input.value.trim(),
           requirements: reqs.input.value.split('\n').map(function (line) {
