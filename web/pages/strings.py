@@ -33,6 +33,7 @@ def _general() -> dict[str, str]:
         "error_generic": _("Terjadi kesalahan (kode {status}). Coba lagi."),
         "error_offline": _("Tidak dapat terhubung ke server antrean. Periksa jaringan."),
         "back_home": _("Kembali ke beranda"),
+        "try_again": _("Coba lagi"),
         "logout": _("Keluar"),
         "logout_everywhere": _("Keluar di semua perangkat"),
         "logout_everywhere_confirm": _("Keluar dari semua perangkat yang memakai akun ini?"),

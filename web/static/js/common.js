@@ -165,13 +165,32 @@
     );
   };
 
+  /* A page a citizen must not leave: the kiosk stands locked in the hall, with no way to the
+     staff menu (it keeps only its language switch, which stays on the kiosk). */
+  MPP.locked = function () {
+    return document.body.classList.contains('page-kiosk');
+  };
+
+  /* The page cannot work: say why. Staff get a way home; a locked page offers only to try
+     again (a reload), never a link out. */
   MPP.fatal = function (message) {
     var main = document.getElementById('main');
     if (!main) return;
+    var way = MPP.locked()
+      ? MPP.el('button', {
+          type: 'button',
+          className: 'btn primary big',
+          id: 'fatal-retry',
+          text: MPP.t('try_again'),
+          onclick: function () {
+            location.reload();
+          },
+        })
+      : MPP.el('a', { href: '/home', text: MPP.t('back_home') });
     MPP.clear(main).appendChild(
       MPP.el('div', { className: 'panel fatal', role: 'alert' }, [
         MPP.el('p', { text: message }),
-        MPP.el('a', { href: '/home', text: MPP.t('back_home') }),
+        way,
       ])
     );
   };
