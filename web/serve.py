@@ -56,6 +56,17 @@ class QueueDepthLog:
         self._next, self._deepest = now + self.period_s, 0
 
 
+# Citizens' phones: the ticket status page, the survey and their API. Everything else (kiosks,
+# counters, the desk, boards, admin, health, the pages' assets) is the building's own and goes
+# first when the threads are busy (web/kit/lanes.py).
+CITIZEN_PATHS = ("/t/", "/survey", "/api/v1/track/", "/api/v1/surveys")
+
+
+def building_first(path: str) -> bool:
+    """Whether a request is the building's own (served first) rather than a citizen's phone."""
+    return not path.startswith(CITIZEN_PATHS)
+
+
 def limits(web: WebConfig) -> Limits:
     """What one LAN client may hold (`[web]`; web/kit/server.py says why)."""
     return Limits(
@@ -75,6 +86,7 @@ def make_server(runtime: Runtime, host: str, port: int) -> Any:
         host=host,
         port=port,
         limits=limits(config.web),
+        first_lane=building_first,
         threads=thread_count(config),
         channel_request_lookahead=1,  # lets a stream notice a closed client
         ident="mpp",

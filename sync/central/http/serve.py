@@ -13,6 +13,13 @@ from sync.central.http.base import CentralWebSettings
 from web.kit.server import guarded_server
 
 THREADS = 8  # the dashboard polls; no request holds a thread for long
+# What citizens reach from the internet (bookings, a ticket's live status): served after the
+# administrators' pages and API when the threads are busy (web/kit/lanes.py).
+PUBLIC_PATHS = ("/book/", "/b/", "/t/", "/api/v1/central/public/")
+
+
+def administrators_first(path: str) -> bool:
+    return not path.startswith(PUBLIC_PATHS)
 
 
 def make_server(db: Database, settings: CentralWebSettings, host: str, port: int) -> Any:
@@ -24,6 +31,7 @@ def make_server(db: Database, settings: CentralWebSettings, host: str, port: int
         host=host,
         port=port,
         limits=limits,
+        first_lane=administrators_first,
         threads=THREADS,
         ident="mpp-central",
         clear_untrusted_proxy_headers=True,
