@@ -18,6 +18,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sync.central.bookings.checkins import apply_checkins
 from sync.central.store import DRIVER_ERRORS, CatalogueRow, SurveyRow, TicketRow
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,7 @@ def apply_events(site: str, events: Sequence[Mapping[str, Any]]) -> None:
         _insert_tickets(site, list(new.values()))
     if changed:
         _update_tickets(site, [changed[key] for key in sorted(changed)])
+    apply_checkins(site, events)  # booking.checked_in: sync.central.bookings.checkins
 
 
 def _key(row: Mapping[str, Any]) -> tuple[int, int]:
