@@ -25,6 +25,7 @@ MODE=generate
 # "loket" is lo-KET with an open e, not a schwa; the letter S is "ès".
 CLIPS=(
     "nomor_antrean|nomor antrean"
+    "anda|anda"
     "silakan_menuju|silakan menuju"
     "loket|[[l'okEt]]"
     "huruf_a|a" "huruf_b|be" "huruf_c|ce" "huruf_d|de" "huruf_e|e" "huruf_f|ef" "huruf_g|ge"

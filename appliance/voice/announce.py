@@ -248,9 +248,9 @@ class Announcer:
         return wav
 
     def wav_for_number(self, number: str) -> bytes:
-        """A number just issued, spoken (speech.issued_playlist) as a WAV, cached on disk like a
-        call's; ValueError for anything that is not a ticket number."""
-        playlist = issued_playlist(number)
+        """A number just issued, spoken (speech.issued_playlist, with the calls' letter pause)
+        as a WAV, cached on disk like a call's; ValueError for anything not a ticket number."""
+        playlist = issued_playlist(number, self._delivery)
         wav = self._from_disk(playlist)
         if wav is None:
             wav = join_clips(self._clips.clip(name) for name in playlist)

@@ -18,6 +18,7 @@ MAX_TERBILANG = 999_999
 CHIME = "chime"
 PAUSE = "jeda"  # a short breath where the written phrase has its comma
 NOMOR_ANTREAN = "nomor_antrean"
+ANDA = "anda"  # "your": the number handed out is the listener's own, not a call
 SILAKAN_MENUJU = "silakan_menuju"
 LOKET = "loket"
 # Quiet of a given length, generated, not a file: "sunyi_200" is 200 ms (see `Delivery`).
@@ -88,7 +89,7 @@ NUMBER_WORDS: frozenset[str] = frozenset(
 )
 LETTER_CLIPS: frozenset[str] = frozenset(f"huruf_{letter}" for letter in LETTER_NAMES)
 CLIP_NAMES: frozenset[str] = frozenset(
-    {CHIME, PAUSE, NOMOR_ANTREAN, SILAKAN_MENUJU, LOKET} | LETTER_CLIPS | NUMBER_WORDS
+    {CHIME, PAUSE, NOMOR_ANTREAN, ANDA, SILAKAN_MENUJU, LOKET} | LETTER_CLIPS | NUMBER_WORDS
 )
 
 _TICKET = re.compile(r"\s*([A-Za-z]{1,4})\s*-?\s*([0-9]{1,6})\s*")
@@ -215,11 +216,7 @@ def announcement_playlist(
 ) -> list[str]:
     """Every clip of one call announcement, in order, starting with the chime."""
     delivery = delivery or Delivery()
-    spoken: list[str] = []
-    for clip in ticket_words(number):
-        spoken.append(clip)
-        if clip.startswith("huruf_"):
-            spoken += silence(delivery.letter_pause_ms)
+    spoken = _number_spoken(number, delivery)
     counter = counter_words(counter_code, counter_name)
     again = [PAUSE, *counter] if delivery.repeat_counter else []
     return [
@@ -234,10 +231,22 @@ def announcement_playlist(
     ]
 
 
-def issued_playlist(number: str) -> list[str]:
-    """What the kiosk says as it hands out a number, so a blind citizen knows what they hold:
-    the chime, "nomor antrean", the number ("A dua belas"). ValueError for a non-number."""
-    return [CHIME, NOMOR_ANTREAN, *ticket_words(number)]
+def issued_playlist(number: str, delivery: Delivery | None = None) -> list[str]:
+    """What the kiosk and the ticket button's speaker say as they hand out a number, so a blind
+    citizen knows what they hold: the chime, "nomor antrean Anda", the number ("A dua belas").
+    "Anda" tells it from a call the board is making in the same hall. The letters get the same
+    pause as in a call. ValueError for a non-number."""
+    return [CHIME, NOMOR_ANTREAN, ANDA, PAUSE, *_number_spoken(number, delivery or Delivery())]
+
+
+def _number_spoken(number: str, delivery: Delivery) -> list[str]:
+    """The ticket number's clips, with the delivery's quiet after each spelled letter."""
+    spoken: list[str] = []
+    for clip in ticket_words(number):
+        spoken.append(clip)
+        if clip.startswith("huruf_"):
+            spoken += silence(delivery.letter_pause_ms)
+    return spoken
 
 
 def playlist_text(playlist: Iterable[str]) -> str:

@@ -86,8 +86,8 @@ def test_a_button_press_says_the_number_it_issued(
     said = wav_file.read_bytes()
     expected = Announcer(front.site.db, clips).wav_for_number("I-001")
     assert said == expected
-    # "Nomor antrean I satu" after the chime: every clip of the phrase, end to end
-    assert issued_playlist("I-001") == ["chime", "nomor_antrean", "huruf_i", "satu"]
+    # "Nomor antrean Anda, I satu" after the chime: every clip of the phrase, end to end
+    assert issued_playlist("I-001") == ["chime", "nomor_antrean", "anda", "jeda", "huruf_i", "satu"]
     length = sum(clips.clip(name).seconds for name in issued_playlist("I-001"))
     assert seconds(said) == pytest.approx(length, abs=0.001) and seconds(said) > 1.0
     status = wait_for(lambda: front.hardware.status()["speaker"]["spoken"] == 1 or None)

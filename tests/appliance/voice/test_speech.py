@@ -16,9 +16,11 @@ from appliance.voice.speech import (
     NOMOR_ANTREAN,
     PAUSE,
     SILAKAN_MENUJU,
+    Delivery,
     announcement_playlist,
     announcement_text,
     counter_words,
+    issued_playlist,
     label_words,
     letter_words,
     playlist_text,
@@ -264,3 +266,25 @@ def test_playlist_properties(number: str, code: str, name: str) -> None:
     assert playlist[pause + 1 : pause + 3] == [SILAKAN_MENUJU, LOKET]
     assert "nol" not in playlist[2:pause]  # a ticket number is never read with "nol"
     assert 6 <= len(playlist) <= 40
+
+
+def test_a_number_handed_out_is_said_as_the_listeners_own() -> None:
+    """The kiosk and the button's speaker: "Nomor antrean Anda, A dua belas" — "Anda" tells it
+    from the board's calls in the same hall; the letters get the calls' pause."""
+    assert issued_playlist("A-012") == [
+        "chime",
+        "nomor_antrean",
+        "anda",
+        "jeda",
+        "huruf_a",
+        "dua",
+        "belas",
+    ]
+    assert playlist_text(issued_playlist("A-012")) == "Nomor antrean anda, A dua belas"
+    paced = issued_playlist("BK-007", Delivery(letter_pause_ms=200, pause_ms=300))
+    assert paced == [
+        "chime", "nomor_antrean", "anda", "jeda",
+        "huruf_b", "sunyi_200", "huruf_k", "sunyi_200", "tujuh",
+    ]  # fmt: skip
+    with pytest.raises(ValueError, match="not a ticket number"):
+        issued_playlist("A-000")
