@@ -5,20 +5,23 @@ the staff menu. Staff pages keep their way home. The state passes axe-core and t
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.support.axe import small_targets, violations
-from tests.support.browser import open_page
+from tests.support.browser import Appliance, open_page
 
 pytestmark = pytest.mark.browser
 
 AUTH_ME = "**/api/v1/auth/me"
 
 
-def test_a_kiosk_that_cannot_start_offers_only_to_try_again(appliance, staff) -> None:
+def test_a_kiosk_that_cannot_start_offers_only_to_try_again(
+    appliance: Appliance, staff: Any
+) -> None:
     page = staff.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -45,7 +48,7 @@ def test_a_kiosk_that_cannot_start_offers_only_to_try_again(appliance, staff) ->
     assert errors == []
 
 
-def test_a_staff_page_that_cannot_start_still_links_home(appliance, staff) -> None:
+def test_a_staff_page_that_cannot_start_still_links_home(appliance: Appliance, staff: Any) -> None:
     page, errors = open_page(staff, "about:blank")
     page.route(AUTH_ME, lambda route: route.abort())
     page.goto(appliance.url + "/desk")

@@ -17,15 +17,18 @@ from pathlib import Path
 
 import pytest
 
+from appliance.clock import ManualClock
 from appliance.config.load import load_config
 from appliance.hardware.build import make_speaker, make_speech
 from appliance.hardware.ports import SpeakerFault
 from appliance.hardware.speakers import AplaySpeaker, FileSpeaker
 from appliance.hardware.speech_worker import SpeechWorker
+from appliance.runtime import build_runtime
+from appliance.storage.database import open_database
 from appliance.voice.announce import Announcer, ClipSet
 from appliance.voice.speech import issued_playlist
 from tests.appliance.config.config_files import problems, write
-from tests.support.engine_fixtures import make_site
+from tests.support.engine_fixtures import WEEKDAY_MORNING, build_site, make_site
 from tests.support.hardware_fixtures import PRIORITY_PIN, Front, make_front, wait_for
 
 STAND_IN = """#!{python}
@@ -234,3 +237,30 @@ def test_the_speaker_is_chosen_in_the_configuration(tmp_path: Path) -> None:
         f"{tmp_path / 'appliance.toml'})",
         f"speaker.timeout_s: must be greater than 0, got 0.0 (in {tmp_path / 'appliance.toml'})",
     )
+
+
+def test_the_appliance_built_from_its_configuration_says_a_pressed_number(tmp_path: Path) -> None:
+    """`build_runtime` as `mpp run` does it: [speaker] file, mock pins, the site's [voice]."""
+    db = open_database(tmp_path / "appliance.db")
+    build_site(db)
+    db.close()
+    path = write(
+        tmp_path,
+        'storage.database = "appliance.db"\n'
+        '[speaker]\ndriver = "file"\nfolder = "suara"\n'
+        '[gpio]\npin_factory = "mock"\n[[gpio.buttons]]\npin = 17\nservice = "INFO"\n',
+    )
+    runtime = build_runtime(load_config(path, {}), clock=ManualClock(WEEKDAY_MORNING))
+    assert runtime.hardware is not None and runtime.announcer is not None
+    runtime.hardware.start()
+    try:
+        pressed = runtime.hardware.press(17)
+        assert pressed["via"] == "mock_pin" and pressed["result"]["number"] == "I-001"
+        said = wait_for(lambda: list((tmp_path / "suara").glob("*.wav")), what="the number said")
+        assert [p.name for p in said] == ["I-001.wav"]
+        # the kiosk's WAV for the same number, with the site's letter pause (200 ms by default)
+        assert said[0].read_bytes() == runtime.announcer.wav_for_number("I-001")
+        plain = Announcer(runtime.core.db, ClipSet.load()).wav_for_number("I-001")
+        assert seconds(said[0].read_bytes()) == pytest.approx(seconds(plain) + 0.2, abs=0.001)
+    finally:
+        runtime.hardware.stop()
