@@ -18,6 +18,7 @@ from typing import Any
 from peewee import SQL, Model, SqliteDatabase
 
 from appliance.bookings import settings as booking
+from appliance.bookings.keys import replace_config_keys
 from appliance.catalogue import kiosk
 from appliance.catalogue.check import FORMAT, check_catalogue, show
 from appliance.clock import Clock
@@ -200,6 +201,8 @@ def apply_catalogue(
         _write_site(doc, version)
         set_state(KIOSK_WORDS, json.dumps(kiosk.extras(doc), ensure_ascii=False))
         set_state(BOOKING_WORDS, json.dumps(booking.extras(doc), ensure_ascii=False))
+        if booking.KEYS_KEY in doc:  # central's keys; an admin's own edit carries none
+            replace_config_keys(doc[booking.KEYS_KEY], clock.now().isoformat(timespec="seconds"))
         added: dict[str, int] = {}
         updated: dict[str, int] = {}
         deactivated: dict[str, int] = {}

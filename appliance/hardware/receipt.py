@@ -117,6 +117,7 @@ class TicketSlip:
     status_url: str
     footer: str
     reprint: bool = False
+    booking_slot: str | None = None  # "HH:MM-HH:MM" for a booked citizen's ticket (SPEC §8)
 
 
 def columns_for(paper_width_mm: int) -> int:
@@ -159,6 +160,7 @@ def slip_from_ticket(
         status_url=status_url(public_url, ticket.status_token),
         footer=footer,
         reprint=reprint,
+        booking_slot=(ticket.booking_slot or "") if ticket.source == "booking" else None,
     )
 
 
@@ -175,6 +177,9 @@ def ticket_receipt(slip: TicketSlip, columns: int) -> Receipt:
     if slip.priority:
         label = PRIORITY_LABELS.get(slip.priority_reason or "", slip.priority_reason or "")
         lines += _wrapped(f"*** PRIORITAS: {label} ***", columns, bold=True)
+    if slip.booking_slot is not None:
+        slot = f" {slip.booking_slot}" if slip.booking_slot else ""
+        lines += _wrapped(f"*** BOOKING{slot} ***", columns, bold=True)
     lines.append(Line("feed"))
     lines += _wrapped(indonesian_datetime(slip.issued_at), columns)
     if slip.people_ahead is not None:

@@ -20,8 +20,9 @@ from appliance.queue.issuing import Verdict, issuing
 from appliance.queue.numbering import format_number
 from appliance.queue.statements import TicketRow
 from appliance.queue.tickets import TicketInfo, stamp
-from appliance.queue.transaction import Change, Txn, on_writer
+from appliance.queue.transaction import BookingArrival, Change, Txn, on_writer
 from appliance.storage.models import (
+    BOOKING,
     CALLED,
     CANCELLED,
     NO_SHOW,
@@ -63,56 +64,91 @@ class QueueEngine(Corrections):
         if not priority:
             priority_reason = None
         with self._action() as txn:
-            service = self.db.execute_sql(sql.SERVICE, (service_code,)).fetchone()
-            if service is None:
-                raise NotFound(
-                    "unknown_service",
-                    "Layanan {service!r} tidak dikenal atau tidak aktif.",
-                    service=service_code,
-                )
-            code, agency, name, prefix, quota = service
-            verdict = self._issuing(txn, code, name, quota)
-            if not verdict.allowed:
-                raise Refused(verdict.code, verdict.template, **verdict.params)
-            sequence = sql.next_sequence(self.db, txn.day.date, prefix)
-            number = format_number(prefix, sequence)
-            token = secrets.token_urlsafe(16)
-            ticket_id = self.db.execute_sql(
-                sql.INSERT_TICKET,
-                (
-                    txn.day.date.isoformat(),
-                    prefix,
-                    sequence,
-                    number,
-                    code,
-                    WAITING,
-                    1 if priority else 0,
-                    priority_reason,
-                    token,
-                    source,
-                    stamp(txn.now),
-                    issued_by,
-                ),
-            ).fetchone()[0]
-            self._emit(
-                txn,
-                events.TICKET_ISSUED,
-                {
-                    "ticket_id": ticket_id,
-                    "number": number,
-                    "prefix": prefix,
-                    "sequence": sequence,
-                    "service": code,
-                    "agency": agency,
-                    "priority": priority,
-                    "priority_reason": priority_reason,
-                    "status_token": token,
-                    "source": source,
-                },
-            )
-            info = self._info(ticket_id, txn)
+            info = self._issue(txn, service_code, priority, priority_reason, source, issued_by)
         self._notify(Change("issue", txn.seq, tuple(txn.events), info))
         return info
+
+    @on_writer
+    def check_in_booking(self, booking: BookingArrival) -> TicketInfo:
+        """A booked citizen's ticket (SPEC §8), in one transaction with its check-in.
+
+        `booking.admit(txn)` checks the booking on this transaction's reads (raising its refusal)
+        and names the service and whether the citizen came inside the slot window; the ticket is
+        issued by the same path as every other (source "booking", no walk-in quota), called
+        before the walk-ins when in the window; `booking.record(txn, ticket)` stores the check-in
+        and gives the `booking.checked_in` event's data. Printed and announced after commit, as
+        every issue is.
+        """
+        with self._action() as txn:
+            service_code, in_window = booking.admit(txn)
+            info = self._issue(txn, service_code, False, None, BOOKING, None, booked=in_window)
+            self._emit(txn, events.BOOKING_CHECKED_IN, booking.record(txn, info))
+            info = self._info(info.id, txn)  # now with its booking slot
+        self._notify(Change("issue", txn.seq, tuple(txn.events), info))
+        return info
+
+    def _issue(
+        self,
+        txn: Txn,
+        service_code: str,
+        priority: bool,
+        priority_reason: str | None,
+        source: str,
+        issued_by: int | None,
+        *,
+        booked: bool = False,
+    ) -> TicketInfo:
+        """The one issuing path: the rule, the next number, the row and its `ticket.issued`."""
+        service = self.db.execute_sql(sql.SERVICE, (service_code,)).fetchone()
+        if service is None:
+            raise NotFound(
+                "unknown_service",
+                "Layanan {service!r} tidak dikenal atau tidak aktif.",
+                service=service_code,
+            )
+        code, agency, name, prefix, quota = service
+        # A booking has its own quota, counted on central when it was made (SPEC §8).
+        verdict = self._issuing(txn, code, name, None if source == BOOKING else quota)
+        if not verdict.allowed:
+            raise Refused(verdict.code, verdict.template, **verdict.params)
+        sequence = sql.next_sequence(self.db, txn.day.date, prefix)
+        number = format_number(prefix, sequence)
+        token = secrets.token_urlsafe(16)
+        ticket_id = self.db.execute_sql(
+            sql.INSERT_TICKET,
+            (
+                txn.day.date.isoformat(),
+                prefix,
+                sequence,
+                number,
+                code,
+                WAITING,
+                1 if priority else 0,
+                priority_reason,
+                token,
+                source,
+                stamp(txn.now),
+                issued_by,
+                1 if booked else 0,
+            ),
+        ).fetchone()[0]
+        self._emit(
+            txn,
+            events.TICKET_ISSUED,
+            {
+                "ticket_id": ticket_id,
+                "number": number,
+                "prefix": prefix,
+                "sequence": sequence,
+                "service": code,
+                "agency": agency,
+                "priority": priority,
+                "priority_reason": priority_reason,
+                "status_token": token,
+                "source": source,
+            },
+        )
+        return self._info(ticket_id, txn)
 
     def _issuing(self, txn: Txn, service: str, name: str, quota: int | None) -> Verdict:
         """The issuing rule (appliance/queue/issuing.py) on this transaction's reads."""

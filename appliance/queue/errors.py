@@ -28,6 +28,12 @@ class NotFound(QueueError):
     status = 404
 
 
+class Forbidden(QueueError):
+    """A request whose proof does not hold (a booking token not signed by a key of this site)."""
+
+    status = 403
+
+
 class Conflict(QueueError):
     status = 409
 

@@ -21,6 +21,10 @@ SURVEY_SUBMITTED = "survey.submitted"
 PRINTER_FAULT = "printer.fault"
 PRINTER_RECOVERED = "printer.recovered"
 CONFIG_APPLIED = "config.applied"
+# A citizen who booked on central checked in here (SPEC §8), in the transaction of the ticket's
+# `ticket.issued`: {code, ticket_id, number, service, date, slot_start, slot_end, in_window, via,
+# checked_in_at}.
+BOOKING_CHECKED_IN = "booking.checked_in"
 
 EVENT_TYPES = frozenset(
     {
@@ -41,5 +45,6 @@ EVENT_TYPES = frozenset(
         PRINTER_FAULT,
         PRINTER_RECOVERED,
         CONFIG_APPLIED,
+        BOOKING_CHECKED_IN,
     }
 )

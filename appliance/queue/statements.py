@@ -18,14 +18,15 @@ from appliance.storage.models import Service
 SERVICE = (
     "SELECT code, agency_code, name, prefix, daily_quota FROM service WHERE code = ? AND active = 1"
 )
+# The walk-in quota counts walk-ins only: a booked citizen's ticket has its own quota (SPEC §8).
 ISSUED_TODAY = (
     "SELECT COUNT(*) FROM ticket WHERE service_code = ? AND business_date = ? "
-    "AND transferred_from IS NULL"
+    "AND transferred_from IS NULL AND source != 'booking'"
 )
 INSERT_TICKET = (
     "INSERT INTO ticket (business_date, prefix, sequence, number, service_code, state, priority, "
-    "priority_reason, status_token, source, issued_at, issued_by_id, recalls) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING id"
+    "priority_reason, status_token, source, issued_at, issued_by_id, booked, recalls) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING id"
 )
 NEXT_SEQUENCE = (
     'INSERT INTO "day_counter" ("business_date", "prefix", "last_sequence") VALUES (?, ?, 1) '
@@ -72,17 +73,18 @@ _LINE = (
     "AND h.priority = ?2"
 )
 # The head of that line, what *call next* takes: for each service the correlated subquery seeks
-# the head of `ticket_queue_head`, the outer query keeps the oldest.
+# the head of `ticket_queue_head`, the outer query keeps the oldest. Within a line, tickets
+# checked in from a booking inside its window (`booked`) go first (appliance/queue/calling.py).
 COUNTER_HEAD = (
     "SELECT t.id, t.number, t.state, t.priority, t.service_code, t.started_at, t.called_at, "  # noqa: S608 constants
     "t.business_date FROM counter_service AS cs JOIN ticket AS t ON t.id = ("
-    f"SELECT h.id FROM ticket AS h WHERE {_LINE} ORDER BY h.id LIMIT 1) "
-    "WHERE cs.counter_code = ?3 ORDER BY t.id LIMIT 1"
+    f"SELECT h.id FROM ticket AS h WHERE {_LINE} ORDER BY h.booked DESC, h.id LIMIT 1) "
+    "WHERE cs.counter_code = ?3 ORDER BY t.booked DESC, t.id LIMIT 1"
 )
 # The whole line in the order repeated COUNTER_HEADs take it (the counter's queue as listed).
 COUNTER_LINE = (
     "SELECT h.* FROM counter_service AS cs JOIN ticket AS h "  # noqa: S608 constants
-    f"ON {_LINE} WHERE cs.counter_code = ?3 ORDER BY h.id"
+    f"ON {_LINE} WHERE cs.counter_code = ?3 ORDER BY h.booked DESC, h.id"
 )
 
 

@@ -44,6 +44,10 @@ class TicketInfo:
     transferred_from: str | None
     people_ahead: int | None
     estimated_wait_minutes: int | None
+    # Checked in from a booking (SPEC §8): inside its window (called before the walk-ins), and
+    # its slot as "HH:MM-HH:MM" site time.
+    booked: bool = False
+    booking_slot: str | None = None
 
     def to_dict(self, *, public: bool = False) -> dict[str, Any]:
         """JSON shape of SPEC §4; `public` drops what only staff may see."""
@@ -73,6 +77,9 @@ class TicketInfo:
             "recalls": self.recalls,
             "transferred_from": self.transferred_from,
         }
+        if self.source == "booking":
+            data["booked"] = self.booked
+            data["booking_slot"] = self.booking_slot
         if public:
             for key in ("id", "priority_reason", "source", "recalls", "transferred_from"):
                 data.pop(key)
@@ -102,6 +109,7 @@ def people_ahead(ticket: Ticket) -> int:
         str(ticket.business_date),
         ticket.service_id,
         bool(ticket.priority),
+        bool(ticket.booked),
     )
 
 
@@ -113,7 +121,12 @@ _AHEAD_PRIORITY = (
 )
 _AHEAD_GENERAL = (
     "SELECT COUNT(*) FROM ticket WHERE state = 'waiting' AND business_date = ? "
-    "AND service_code = ? AND (priority = 1 OR id < ?)"
+    "AND service_code = ? AND (priority = 1 OR booked = 1 OR id < ?)"
+)
+# A booked ticket inside its window: behind the priority line and the booked before it only.
+_AHEAD_BOOKED = (
+    "SELECT COUNT(*) FROM ticket WHERE state = 'waiting' AND business_date = ? "
+    "AND service_code = ? AND (priority = 1 OR (booked = 1 AND id < ?))"
 )
 _OPEN_COUNTERS = (
     "SELECT COUNT(*) FROM counter_service cs JOIN counter c ON c.code = cs.counter_code "
@@ -127,15 +140,19 @@ _TICKET = (
     "SELECT t.id, t.number, t.prefix, t.sequence, t.business_date, t.service_code, s.name, "
     "s.agency_code, a.name, t.state, t.priority, t.priority_reason, t.status_token, t.source, "
     "t.issued_at, t.called_at, t.started_at, t.finished_at, t.counter_code, c.name, t.recalls, "
-    "t.transferred_from, s.avg_service_minutes "
+    "t.transferred_from, s.avg_service_minutes, t.booked, "
+    "(SELECT b.slot_start || '-' || b.slot_end FROM booking_check_in bc "
+    "JOIN booking b ON b.code = bc.code WHERE bc.ticket_id = t.id) "
     "FROM ticket t JOIN service s ON s.code = t.service_code "
     "JOIN agency a ON a.code = s.agency_code "
     "LEFT JOIN counter c ON c.code = t.counter_code WHERE t.{key} = ?"
 )
 
 
-def _ahead(db: Any, ticket_id: int, day: str, service: str, priority: bool) -> int:
-    sql = _AHEAD_PRIORITY if priority else _AHEAD_GENERAL
+def _ahead(
+    db: Any, ticket_id: int, day: str, service: str, priority: bool, booked: bool = False
+) -> int:
+    sql = _AHEAD_PRIORITY if priority else _AHEAD_BOOKED if booked else _AHEAD_GENERAL
     return int(db.execute_sql(sql, (day, service, ticket_id)).fetchone()[0])
 
 
@@ -204,7 +221,7 @@ def _read_info(
     ahead: int | None = None
     minutes: int | None = None
     if state == WAITING:
-        ahead = _ahead(db, ticket_id, str(business_date), service, bool(priority))
+        ahead = _ahead(db, ticket_id, str(business_date), service, bool(priority), bool(row[23]))
         open_count = int(db.execute_sql(_OPEN_COUNTERS, (service,)).fetchone()[0])
         minutes = estimated_wait_minutes(
             ahead, open_count, _handling(db, service, avg_minutes, window)
@@ -219,7 +236,8 @@ def _snapshot(
     (
         ticket_id, number, prefix, sequence, business_date, service, service_name, agency,
         agency_name, state, priority, priority_reason, status_token, source, issued_at, called_at,
-        started_at, finished_at, counter, counter_name, recalls, transferred_from, _avg,
+        started_at, finished_at, counter, counter_name, recalls, transferred_from, _avg, booked,
+        booking_slot,
     ) = row  # fmt: skip
     issued = parse_stamp(issued_at, tz)
     assert issued is not None
@@ -248,6 +266,8 @@ def _snapshot(
         transferred_from=transferred_from,
         people_ahead=ahead,
         estimated_wait_minutes=minutes,
+        booked=bool(booked),
+        booking_slot=booking_slot,
     )
 
 
@@ -296,7 +316,7 @@ def ticket_infos(tickets: list[Ticket], *, window: int = 20) -> list[TicketInfo]
                 & (Ticket.service == service)
                 & (Ticket.business_date.in_(days))
             )
-            .order_by(Ticket.priority.desc(), Ticket.id)
+            .order_by(Ticket.priority.desc(), Ticket.booked.desc(), Ticket.id)
         )
         for place, waiting in enumerate(queue):
             places[waiting.id] = place

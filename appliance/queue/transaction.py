@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from appliance.clock import Clock
@@ -53,6 +53,19 @@ class Change:
 
 
 Listener = Callable[[Change], None]
+
+
+class BookingArrival(Protocol):
+    """A booked citizen at the kiosk, as the engine's check-in action needs it (SPEC §8; the
+    booking rules are in appliance/bookings/checkin.py, the transaction is the engine's)."""
+
+    def admit(self, txn: Txn) -> tuple[str, bool]:
+        """(service, inside the slot window) or raise the refusal, on the transaction's reads."""
+        ...
+
+    def record(self, txn: Txn, ticket: TicketInfo) -> dict[str, Any]:
+        """Store the check-in of `ticket`; the `booking.checked_in` event's data."""
+        ...
 
 
 @dataclass

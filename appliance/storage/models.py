@@ -37,8 +37,14 @@ ROLES = ("kiosk", "officer", "supervisor", "admin")
 # Categories of need for priority tickets (UU 25/2009); never a diagnosis.
 PRIORITY_REASONS = ("lansia", "disabilitas", "ibu_hamil", "anak", "korban_bencana")
 
-# Where a ticket came from.
-SOURCES = ("button", "kiosk", "desk", "api")
+# Where a ticket came from ("booking": a citizen who booked on central checked in, SPEC §8).
+BOOKING = "booking"
+SOURCES = ("button", "kiosk", "desk", "api", BOOKING)
+
+# A booking's state as this site knows it (SPEC §8); a check-in is its own row.
+BOOKED = "booked"
+BOOKING_CANCELLED = "cancelled"
+BOOKING_STATES = (BOOKED, BOOKING_CANCELLED)
 
 
 class BaseModel(Model):  # type: ignore[misc]
@@ -215,6 +221,9 @@ class Ticket(BaseModel):
         backref="+",
         object_id_name="issued_by_id",
     )
+    # Checked in from a booking inside its slot window: called before the walk-ins of its
+    # service (appliance/queue/calling.py). A booking checked in outside it queues as a walk-in.
+    booked = BooleanField(default=False)
 
     class Meta:
         indexes = (
@@ -260,6 +269,44 @@ class Outbox(BaseModel):
     data = TextField()  # JSON
 
 
+class Booking(BaseModel):
+    """A booking made on central for this site: received down the wire (`seq` is its last change
+    in central's per-site outbox), or first seen as the signed token at the kiosk (`seq` null)."""
+
+    code = CharField(primary_key=True)  # normalised, 9 characters (appliance/bookings/codes.py)
+    service = CharField(column_name="service_code")  # plain text: the catalogue may have moved on
+    business_date = DateField()
+    slot_start = CharField(max_length=5)  # "HH:MM", site time
+    slot_end = CharField(max_length=5)
+    token = TextField(default="")
+    status = CharField(default=BOOKED)
+    seq = IntegerField(null=True)
+    received_at = TextField()
+    origin = CharField(default="sync")  # "sync" (down/bookings) | "token" (claim at check-in)
+
+    class Meta:
+        indexes = ((("business_date", "service"), False),)
+
+
+class BookingCheckIn(BaseModel):
+    """A booking checked in at this site: once per code, with the ticket it was given."""
+
+    code = CharField(unique=True)
+    ticket = ForeignKeyField(Ticket, column_name="ticket_id", object_id_name="ticket_id")
+    at = TextField()
+    via = CharField()  # "code" (typed) | "token" (scanned QR)
+    in_window = BooleanField()
+
+
+class BookingKey(BaseModel):
+    """A public key this site accepts booking tokens signed with (SPEC §8)."""
+
+    kid = CharField(primary_key=True)
+    public_key = TextField()
+    origin = CharField()  # "config" (central's booking_keys) | "admin" (`mpp bookings trust-key`)
+    added_at = TextField()
+
+
 class State(BaseModel):
     """Small key/value facts the appliance must not forget (last seq, business date, sync state)."""
 
@@ -283,4 +330,7 @@ MODELS: tuple[type[Any], ...] = (
     Survey,
     Outbox,
     State,
+    Booking,
+    BookingCheckIn,
+    BookingKey,
 )
