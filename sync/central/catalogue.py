@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from peewee import Database, IntegrityError, fn
 
+from appliance.bookings.settings import KEYS_KEY
 from appliance.catalogue.store import CatalogueError, validate_catalogue
 from sync import protocol
+from sync.central.bookings.keys import config_keys
 from sync.central.ingest import utc_now
 from sync.central.store import CatalogueRow, OutgoingRow, SiteRow, serialise
 
@@ -76,7 +79,9 @@ class PushRefused(ValueError):
         self.problems = problems
 
 
-def push_catalogue(db: Database, site: str, document: object) -> Push:
+def push_catalogue(
+    db: Database, site: str, document: object, *, keys_at: datetime | None = None
+) -> Push:
     """Check a whole `mpp-catalogue/1` document, give it a version, record it and queue it.
 
     The document is checked with the appliance's own rules, so a site never receives a catalogue
@@ -84,7 +89,8 @@ def push_catalogue(db: Database, site: str, document: object) -> Push:
     catalogue would rename itself). Without a `version` central takes the next one above both its
     own pushes and the version the site last reported in its hello (a site's local edits raise
     its version too, and the edge ignores anything not newer). The version row and the
-    `outgoing` row commit together; the publisher sends it retained on `down/config`.
+    `outgoing` row commit together; the publisher sends it retained on `down/config`. The
+    document carries the site's booking public keys valid at `keys_at` (default: now).
     """
     protocol.check_site(site)
     try:
@@ -121,6 +127,8 @@ def push_catalogue(db: Database, site: str, document: object) -> Push:
         else:
             version = catalogue.version
         doc["version"] = version
+        # Central's own booking keys, whatever the document said (SPEC §8; made on first push).
+        doc[KEYS_KEY] = config_keys(db, site, keys_at or datetime.now(UTC))
         now = utc_now()
         CatalogueRow.create(
             site=site,

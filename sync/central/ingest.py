@@ -18,7 +18,8 @@ from typing import Any
 
 from peewee import Database, DataError, PostgresqlDatabase
 
-from sync import protocol
+from sync import booking_wire, protocol
+from sync.central.bookings import outbox as booking_outbox
 from sync.central.projection import apply_events
 from sync.central.store import DRIVER_ERRORS, EventRow, QuarantineRow, SiteRow
 from sync.protocol import Ack, ProtocolError
@@ -69,6 +70,9 @@ class Ingest:
                 return self.ingest_batch(site, payload)
             if kind == protocol.HELLO:
                 return self.hello(site, payload)
+            if kind == protocol.BOOKINGS_ACK:
+                self.booking_ack(site, payload)
+                return None
         except DataError as exc:  # well-formed, but not storable here (a NUL on PostgreSQL)
             unstorable = ProtocolError("unstorable", str(exc).splitlines()[0][:300])
             return self._refuse(site, payload, unstorable)
@@ -218,7 +222,21 @@ class Ingest:
             ack = replace(ack, highest_seen=row.highest_seen)  # for an edge restored from backup
             row.backlog_reported, row.backlog_at = hello.pending, row.last_contact
             row.save()
+            booking_outbox.resend(site, row.last_contact)  # SPEC §8: from the last ack
         return Reply(site, ack)
+
+    def booking_ack(self, site: str, payload: bytes) -> None:
+        """The edge committed the booking changes through N (`up/bookings-ack`); an ack that
+        stops short of what was sent and moves nothing has the rest queued again."""
+        try:
+            through = booking_wire.decode_ack(payload)
+        except ProtocolError as exc:
+            log.warning("site %s: booking ack refused: %s", site, exc)
+            return
+        with self.db.connection_context(), self.db.atomic():
+            at = self.now()
+            if booking_outbox.record_ack(site, through, at):
+                booking_outbox.resend(site, at)
 
     def status(self, site: str, payload: bytes) -> None:
         online = payload == protocol.ONLINE
