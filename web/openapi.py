@@ -54,6 +54,16 @@ NUMBER_BODY = {
     "properties": {"number": {"type": "string", "minLength": 1, "maxLength": 16}},
 }
 
+CHECK_IN = {
+    "type": "object",
+    "description": "Exactly one of `code` (typed; case, spaces and dashes ignored) or `token` "
+    "(what the booking's QR code carries, typed by a USB scanner)",
+    "properties": {
+        "code": {"type": "string", "minLength": 1, "maxLength": 32},
+        "token": {"type": "string", "minLength": 1, "maxLength": 1024},
+    },
+}
+
 # endpoint -> (summary, request body schema or None)
 DOCS: dict[str, tuple[str, dict[str, Any] | None]] = {
     "api_status.healthz": ("200 when the appliance can serve (database open)", None),
@@ -69,6 +79,18 @@ DOCS: dict[str, tuple[str, dict[str, Any] | None]] = {
         None,
     ),
     "api_tickets.issue": ("Issue a ticket", ISSUE),
+    "api_bookings.check_in": (
+        "Check in a booking (kiosk+): 201 ticket with source 'booking', `in_window`, the "
+        "`booking` (code, service, date, slot) and `note` (why it queues as a walk-in outside "
+        "its window); 404 unknown_booking, 403 bad_signature, 409 already_checked_in, 422 "
+        "wrong_site, wrong_day, cancelled, bad_code",
+        CHECK_IN,
+    ),
+    "api_bookings.booking_keys": (
+        "The public keys booking tokens are checked with: kid, public_key, origin (config from "
+        "central or admin by hand), since",
+        None,
+    ),
     "api_tickets.list_tickets": ("Tickets of a day (today by default)", None),
     "api_tickets.get_ticket": ("One ticket", None),
     "api_tickets.track": ("Public status of one ticket (no personal data)", None),

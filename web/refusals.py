@@ -68,6 +68,26 @@ REFUSALS: tuple[str, ...] = (
     N_("Tiket sudah di layanan itu."),
     N_("Hanya tiket tidak hadir yang bisa dipulihkan."),
     N_("Tiket dari hari lain tidak bisa dipulihkan."),
+    # appliance/bookings: a booking's check-in at the kiosk, and why it queues as a walk-in
+    N_("Masukkan kode booking atau pindai kode QR-nya."),
+    N_("Kode booking {code} tidak valid. Periksa kembali hurufnya."),
+    N_("Kode QR booking ini tidak sah untuk MPP ini. Tunjukkan kepada petugas."),
+    N_(
+        "Booking {code} belum diterima MPP ini. Pindai kode QR dari halaman booking Anda, atau "
+        "tanyakan petugas."
+    ),
+    N_("Booking {code} sudah check-in pukul {time} dengan nomor {number}."),
+    N_("Booking {code} sudah dibatalkan."),
+    N_("Booking ini untuk MPP {site}, bukan MPP ini."),
+    N_("Booking ini untuk tanggal {date}, bukan hari ini ({today})."),
+    N_(
+        "Anda datang sebelum waktu booking ({start}–{end}); booking berlaku mulai pukul "
+        "{opens}. Nomor Anda diantrekan seperti pengunjung biasa."
+    ),
+    N_(
+        "Waktu booking Anda ({start}–{end}) sudah lewat (batas pukul {closes}). Nomor Anda "
+        "diantrekan seperti pengunjung biasa."
+    ),
     # appliance/skm and appliance/voice
     N_("Survei dapat diisi setelah layanan selesai."),
     N_("Survei untuk tiket ini sudah diisi. Terima kasih."),

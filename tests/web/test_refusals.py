@@ -22,6 +22,8 @@ TEMPLATE_ARGUMENT = {
     "Conflict": 1,
     "Refused": 1,
     "Invalid": 1,
+    "Forbidden": 1,
+    "WindowNote": 1,  # appliance/bookings/checkin.py: why a booking queues as a walk-in
     "Opening": 2,
     "Verdict": 2,
 }

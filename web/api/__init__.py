@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web.api import admin, board, counters, reports, services, status, surveys, tickets
+from web.api import (
+    admin,
+    board,
+    bookings,
+    counters,
+    reports,
+    services,
+    status,
+    surveys,
+    tickets,
+)
 
 
 def register_api(app: Flask) -> None:
-    for module in (services, tickets, counters, board, status, surveys, reports, admin):
+    for module in (services, tickets, bookings, counters, board, status, surveys, reports, admin):
         app.register_blueprint(module.bp)

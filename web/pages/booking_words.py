@@ -32,16 +32,11 @@ def _kiosk() -> dict[str, str]:
         "checkin_in_window": _(
             "Booking pukul {start}–{end}: Anda dipanggil lebih dulu daripada antrean tanpa booking."
         ),
-        "checkin_early": _(
-            "Anda datang sebelum waktu booking ({start}–{end}), jadi nomor ini antre seperti "
-            "pengunjung tanpa booking."
-        ),
-        "checkin_late": _(
-            "Waktu booking Anda ({start}–{end}) sudah lewat, jadi nomor ini antre seperti "
-            "pengunjung tanpa booking."
-        ),
         "checkin_unknown": _("Kode belum dikenal di sini"),
-        "checkin_unknown_next": _("Pindai QR dari halaman booking Anda atau tanya petugas."),
+        "checkin_unknown_next": _(
+            "Booking yang baru dibuat mungkin belum sampai ke sini, tetapi QR-nya tetap bisa "
+            "dipakai: pindai QR dari halaman booking Anda atau tanya petugas."
+        ),
         "checkin_bad_signature": _("QR ini tidak dapat dipastikan asli"),
         "checkin_bad_signature_next": _(
             "Buka lagi halaman booking Anda dan pindai QR-nya, atau ketik kodenya. Bila tetap "

@@ -114,24 +114,16 @@
       });
   }
 
-  /* The number, and why it is called when it is: first inside the slot's window, otherwise
-     as a walk-in, early or late. */
+  /* The number, and why it is called when it is: first inside the slot's window, otherwise as
+     a walk-in, with the server's sentence saying whether the citizen came early or late. */
   function checkedIn(ticket) {
     var slot = ticket.booking || {};
-    var values = { start: clockTime(slot.slot_start || ''), end: clockTime(slot.slot_end || '') };
-    var key = 'checkin_in_window';
-    if (!ticket.in_window) {
-      var at = String(ticket.issued_at || '').slice(11, 16);
-      key = at && slot.slot_start && at < slot.slot_start ? 'checkin_early' : 'checkin_late';
-    }
-    var note = el('p', {
-      className: 'booking-note' + (ticket.in_window ? ' in-window' : ' walk-in'),
-      id: 'booking-note',
-      text: MPP.t(key, values),
-    });
+    var text = ticket.in_window || !ticket.note
+      ? MPP.t('checkin_in_window', { start: clockTime(slot.slot_start || ''), end: clockTime(slot.slot_end || '') })
+      : ticket.note.message;
     kiosk.issued(ticket, el('div', { className: 'booking-slot' }, [
       el('p', { className: 'booking-badge', text: MPP.t('checkin_badge') }),
-      note,
+      el('p', { className: 'booking-note' + (ticket.in_window ? ' in-window' : ' walk-in'), id: 'booking-note', text: text }),
     ]));
   }
 
