@@ -5,6 +5,13 @@ forever (SPEC §3 Calling); within each line, issue order.
 The engine's *call next* asks `lines_in_turn` which line to take the head of and keeps its streak
 with `streak_after`; `call_order` plays the same two rules over whole lines, so the queue a
 console lists is the order its *call next* will take it in.
+
+Bookings (SPEC §8): within the general line, a ticket checked in from a booking inside its slot
+window (`ticket.booked`) comes before the walk-ins, in issue order among themselves; the line's
+SQL orders it so (appliance/queue/statements.py `COUNTER_HEAD`, `COUNTER_LINE`). The priority
+line stays first: a citizen in need (UU 25/2009) must not wait behind one who merely planned
+ahead, and the streak limit still lets the general line — booked ones first — through. A booking
+checked in outside its window is a walk-in.
 """
 
 from __future__ import annotations
