@@ -153,3 +153,57 @@ def test_dashboard_shows_the_site_and_the_skm(browser: Any, central: str) -> Non
         expect(page.locator("#skm-error")).to_contain_text("'from' harus sebelum")
     finally:
         context.close()
+
+
+def test_the_dashboard_in_english_after_the_switch(browser: Any, central: str) -> None:
+    """Issue 17 item 6: a supervisor presses "English" on the login page and on the dashboard
+    reads English, also after the script redraws the table; "Bahasa Indonesia" brings it back."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # the wrong password's 401 is logged by the browser as a failed load: expected, not an error
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text) if m.type == "error" and "status of 401" not in m.text else None
+        ),
+    )
+    try:
+        page.clock.install()
+        page.goto(central + "/dashboard")
+        page.wait_for_url(lambda url: urlsplit(url).path == "/login")
+        expect(page.locator("h1")).to_have_text("Masuk ke dasbor pusat")  # Indonesian first
+        page.click("#lang-switch")
+        expect(page.locator("h1")).to_have_text("Log in to the central dashboard")
+        page.fill("#username", USER)
+        page.fill("#password", "not-the-password")
+        page.click("#login button[type=submit]")
+        expect(page.locator("#error")).to_have_text("Wrong username or password.")
+        page.fill("#password", PASSWORD)
+        page.click("#login button[type=submit]")
+        page.wait_for_url(lambda url: urlsplit(url).path == "/dashboard")
+
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.locator("#dashboard h1")).to_have_text("All sites")
+        cells = page.locator(f"tr[data-site='{SITE}'] td")
+        ikm = str(float(compute(ANSWERS, 2).ikm))  # "84.09" on an English page
+        local = re.compile(r"^\d\d/\d\d \d\d:\d\d WIB$")
+        for redrawn in (False, True):
+            if redrawn:
+                page.clock.run_for(13_000)  # past one poll: the table is the script's now
+                expect(page.locator("#updated")).to_contain_text("Last:")
+            expect(cells.nth(1)).to_have_text("Online")
+            expect(cells.nth(2)).to_have_text(local)
+            expect(cells.nth(10)).to_have_text(ikm)
+            expect(cells.nth(12)).to_contain_text("Clock: in sync")
+        page.click("#skm-show")
+        expect(page.locator("#skm-met")).to_have_text(re.compile(r"^(reached|not reached)$"))
+        expect(page.locator("#skm-ikm")).to_have_text(str(compute(ANSWERS, 2).ikm))  # "87.50"
+
+        page.click("#lang-switch")
+        expect(page.locator("html")).to_have_attribute("lang", "id")
+        expect(page.locator(f"tr[data-site='{SITE}'] td").nth(1)).to_have_text("Daring")
+        assert errors == [], errors
+    finally:
+        context.close()

@@ -22,6 +22,7 @@ from appliance.skm.questionnaire import load_questionnaire
 from appliance.throttle import LoginThrottle
 from sync.central.http import admin, api, auth, pages
 from sync.central.http.base import EXTENSION, CentralContext, CentralWebSettings
+from sync.central.http.language import init_language
 from sync.central.http.openapi import build_openapi
 from sync.central.store import CentralState
 from web.kit.errors import install_error_handlers
@@ -87,6 +88,7 @@ def create_central_app(
         storage_trouble="Basis data pusat sedang bermasalah. Coba lagi sebentar lagi.",
         internal_trouble="Terjadi gangguan pada server pusat.",
     )
+    init_language(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)

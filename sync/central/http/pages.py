@@ -1,6 +1,6 @@
 """Central's pages: the staff dashboard, its login, and the citizens' status page of a synced
-ticket. Server-rendered, Indonesian, every asset local (the Content-Security-Policy makes the
-browser enforce it), no inline script."""
+ticket. Server-rendered, Indonesian first and English on request (`language`, `words`), every
+asset local (the Content-Security-Policy makes the browser enforce it), no inline script."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from sync.central.http import formats
 from sync.central.http.api import SKM_DEFAULT_DAYS, STATUS_TOKEN
 from sync.central.http.auth import session_user
 from sync.central.http.base import central
+from sync.central.http.language import page_language
+from sync.central.http.words import printer_labels, script_words, site_states, ticket_states
 from sync.protocol import SITE_RE
 from web.kit.pages import is_local_path, page_headers
 
@@ -25,26 +27,6 @@ CONTENT_SECURITY_POLICY = (
 )
 POLL_MS = 12_000
 FINAL_STATES = ("done", "no_show", "cancelled", "expired")
-SITE_STATES = {"online": "Daring", "offline": "Luring", "unknown": "Tidak diketahui"}
-# A site's printer as its newest printer.fault/printer.recovered says (static/dashboard.js too).
-PRINTER_LABELS = {
-    "ok": "siap",
-    "unknown": "diperiksa",
-    "offline": "tidak terhubung",
-    "no_paper": "kertas habis",
-    "cover_open": "penutup terbuka",
-    "error": "gangguan",
-    "disabled": "tidak dipakai",
-}
-STATE_LABELS = {
-    "waiting": "Menunggu",
-    "called": "Dipanggil",
-    "serving": "Sedang dilayani",
-    "done": "Selesai",
-    "no_show": "Tidak hadir",
-    "cancelled": "Dibatalkan",
-    "expired": "Kedaluwarsa",
-}
 
 bp = Blueprint(
     "central_pages",
@@ -56,8 +38,16 @@ bp = Blueprint(
 
 
 bp.after_app_request(page_headers(CONTENT_SECURITY_POLICY))
-bp.add_app_template_filter(formats.local_time, "local_time")
-bp.add_app_template_filter(formats.number, "number")
+
+
+@bp.app_template_filter("local_time")
+def _local_time(stamp: str | None, zone: str | None) -> str:
+    return formats.local_time(stamp, zone, page_language())
+
+
+@bp.app_template_filter("number")
+def _number(value: float | int | None) -> str:
+    return formats.number(value, page_language())
 
 
 @bp.get("/")
@@ -83,9 +73,10 @@ def dashboard() -> Response | str:
         role=who.role,
         csrf_token=session.get("csrf", ""),
         poll_ms=POLL_MS,
-        site_states=SITE_STATES,
+        site_states=site_states(),
         central_zone=context.zone.key,
-        printer_labels=PRINTER_LABELS,
+        printer_labels=printer_labels(),
+        words=script_words(),
     )
 
 
@@ -94,7 +85,7 @@ def login() -> str:
     target = request.args.get("next", "")
     if not is_local_path(target):
         target = url_for("central_pages.dashboard")
-    return render_template("login.html", page="login", next_path=target)
+    return render_template("login.html", page="login", next_path=target, words=script_words())
 
 
 @bp.get("/t/<site>/<status_token>")
@@ -109,7 +100,7 @@ def status(site: str, status_token: str) -> tuple[str, int] | str:
         "status.html",
         page="status",
         ticket=ticket,
-        state_label=STATE_LABELS.get(ticket["state"], ticket["state"]),
+        state_label=ticket_states().get(ticket["state"], ticket["state"]),
         refresh=ticket["state"] not in FINAL_STATES,
         issued_time=_clock(ticket["issued_at"], zone),
         synced_time=_clock(ticket["synced_at"], zone, with_date=True),

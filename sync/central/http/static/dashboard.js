@@ -7,15 +7,14 @@
   var body = document.getElementById('sites');
   var error = document.getElementById('error');
 
+  var W = window.centralWords;
+  var NAMES = W.table('states');
   var STATES = {
-    online: ['Daring', 'ok'],
-    offline: ['Luring', 'bad'],
-    unknown: ['Tidak diketahui', 'muted']
+    online: [NAMES.online, 'ok'],
+    offline: [NAMES.offline, 'bad'],
+    unknown: [NAMES.unknown, 'muted']
   };
-  var PRINTERS = {
-    ok: 'siap', unknown: 'diperiksa', offline: 'tidak terhubung', no_paper: 'kertas habis',
-    cover_open: 'penutup terbuka', error: 'gangguan', disabled: 'tidak dipakai'
-  };
+  var PRINTERS = W.table('printers');
   var brokerDown = document.getElementById('broker-down');
 
   // Central's own broker link: a banner while it is down, so no "Daring" is taken at its word.
@@ -27,7 +26,9 @@
   function pad(n) { return (n < 10 ? '0' : '') + n; }
 
   // A time in the site's own zone, written as the server writes it (sync/central/http/formats.py):
-  // "03/12 19.54 WIB".
+  // "03/12 19.54 WIB" ("03/12 19:54 WIB" in English). The parts come from the Indonesian format
+  // in both languages: only it names the zones WIB, WITA and WIT as the server does (English
+  // writes "GMT+7").
   var CENTRAL_ZONE = box.getAttribute('data-zone') || undefined;
   function when(iso, zone) {
     if (!iso) return '–';
@@ -44,7 +45,8 @@
     }
     var p = {};
     parts.forEach(function (part) { p[part.type] = part.value; });
-    return p.day + '/' + p.month + ' ' + p.hour + '.' + p.minute + ' ' + p.timeZoneName;
+    return p.day + '/' + p.month + ' ' + p.hour + (W.lang === 'en' ? ':' : '.') + p.minute + ' ' +
+      p.timeZoneName;
   }
 
   // How old a figure is, in words: the backlog is only as true as the site's last message.
@@ -52,14 +54,14 @@
     if (!iso) return '';
     var seconds = Math.round((Date.now() - new Date(iso).getTime()) / 1000);
     if (isNaN(seconds)) return '';
-    if (seconds < 60) return 'baru saja';
-    if (seconds < 3600) return Math.floor(seconds / 60) + ' mnt lalu';
-    if (seconds < 86400) return Math.floor(seconds / 3600) + ' jam lalu';
-    return Math.floor(seconds / 86400) + ' hari lalu';
+    if (seconds < 60) return W.t('just_now');
+    if (seconds < 3600) return W.t('minutes_ago', {n: Math.floor(seconds / 60)});
+    if (seconds < 86400) return W.t('hours_ago', {n: Math.floor(seconds / 3600)});
+    return W.t('days_ago', {n: Math.floor(seconds / 86400)});
   }
 
-  // Indonesian numbers, as the server writes them: "84,09", "12.345".
-  var NUMBER = new Intl.NumberFormat('id-ID');
+  // Numbers as the server writes them: "84,09", "12.345" (English: "84.09", "12,345").
+  var NUMBER = new Intl.NumberFormat(W.locale);
   function value(v) { return v === null || v === undefined ? '–' : NUMBER.format(v); }
 
   function cell(row, text, cls) {
@@ -74,7 +76,7 @@
     while (body.firstChild) body.removeChild(body.firstChild);
     if (!items.length) {
       var empty = document.createElement('tr');
-      var td = cell(empty, 'Belum ada situs yang mengirim data.');
+      var td = cell(empty, W.t('no_sites'));
       td.colSpan = 13;
       body.appendChild(empty);
       return;
@@ -95,8 +97,8 @@
         // Two appliances with this site code (a copied SD card): docs/sync.md says what to do.
         var twin = document.createElement('div');
         twin.className = 'bad small twin';
-        twin.textContent = 'Dua perangkat memakai kode situs ini (' + s.twin.installations.join(', ') +
-          ', terakhir ' + when(s.twin.last_clash_at, s.timezone) + '): daftarkan ulang salah satunya dengan kode situs baru.';
+        twin.textContent = W.t('twin', {installations: s.twin.installations.join(', '),
+          when: when(s.twin.last_clash_at, s.timezone)});
         name.appendChild(twin);
       }
       // "unknown" while central itself has lost the broker: nothing from the site is heard then.
@@ -105,7 +107,7 @@
       cell(tr, when(s.last_contact, s.timezone));
       var backlog = cell(tr, value(s.backlog_reported));
       if (s.backlog_as_of) {
-        backlog.title = 'per ' + when(s.backlog_as_of, s.timezone);
+        backlog.title = W.t('as_of', {when: when(s.backlog_as_of, s.timezone)});
         var old = document.createElement('span');
         old.className = 'muted small backlog-age';
         old.textContent = age(s.backlog_as_of);
@@ -124,10 +126,11 @@
       var printer = s.printer ? (PRINTERS[s.printer.state] || s.printer.state) : '–';
       var printerBad = s.printer && s.printer.state !== 'ok' && s.printer.state !== 'disabled';
       var clock = s.clock_synced === null || s.clock_synced === undefined ? '–'
-        : (s.clock_synced ? 'sinkron' : 'tidak sinkron');
-      var health = cell(tr, 'Printer: ' + printer, 'health' + (printerBad || s.clock_synced === false ? ' bad' : ''));
+        : W.t(s.clock_synced ? 'clock_synced' : 'clock_not_synced');
+      var health = cell(tr, W.t('printer', {state: printer}),
+        'health' + (printerBad || s.clock_synced === false ? ' bad' : ''));
       health.appendChild(document.createElement('br'));
-      health.appendChild(document.createTextNode('Jam: ' + clock));
+      health.appendChild(document.createTextNode(W.t('clock', {state: clock})));
       body.appendChild(tr);
     });
   }
@@ -147,15 +150,17 @@
         drawBroker(answer.broker);
         error.hidden = true;
         var now = new Date();
-        document.getElementById('updated').textContent = 'Terakhir: ' + pad(now.getHours()) + ':' + pad(now.getMinutes()) + ':' + pad(now.getSeconds());
+        document.getElementById('updated').textContent = W.t('updated', {
+          time: pad(now.getHours()) + ':' + pad(now.getMinutes()) + ':' + pad(now.getSeconds())
+        });
       } else {
-        error.textContent = 'Server pusat menjawab ' + xhr.status + '. Mencoba lagi…';
+        error.textContent = W.t('server_answered', {status: xhr.status});
         error.hidden = false;
       }
       setTimeout(poll, POLL_MS);
     };
     xhr.onerror = function () {
-      error.textContent = 'Server pusat tidak terjangkau. Mencoba lagi…';
+      error.textContent = W.t('unreachable_retrying');
       error.hidden = false;
       setTimeout(poll, POLL_MS);
     };
@@ -175,7 +180,7 @@
   });
   // Every session of this account, on every device (a lost laptop, a password seen by others).
   document.getElementById('logout-everywhere').addEventListener('click', function () {
-    if (window.confirm('Keluar dari semua perangkat yang memakai akun ini?')) {
+    if (window.confirm(W.t('logout_everywhere_confirm'))) {
       leave('/api/v1/auth/logout-everywhere');
     }
   });

@@ -5,9 +5,14 @@
   var form = document.getElementById('skm-form');
   var error = document.getElementById('skm-error');
   var result = document.getElementById('skm-result');
+  var W = window.centralWords;
 
   function value(v) { return v === null || v === undefined ? '–' : String(v); }
-  function comma(v) { return v === null || v === undefined ? '–' : String(v).replace('.', ','); }
+  // Decimals as the page's language writes them: "84,09" (English "84.09").
+  function comma(v) {
+    if (v === null || v === undefined) return '–';
+    return W.lang === 'en' ? String(v) : String(v).replace('.', ',');
+  }
   function text(id, v) { document.getElementById(id).textContent = v; }
 
   function rows(tableId, list) {
@@ -39,10 +44,10 @@
     text('skm-respondents', value(r.respondents));
     text('skm-population', value(r.population));
     text('skm-minimum', value(r.minimum_sample));
-    text('skm-met', r.sample_met ? 'terpenuhi' : 'belum terpenuhi');
+    text('skm-met', W.t(r.sample_met ? 'sample_met' : 'sample_not_met'));
     rows('skm-sites', r.sites.map(function (s) {
       return [s.name + ' (' + s.site + ')', value(s.respondents), value(s.population),
-        value(s.minimum_sample), s.sample_met ? 'ya' : 'tidak', comma(s.ikm),
+        value(s.minimum_sample), W.t(s.sample_met ? 'yes' : 'no'), comma(s.ikm),
         s.category ? s.category.letter : '–'];
     }));
     rows('skm-elements', r.elements.map(function (e) {
@@ -51,7 +56,7 @@
     var profile = [];
     r.profile.forEach(function (f) {
       f.options.forEach(function (o) { profile.push([f.label, o.label, String(o.count)]); });
-      profile.push([f.label, '(tidak diisi)', String(f.not_answered)]);
+      profile.push([f.label, W.t('not_answered'), String(f.not_answered)]);
     });
     rows('skm-profile', profile);
     document.getElementById('skm-csv').href = '/api/v1/central/reports/skm?' + q + '&format=csv';
@@ -76,12 +81,13 @@
         error.hidden = true;
         draw(body, q);
       } else {
-        error.textContent = (body && body.error && body.error.message) || ('Server pusat menjawab ' + xhr.status + '.');
+        error.textContent = (body && body.error && body.error.message) ||
+          W.t('skm_answered', {status: xhr.status});
         error.hidden = false;
       }
     };
     xhr.onerror = function () {
-      error.textContent = 'Server pusat tidak terjangkau. Coba lagi.';
+      error.textContent = W.t('unreachable');
       error.hidden = false;
     };
     xhr.send();
