@@ -33,6 +33,7 @@ from appliance.storage.database import ApplianceDatabase, connected
 from appliance.storage.models import Site
 from appliance.storage.state import delete_state, get_state, set_state
 from sync import protocol
+from sync.edge_bookings import EdgeBookings
 from sync.mqtt import Backoff, BrokerSettings, Link, LinkHandler, Message, Session
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,7 @@ class EdgeWorker(LinkHandler):
         # The restore mark (outbox.RESTORED_FROM) while central has not yet said where it stands:
         # nothing is sent until it has, so no new event goes out under a number central holds.
         self._restored_from: int | None = None
+        self.bookings = EdgeBookings(db, settings.site, clock)  # down/bookings (SPEC §8)
 
     @property
     def sessions(self) -> int:
@@ -173,6 +175,7 @@ class EdgeWorker(LinkHandler):
         site = self.settings.site
         session.subscribe(protocol.topic(site, protocol.ACK), qos=1)
         session.subscribe(protocol.topic(site, protocol.CONFIG), qos=1)
+        self.bookings.on_connected(session)
         session.publish(protocol.topic(site, protocol.STATUS), protocol.ONLINE, retain=True)
         with connected(self.db):
             acked, last = outbox.acked_through(), outbox.last_seq()
@@ -264,6 +267,8 @@ class EdgeWorker(LinkHandler):
                 self._on_ack(conn, protocol.decode_ack(message.payload))
             elif kind == protocol.CONFIG:
                 self._on_config(message.payload)
+            elif kind == protocol.BOOKINGS:
+                self.bookings.on_batch(conn.session, message.payload)
         except protocol.ProtocolError as exc:
             log.warning("sync: bad message on %s: %s", message.topic, exc)
             self._health(error=f"bad message from central: {exc}"[:200])

@@ -7,6 +7,10 @@ starts past the next seq (one lost in between) is left for central's resend from
 than stored with a hole. The sync worker (sync/edge_bookings.py) decodes the wire format and acks
 `through` after the commit.
 
+A change that cannot be a booking (a bad code, an unknown kind) is set aside with its reason
+(`bookings.rejected`, the newest `KEEP_REJECTED`, shown by `mpp bookings list`) and the seq moves
+past it: one bad row from central must not stop every later booking from arriving.
+
 A change for a booking already checked in here (its token came first) only fills in the seq and
 token; a cancellation that arrives after the check-in is stored, and the check-in stands
 (central flags it).
@@ -14,15 +18,18 @@ token; a cancellation that arrives after the check-in is stored, and the check-i
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from appliance.bookings import codes
 from appliance.storage.models import BOOKED, BOOKING_CANCELLED, Booking
-from appliance.storage.state import get_state, set_state
+from appliance.storage.state import get_state, get_state_json, set_state
 
 THROUGH = "bookings.through"
+REJECTED = "bookings.rejected"
+KEEP_REJECTED = 50
 
 
 class Change(Protocol):
@@ -53,6 +60,7 @@ class Stored:
     new: int
     through: int
     gap: bool = False  # the batch began past through + 1: nothing stored, central resends
+    rejected: tuple[str, ...] = ()  # why each change set aside was
 
 
 def stored_through() -> int:
@@ -61,23 +69,36 @@ def stored_through() -> int:
 
 
 def store_changes(changes: Iterable[Change], at: str) -> Stored:
-    """Store the changes past `stored_through()`, in order, inside the caller's transaction.
-
-    ValueError for a change that cannot be a booking (a bad code or kind): the caller rolls the
-    batch back and sets it aside with that reason.
-    """
+    """Store the changes past `stored_through()`, in order, inside the caller's transaction."""
     through = stored_through()
     new = 0
+    rejected: list[str] = []
     for change in changes:
         if change.seq <= through:
             continue  # stored already: a resend or a duplicate delivery
         if change.seq != through + 1:
-            return Stored(new, through, gap=True)
-        _store(change, at)
+            return Stored(new, through, gap=True, rejected=tuple(rejected))
+        try:
+            _store(change, at)
+            new += 1
+        except ValueError as exc:
+            rejected.append(str(exc))
+            _set_aside(change, str(exc), at)
         through = change.seq
-        new += 1
     set_state(THROUGH, str(through))
-    return Stored(new, through)
+    return Stored(new, through, rejected=tuple(rejected))
+
+
+def rejected_changes() -> list[dict[str, Any]]:
+    """The changes set aside, newest last: {seq, code, reason, at}."""
+    kept = get_state_json(REJECTED, [])
+    return list(kept) if isinstance(kept, list) else []
+
+
+def _set_aside(change: Change, reason: str, at: str) -> None:
+    kept = rejected_changes()
+    kept.append({"seq": change.seq, "code": change.code[:64], "reason": reason, "at": at})
+    set_state(REJECTED, json.dumps(kept[-KEEP_REJECTED:], ensure_ascii=False))
 
 
 def _store(change: Change, at: str) -> None:
