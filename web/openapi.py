@@ -67,7 +67,7 @@ CHECK_IN = {
 # endpoint -> (summary, request body schema or None)
 DOCS: dict[str, tuple[str, dict[str, Any] | None]] = {
     "api_status.healthz": ("200 when the appliance can serve (database open)", None),
-    "api_status.status": ("Printer, buttons, sync backlog, clock, disk, version", None),
+    "api_status.status": ("Printer, buttons, speaker, sync backlog, clock, disk, version", None),
     "api_status.confirm_clock": (
         "Confirm the real date and time (admin)",
         {"type": "object", "required": ["now"], "properties": {"now": {"type": "string"}}},

@@ -28,11 +28,16 @@ def printing_site(template: tuple[Path, str], tmp_path: Path) -> Iterator[Site]:
         MPP_PRINTER__DRIVER="file",
         MPP_PRINTER__FOLDER=str(tmp_path / "receipts"),
         MPP_GPIO__PIN_FACTORY="mock",
+        MPP_SPEAKER__DRIVER="file",
+        MPP_SPEAKER__FOLDER=str(tmp_path / "spoken"),
     )
     clock = ManualClock(WEEKDAY_MORNING)
     core = open_core(config, clock=clock)
-    hardware = build_hardware(core.config, core.engine, core.db, core.clock)
-    runtime = Runtime(core, hardware, build_announcer(core))
+    announcer = build_announcer(core)
+    hardware = build_hardware(
+        core.config, core.engine, core.db, core.clock, number_wav=announcer.wav_for_number
+    )
+    runtime = Runtime(core, hardware, announcer)
     app = create_app(runtime)
     runtime.start()
     try:
@@ -65,6 +70,8 @@ def test_issued_ticket_is_printed_after_commit_and_can_be_reprinted(printing_sit
     assert all("A-001" in p.name for p in _receipts(folder, 2))
     status = site.staff("budi").get("/api/v1/status").json
     assert status["printer"]["driver"] == "file" and status["printer"]["state"] == "ok"
+    # the box's speaker says only the button's numbers: the kiosk's stay in its browser
+    assert status["speaker"] == {"driver": "file", "spoken": 0, "dropped": 0, "last_error": ""}
 
 
 def test_printer_fault_never_blocks_issuing_and_shows_on_status(printing_site: Site) -> None:

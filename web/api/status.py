@@ -95,6 +95,8 @@ def status() -> Response:
     body = {
         "printer": hardware.get("printer"),
         "buttons": hardware.get("buttons", []),
+        # the box's speaker that says the button's numbers (None: no speaker configured)
+        "speaker": hardware.get("speaker"),
         "sync": sync_status(),
         "clock": clock_status(),
         "disk": disk_status(),
