@@ -23,6 +23,9 @@ from appliance.storage.state import delete_state, set_state
 PAUSE_REASONS = ("istirahat", "sholat", "rapat", "gangguan", "lainnya")
 # The state keys of a counter's pause (its reason and since when) and of its last undoable step.
 PAUSE_KEY = "counter.pause.{counter}"
+# When a counter last came back from a pause: the admin's live view says how long it has been
+# open and free since then (appliance.queue.views).
+OPEN_KEY = "counter.open.{counter}"
 UNDO_KEY = "counter.undo.{counter}"
 
 
@@ -273,6 +276,8 @@ class CounterActions(EngineBase):
                 set_state(key, json.dumps({"reason": reason, "since": stamp(txn.now)}))
             else:
                 delete_state(key)
+                opened = json.dumps({"since": stamp(txn.now)})
+                set_state(OPEN_KEY.format(counter=counter.code), opened)
             self._emit(txn, events.COUNTER_PAUSED if paused else events.COUNTER_RESUMED, data)
         action = "pause" if paused else "resume"
         self._notify(Change(action, txn.seq, tuple(txn.events), counter=counter.code))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from peewee import Database, fn
@@ -18,9 +18,10 @@ from peewee import Database, fn
 from appliance.queue import outbox
 from appliance.queue import statements as sql
 from appliance.queue.calling import GENERAL, PRIORITY, call_order
-from appliance.queue.counter_actions import PAUSE_KEY
+from appliance.queue.counter_actions import OPEN_KEY, PAUSE_KEY
 from appliance.queue.hours import next_opening, opening_at
 from appliance.queue.issuing import QUOTA_REACHED, issuing, parsed_hours
+from appliance.queue.numbering import local_date
 from appliance.queue.tickets import TicketInfo, handling_minutes, ticket_infos, waiting_counts
 from appliance.queue.waiting import estimated_wait_minutes
 from appliance.site import site_zone, zone
@@ -54,10 +55,32 @@ class CounterView:
     officer: str | None
     pause_reason: str | None = None  # why it is paused (counter_actions.PAUSE_REASONS)
     paused_since: datetime | None = None
+    # Open and free: since its last ticket of today ended or it came back from a pause today,
+    # whichever is later; None when neither happened today (or no `now` was given).
+    idle_since: datetime | None = None
+
+    def state_since(self) -> datetime | None:
+        """When its present state began: the pause, the ticket's start (serving) or call, or
+        the free time; what the admin's live view counts the minutes from."""
+        if self.paused:
+            return self.paused_since
+        if self.current is not None:
+            if self.current.state == "serving" and self.current.started_at is not None:
+                return self.current.started_at
+            return self.current.called_at
+        return self.idle_since
 
 
-def counters(db: Database, *, window: int) -> list[CounterView]:
-    """The active counters in their order on the floor (`window`: see QueueSettings)."""
+def minutes_since(since: datetime | None, now: datetime) -> int | None:
+    """Whole minutes from `since` to `now` (0 for a moment ahead of the clock)."""
+    if since is None:
+        return None
+    return max(int((now - since).total_seconds() // 60), 0)
+
+
+def counters(db: Database, *, window: int, now: datetime | None = None) -> list[CounterView]:
+    """The active counters in their order on the floor (`window`: see QueueSettings); with
+    `now`, each free counter's `idle_since`."""
     with connected(db):
         agencies = {a.code: a.name for a in Agency.select(Agency.code, Agency.name)}
         officers = {o.id: o.display_name or o.username for o in Officer.select()}
@@ -70,6 +93,8 @@ def counters(db: Database, *, window: int) -> list[CounterView]:
             list(Ticket.select().where(Ticket.id.in_(current_ids))) if current_ids else []
         )
         current = {info.id: info for info in ticket_infos(current_rows, window=window)}
+        free = [c.code for c in rows if not c.paused and not c.current_ticket_id]
+        idle = _idle_since(db, free, now) if now is not None and free else {}
         return [
             CounterView(
                 code=c.code,
@@ -81,9 +106,37 @@ def counters(db: Database, *, window: int) -> list[CounterView]:
                 current=current.get(c.current_ticket_id) if c.current_ticket_id else None,
                 officer=officers.get(c.officer_id) if c.officer_id else None,
                 **_pause(db, c.code) if c.paused else {},
+                idle_since=idle.get(c.code),
             )
             for c in rows
         ]
+
+
+def _idle_since(db: Database, codes: list[str], now: datetime) -> dict[str, datetime]:
+    """For free counters: the later of their last ticket of today ending and their last
+    resume today (counter_actions.OPEN_KEY). Today is the site's date."""
+    tz = site_zone(db)
+    today = local_date(now, tz)
+    ends: dict[str, datetime] = {}
+    query = (
+        Ticket.select(Ticket.counter, fn.MAX(Ticket.finished_at))
+        .where(
+            (Ticket.business_date == today)
+            & Ticket.counter.in_(codes)
+            & Ticket.finished_at.is_null(False)
+        )
+        .group_by(Ticket.counter)
+    )
+    for code, finished in query.tuples():
+        ends[code] = datetime.fromisoformat(finished).astimezone(tz)
+    for code in codes:
+        kept = get_state_json(OPEN_KEY.format(counter=code))
+        since = kept.get("since") if isinstance(kept, dict) else None
+        if isinstance(since, str):
+            opened = datetime.fromisoformat(since).astimezone(tz)
+            if opened.date() == today and opened > ends.get(code, opened - timedelta(seconds=1)):
+                ends[code] = opened
+    return {code: at for code, at in ends.items() if at.date() == today}
 
 
 def _pause(db: Database, code: str) -> dict[str, Any]:

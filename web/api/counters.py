@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
@@ -16,7 +17,8 @@ from web.kit.inputs import code_field, json_body, query_int, text_field
 bp = Blueprint("api_counters", __name__)
 
 
-def counter_body(counter: CounterView) -> dict[str, Any]:
+def counter_body(counter: CounterView, now: datetime) -> dict[str, Any]:
+    since = counter.state_since()
     return {
         "code": counter.code,
         "name": counter.name,
@@ -30,6 +32,9 @@ def counter_body(counter: CounterView) -> dict[str, Any]:
         else None,
         "current": counter.current.to_dict() if counter.current is not None else None,
         "officer": counter.officer,
+        # how long it has been paused, serving, calling or free (the admin's live view)
+        "state_since": since.isoformat(timespec="seconds") if since is not None else None,
+        "state_minutes": views.minutes_since(since, now),
         # the console offers no-show once the current ticket was recalled this many times
         "recalls_before_no_show": web().core.engine.settings.recalls_before_no_show,
     }
@@ -37,8 +42,9 @@ def counter_body(counter: CounterView) -> dict[str, Any]:
 
 def counter_list() -> list[dict[str, Any]]:
     core = web().core
-    found = views.counters(core.db, window=core.engine.settings.recent_handling_window)
-    return [counter_body(counter) for counter in found]
+    now = core.clock.now()
+    found = views.counters(core.db, window=core.engine.settings.recent_handling_window, now=now)
+    return [counter_body(counter, now) for counter in found]
 
 
 def one_counter(code: str) -> dict[str, Any]:
