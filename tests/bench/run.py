@@ -1,4 +1,4 @@
-"""B1–B10 of BENCHMARKS.md in one command, with a table of figures at the end.
+"""B1–B13 of BENCHMARKS.md in one command, with a table of figures at the end.
 
     PYTHONPATH=$PWD python -m tests.bench            # full sizes (several minutes)
     PYTHONPATH=$PWD python -m tests.bench --smoke    # every path, small sizes (< 60 s)
@@ -10,7 +10,7 @@ loopback (tests/bench/loadgen.py). The raw durable-commit floor (single-row INSE
 synchronous=FULL, same disk) is measured in the same run and every throughput is also given as a
 ratio to it, because a machine's absolute speed varies.
 
-Benchmarks other helpers own (B4 button, B7–B9 sync) are separate scripts in this folder, run as
+B2o, B4, B7–B9 and B11–B13 are separate scripts in this folder (bench_*.py), run as
 subprocesses; see `slots.py` for how they are found. A missing one is reported "not available".
 
 Nothing here asserts a speed: the table says "pass" or "short" against the target, and the
@@ -114,7 +114,7 @@ def run(sizes: Sizes, folder: Path, only: set[str] | None, smoke: bool) -> dict[
             app.stop()
 
     providers = slots.discover(Path(__file__).parent)
-    for id_ in ("B4", "B7", "B8", "B9", "B13"):
+    for id_ in ("B2o", "B4", "B7", "B8", "B9", "B11", "B12", "B13"):
         if wanted(id_):
             rows.extend(slots.run_slot(id_, providers, smoke=smoke))
 
@@ -152,7 +152,7 @@ def run(sizes: Sizes, folder: Path, only: set[str] | None, smoke: bool) -> dict[
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Run the B1–B10 benchmarks (BENCHMARKS.md).")
+    parser = argparse.ArgumentParser(description="Run the B1–B13 benchmarks (BENCHMARKS.md).")
     parser.add_argument("--smoke", action="store_true", help="small sizes for CI (< 60 s)")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     parser.add_argument("--only", help="comma-separated ids, e.g. B1,B2,B6")

@@ -1,4 +1,4 @@
-"""Benchmarks other parts of the project own (B4 button, B7–B9 sync), run as subprocesses.
+"""Benchmarks in scripts of their own (B2o, B4, B7–B9, B11–B13), run as subprocesses.
 
 A script `tests/bench/bench_*.py` takes part when it declares, at module level,
 
@@ -38,6 +38,9 @@ TARGETS = {
     "B8": "p99 <= 500 ms",
     "B9": "exact count, <= 60 s",
     "B13": "B2o p99 <= 50 ms; /healthz and kiosk answer; memory within B5",
+    "B2o": "p99 <= 25 ms; p99.9 <= 100 ms at 400 calls/s",
+    "B11": "B3 p99 <= 300 ms; B4 p99 <= 100 ms; kiosk p99 <= 50 ms; B1 >= 150/s; start <= 2 s",
+    "B12": "exact; >= 20,000 events/s; sites API p99 <= 200 ms",
 }
 WORKLOADS = {
     "B4": "GPIO press -> ticket committed -> receipt bytes at the printer driver",
@@ -45,6 +48,9 @@ WORKLOADS = {
     "B8": "event committed on the edge -> visible in the central DB (online)",
     "B9": "300 sites x 200 events, 3 central workers, shared subscription",
     "B13": "B2o (400 calls/s) while 300 idle + 50 slow-loris sockets hold connections",
+    "B2o": "40 counters next+done, open loop (Poisson), Kota Metro, 5 boards; curve 100-800/s",
+    "B11": "B6, one kiosk, B1, B3, B2o at 40/s, B4 with mpp run at 20 % of one core (cgroup)",
+    "B12": "500 sites x 2,000 events into central on PostgreSQL, 4 workers, API polled",
 }
 # Scripts that predate the BENCHMARKS/SMOKE_ARGS declaration.
 KNOWN: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {

@@ -16,7 +16,7 @@ from tests.support.live_appliance import REPO, child_env
 # Every row of a full run: the runner's own and those of the slot scripts (B4, B7–B9).
 ROWS = (
     "floor", "B6", "B1", "B3", "B2", "B2/B3", "B5", "B4", "B7", "B8", "B9",
-    "B10/B1", "B10/B2", "B10/B2/B3", "B10/B4", "B13",
+    "B10/B1", "B10/B2", "B10/B2/B3", "B10/B4", "B13", "B2o", "B11", "B12",
 )  # fmt: skip
 
 
@@ -62,6 +62,11 @@ def test_smoke_run_measures_everything_and_checks_hold(tmp_path: Path) -> None:
     assert rows["B8"]["checks"]["central exact seq 1..N"] is True
     assert any(name.startswith("every site seq 1..") for name in rows["B9"]["checks"])
     assert rows["B13"]["checks"]["healthz and kiosk always answered"] is True
+    for name in ("no ticket called twice (database)", "every call on every board"):
+        assert rows["B2o"]["checks"][name] is True
+    assert rows["B11"]["checks"]["B1: numbers gap-free"] is True
+    assert rows["B11"]["checks"]["B4: one receipt per press"] is True
+    assert rows["B12"]["checks"]["every poll answered 200"] is True
 
 
 def test_slot_scripts_are_found_run_and_read(tmp_path: Path) -> None:

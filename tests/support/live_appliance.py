@@ -98,7 +98,10 @@ def write_config(folder: Path, port: int, *, max_streams: int = 24, **sections: 
         f"max_streams = {max_streams}",
         *(f"{key} = {json.dumps(value)}" for key, value in sections.pop("web", {}).items()),
         "[printer]",
-        'driver = "none"',
+        *(
+            f"{key} = {json.dumps(value)}"
+            for key, value in {"driver": "none", **sections.pop("printer", {})}.items()
+        ),
         "[gpio]",
         'pin_factory = "mock"',
         "[queue]",
