@@ -1,5 +1,7 @@
-/* Administration: each counter's state now — paused (with the officer's reason and since when),
-   calling, serving or idle — refreshed with the live doorbell. */
+/* Administration: each counter's state now — paused (with the officer's reason), calling,
+   serving or free — and for how long ("Melayani A-012 · 6 menit", the start in the tooltip),
+   refreshed with the live doorbell. The minutes come from the device's clock (state_minutes),
+   not this computer's, which may be set wrong. */
 (function () {
   'use strict';
   var el = MPP.el;
@@ -11,14 +13,25 @@
   }
 
   function stateOf(c) {
-    if (c.paused) {
-      var text = c.pause_reason ? MPP.t('counter_paused_for', { reason: MPP.t('pause_reason_' + c.pause_reason) }) : MPP.t('counter_paused_plain');
-      return [badge('warn', text), c.paused_since ? ' ' + MPP.t('since_time', { time: MPP.time(c.paused_since) }) : ''];
-    }
+    var kind = 'ok';
+    var text;
     var t = c.current;
-    if (t && t.state === 'serving') return [badge('ok', MPP.t('counter_serving', { number: t.number })), ' ' + MPP.t('since_time', { time: MPP.time(t.started_at || t.called_at) })];
-    if (t) return [badge('ok', MPP.t('counter_calling', { number: t.number })), ' ' + MPP.t('since_time', { time: MPP.time(t.called_at) })];
-    return [badge('', MPP.t('counter_idle'))];
+    if (c.paused) {
+      kind = 'warn';
+      text = c.pause_reason ? MPP.t('counter_paused_for', { reason: MPP.t('pause_reason_' + c.pause_reason) }) : MPP.t('counter_paused_plain');
+    } else if (t && t.state === 'serving') {
+      text = MPP.t('counter_serving', { number: t.number });
+    } else if (t) {
+      text = MPP.t('counter_calling', { number: t.number });
+    } else {
+      kind = '';
+      text = MPP.t('counter_idle');
+    }
+    var parts = [badge(kind, text)];
+    if (c.state_minutes !== null && c.state_minutes !== undefined) {
+      parts.push(el('span', { 'data-counter-minutes': c.code, title: MPP.t('since_time', { time: MPP.time(c.state_since) }), text: ' · ' + MPP.t('minutes', { n: c.state_minutes }) }));
+    }
+    return parts;
   }
 
   function render(items) {

@@ -54,8 +54,8 @@
     var category = report.category;
     stat(stats, 'ikm', comma(report.ikm), MPP.t('skm_ikm'));
     stat(stats, 'category', category ? category.letter + ' · ' + (MPP.lang === 'en' ? category.label_en : category.label) : '–', MPP.t('skm_category'));
-    stat(stats, 'respondents', report.respondents, MPP.t('skm_respondents'));
-    stat(stats, 'minimum', report.minimum_sample, MPP.t('skm_minimum') + ' (' + (report.sample_met ? MPP.t('skm_met') : MPP.t('skm_not_met')) + ') · ' + MPP.t('skm_population') + ' ' + report.population);
+    stat(stats, 'respondents', MPP.t('n_people', { n: report.respondents }), MPP.t('skm_respondents'));
+    stat(stats, 'minimum', MPP.t('n_people', { n: report.minimum_sample }), MPP.t('skm_minimum') + ' (' + (report.sample_met ? MPP.t('skm_met') : MPP.t('skm_not_met')) + ') · ' + MPP.t('skm_population') + ' ' + MPP.t('n_people', { n: report.population }));
     var box = MPP.clear(document.getElementById('skm-chart'));
     if (!report.respondents) {
       box.appendChild(el('p', { className: 'muted', text: MPP.t('skm_no_respondents') }));
@@ -101,15 +101,15 @@
     ]);
   }
 
-  var FIGURES = [['issued', 'stat_issued', 1], ['served', 'stat_served', 1], ['no_show', 'stat_no_show', 1], ['wait_p50_minutes', 'col_wait_p50', 1], ['wait_p90_minutes', 'col_wait_p90', 1], ['handling_p50_minutes', 'col_handling_p50', 1], ['handling_p90_minutes', 'col_handling_p90', 1]];
+  var FIGURES = [['issued', 'col_issued_tickets', 1], ['served', 'col_served_people', 1], ['no_show', 'col_no_show_people', 1], ['wait_p50_minutes', 'col_wait_p50', 1], ['wait_p90_minutes', 'col_wait_p90', 1], ['handling_p50_minutes', 'col_handling_p50', 1], ['handling_p90_minutes', 'col_handling_p90', 1]];
 
   function drawOperations(report) {
     var stats = MPP.clear(document.getElementById('ops-stats'));
     var t = report.totals;
-    stat(stats, 'issued', t.issued, MPP.t('stat_issued'));
-    stat(stats, 'served', t.served, MPP.t('stat_served'));
-    stat(stats, 'no_show', t.no_show, MPP.t('stat_no_show'));
-    stat(stats, 'expired', t.expired, MPP.t('ops_expired'));
+    stat(stats, 'issued', MPP.t('n_tickets', { n: t.issued }), MPP.t('stat_issued'));
+    stat(stats, 'served', MPP.t('n_people', { n: t.served }), MPP.t('stat_served'));
+    stat(stats, 'no_show', MPP.t('n_people', { n: t.no_show }), MPP.t('stat_no_show'));
+    stat(stats, 'expired', MPP.t('n_tickets', { n: t.expired }), MPP.t('ops_expired'));
     var box = MPP.clear(document.getElementById('ops-hours'));
     var hours = report.arrivals_per_hour;
     if (hours.length) {

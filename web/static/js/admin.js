@@ -22,10 +22,11 @@
         }, 0);
       };
       var stats = MPP.clear(document.getElementById('stats'));
-      [['waiting', sum('waiting')], ['issued', sum('issued')], ['served', sum('served')], ['no_show', sum('noShow')], ['services_active', rows.filter(function (r) {
+      // Each figure with its unit: "3 orang", "12 tiket", "4 layanan".
+      [['waiting', sum('waiting'), 'n_people'], ['issued', sum('issued'), 'n_tickets'], ['served', sum('served'), 'n_people'], ['no_show', sum('noShow'), 'n_people'], ['services_active', rows.filter(function (r) {
         return r.issued > 0;
-      }).length]].forEach(function (pair) {
-        stats.appendChild(el('div', { className: 'stat', 'data-stat': pair[0] }, [el('b', { text: String(pair[1]) }), MPP.t('stat_' + pair[0])]));
+      }).length, 'n_services']].forEach(function (stat) {
+        stats.appendChild(el('div', { className: 'stat', 'data-stat': stat[0] }, [el('b', { text: MPP.t(stat[2], { n: stat[1] }) }), MPP.t('stat_' + stat[0])]));
       });
       drawChart(rows.filter(function (r) {
         return r.issued > 0 || r.served > 0;
@@ -90,7 +91,7 @@
       return;
     }
     var extra = ['wait_p50_minutes', 'wait_p90_minutes', 'handling_p50_minutes', 'handling_p90_minutes'];
-    var head = el('tr', null, [el('th', { text: MPP.t('service') }), el('th', { className: 'num', text: MPP.t('stat_waiting') }), el('th', { className: 'num', text: MPP.t('stat_issued') }), el('th', { className: 'num', text: MPP.t('stat_served') }), el('th', { className: 'num', text: MPP.t('stat_no_show') })].concat(extra.map(function (k) {
+    var head = el('tr', null, [el('th', { text: MPP.t('service') }), el('th', { className: 'num', text: MPP.t('col_waiting_people') }), el('th', { className: 'num', text: MPP.t('col_issued_tickets') }), el('th', { className: 'num', text: MPP.t('col_served_people') }), el('th', { className: 'num', text: MPP.t('col_no_show_people') })].concat(extra.map(function (k) {
       return el('th', { className: 'num', text: MPP.t('col_' + k) });
     })));
     var body = rows.map(function (r) {
