@@ -347,7 +347,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, Registry]:
     p.add_argument("action", choices=["close"])
 
     # The core's own further commands, each in the module it belongs to.
-    for module in ("appliance.hardware.commands", "appliance.ops.demo", "appliance.ops.doctor.cli"):
+    for module in (
+        "appliance.hardware.commands",
+        "appliance.ops.demo",
+        "appliance.ops.doctor.cli",
+        "appliance.bookings.commands",
+    ):
         importlib.import_module(module).register(registry)
     for ep in entry_points(group="mpp.commands"):
         ep.load()(registry)
