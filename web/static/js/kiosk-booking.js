@@ -81,6 +81,7 @@
     field.addEventListener('input', function () {
       var shown = grouped(field.value);
       if (shown !== field.value) field.value = shown;
+      field.focus(); // after an on-screen key too: a scan that follows must land here
     });
     field.addEventListener('keydown', function (event) {
       if (event.key === 'Enter') {
@@ -145,6 +146,14 @@
     ], 'error');
     kiosk.countdown(back, MPP.t('back_button'));
   }
+
+  /* Closed by hand, by its countdown or by the kiosk's idle reset: what was typed or scanned
+     goes with it, so nothing of one citizen's booking stays in the page for the next. */
+  var overlay = document.getElementById('overlay');
+  new MutationObserver(function () {
+    var dialog = document.getElementById('dialog');
+    if (overlay.hidden && document.getElementById('checkin-code')) MPP.clear(dialog);
+  }).observe(overlay, { attributes: true, attributeFilter: ['hidden'] });
 
   entry.addEventListener('click', function () {
     open('');
