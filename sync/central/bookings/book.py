@@ -190,8 +190,15 @@ def status_of(row: BookingRow, now: datetime, default_zone: ZoneInfo) -> str:
     if row.status != BOOKED:
         return str(row.status)
     offer = site_offer(str(row.site), default_zone)
-    zone = offer.zone if offer is not None else default_zone
-    settings = offer.settings if offer is not None else BookingSettings()
+    if offer is None:
+        return status_at(row, now, default_zone, BookingSettings())
+    return status_at(row, now, offer.zone, offer.settings)
+
+
+def status_at(row: BookingRow, now: datetime, zone: ZoneInfo, settings: BookingSettings) -> str:
+    """`status_of` with the site's zone and settings already known (figures over many rows)."""
+    if row.status != BOOKED:
+        return str(row.status)
     end = datetime.combine(
         date.fromisoformat(row.business_date),
         datetime.strptime(row.slot_end, "%H:%M").time(),

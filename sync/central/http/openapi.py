@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask
 
 from appliance import __version__
+from sync.central.http.booking_openapi import BOOKING_DOCS
 from web.kit import openapi
 from web.kit.openapi import login_docs
 
@@ -87,6 +88,7 @@ DOCS: dict[str, tuple[str, dict[str, Any] | None]] = {
     "central_admin.create_token": ("Create a central API token; shown once in the 201", NEW_TOKEN),
     "central_admin.revoke_token": ("Revoke a central API token by name", None),
     "central_api.track": ("Public status of one synced ticket (no personal data)", None),
+    **BOOKING_DOCS,
 }
 
 
