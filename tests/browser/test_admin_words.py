@@ -58,8 +58,10 @@ def test_report_figures_carry_units_and_chart_labels_fit(appliance, staff):
     core.engine.issue(service, source="kiosk")  # still waiting
     page, errors = open_page(staff, appliance.url + "/admin")
     # Waiting now, on the dashboard and per service, beside today's no-shows.
-    expect(page.locator("#stats [data-stat='waiting']")).to_have_text("1Menunggu sekarang")
-    expect(page.locator("#stats [data-stat='no_show']")).to_contain_text("0")
+    expect(page.locator("#stats [data-stat='waiting'] b")).to_have_text("1 orang")
+    expect(page.locator("#stats [data-stat='waiting']")).to_contain_text("Menunggu sekarang")
+    expect(page.locator("#stats [data-stat='no_show'] b")).to_have_text("0 orang")
+    expect(page.locator("#stats [data-stat='issued'] b")).to_have_text("4 tiket")
     table = page.locator("#report-table")
     waiting = table.locator(f"[data-report-service='{service}'] [data-figure='waiting']")
     expect(waiting).to_have_text("1")

@@ -173,7 +173,7 @@ def test_admin_period_report_shows_ikm_bars_and_links(appliance, staff):
     expect(page.locator("#skm-stats [data-stat=ikm] b")).to_have_text("88,89")
     expect(page.locator("#skm-stats [data-stat=category] b")).to_have_text("A · Sangat Baik")
     expect(page.locator("#skm-chart rect.bar-skm")).to_have_count(9)
-    expect(page.locator("#ops-stats [data-stat=served] b")).to_have_text("2")
+    expect(page.locator("#ops-stats [data-stat=served] b")).to_have_text("2 orang")
     assert page.input_value("#r-from") == "2025-03-01" and page.input_value("#r-to") == "2025-03-12"
     pdf = page.get_attribute("#skm-pdf", "href")
     assert pdf is not None and "from=2025-03-01" in pdf and "to=2025-03-12" in pdf
