@@ -6,7 +6,8 @@ and a rolled-back one leaves no gap) and queues a one-change `down/bookings` bat
 `outgoing` row, which the publisher sends (QoS 1, not retained) once the broker takes it. The
 edge stores each change once, commits, and answers `up/bookings-ack`; what it has not acknowledged
 is queued again from the last ack on every hello, in batches of at most `BATCH` changes, and when
-an ack shows the edge stopped short of what was sent (a batch it could not use after a gap).
+an ack shows the edge stopped short of what was sent (a batch it could not use after a gap, or the
+ack the edge sends unasked on connect, from where it stands).
 """
 
 from __future__ import annotations
@@ -61,15 +62,16 @@ def resend(site: str, at: str) -> int:
 
 
 def record_ack(site: str, acked_through: int, at: str) -> bool:
-    """Keep the edge's ack (never past what was written, never backwards). True when the edge
-    is still short of the last change and this ack moved nothing: send the rest again."""
+    """Keep the edge's ack (never past what was written). An ack below central's mark is taken
+    too: the site stands there (restored from an older backup, or an old ack arriving late), and
+    a resend is harmless where a skipped change would be lost. True when the edge is short of the
+    last change and this ack moved nothing forward: send the rest again."""
     marks = BookingSiteRow.get_or_none(BookingSiteRow.site == site)
     if marks is None:
         return False
     through = min(acked_through, int(marks.last_seq))
-    stalled = bool(through <= marks.acked_through < marks.last_seq)
-    if through > marks.acked_through:
-        marks.acked_through = through
+    stalled = bool(through <= marks.acked_through and through < marks.last_seq)
+    marks.acked_through = through
     marks.acked_at = at
     marks.save()
     return stalled
