@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Response
 
+from appliance.reports.bookings import booking_table
 from appliance.reports.tables import BOM, skm_csv, write_tables
 
 __all__ = ["BOM", "csv_response", "operations_csv", "skm_csv"]
@@ -49,4 +50,5 @@ def operations_csv(report: Mapping[str, Any]) -> str:
         add("petugas", "", o["officer"], o)
     hours: list[list[object]] = [["Jam", "Tiket diterbitkan"]]
     hours += [[f"{h['hour']:02d}:00", h["count"]] for h in report.get("arrivals_per_hour", [])]
-    return write_tables([rows, hours])
+    bookings = booking_table(report)  # SPEC §8: made, cancelled, checked in, no-shows
+    return write_tables([rows, hours, *([bookings] if bookings else [])])

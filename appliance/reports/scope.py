@@ -8,16 +8,30 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from appliance.bookings.settings import booking_settings
+from appliance.reports.bookings import booking_figures
 from appliance.reports.operations import operations_report
 from appliance.site import site_zone
 from appliance.skm.arithmetic import SkmError
 from appliance.skm.questionnaire import Questionnaire
 from appliance.skm.report import skm_report
 from appliance.storage.database import ApplianceDatabase, connected
-from appliance.storage.models import DONE, Agency, Counter, Officer, Service, Site, Survey, Ticket
+from appliance.storage.models import (
+    DONE,
+    Agency,
+    Booking,
+    Counter,
+    Officer,
+    Service,
+    Site,
+    Survey,
+    Ticket,
+)
+from appliance.storage.state import BOOKING_WORDS, get_state_json
 
 MAX_DAYS = 366 * 3  # a report period longer than this is a typo, not a request
 
@@ -122,8 +136,11 @@ def build_skm_report(
     return skm_report(responses, served_population(db, scope), questionnaire, scope=unit)
 
 
-def build_operations_report(db: ApplianceDatabase, scope: Scope) -> dict[str, Any]:
-    """Operations of the scope and period: counts, times, arrivals, per counter and officer."""
+def build_operations_report(
+    db: ApplianceDatabase, scope: Scope, *, now: datetime | None = None
+) -> dict[str, Any]:
+    """Operations of the scope and period: counts, times, arrivals, per counter and officer,
+    and the bookings per service and day (a booking's window closed by `now`: a no-show)."""
     scope.check()
     with connected(db):
         unit = _unit(scope)
@@ -154,7 +171,43 @@ def build_operations_report(db: ApplianceDatabase, scope: Scope) -> dict[str, An
             }
             for t in query.order_by(Ticket.id)
         ]
+        bookings = _bookings(scope, services, zone, now or datetime.now(UTC))
     report = operations_report(
         tickets, zone, service_names=service_names, counter_names=counter_names
     )
-    return {"scope": unit, **report}
+    return {"scope": unit, **report, "bookings": booking_figures(bookings, service_names)}
+
+
+_BOOKINGS = (
+    "SELECT b.business_date, b.service_code, b.status, b.slot_end, c.id IS NOT NULL, c.in_window "
+    "FROM booking b LEFT JOIN booking_check_in c ON c.code = b.code "
+    "WHERE b.business_date BETWEEN ? AND ?"
+)
+
+
+def _bookings(
+    scope: Scope, services: list[str] | None, zone: ZoneInfo, now: datetime
+) -> list[dict[str, Any]]:
+    """The bookings of the period as `booking_figures` takes them."""
+    kept = get_state_json(BOOKING_WORDS)
+    late = timedelta(minutes=booking_settings(kept if isinstance(kept, dict) else {}).late_minutes)
+    local = now.astimezone(zone).replace(tzinfo=None)
+    rows = Booking._meta.database.execute_sql(
+        _BOOKINGS, (scope.start.isoformat(), scope.end.isoformat())
+    )
+    found = []
+    for day, service, status, slot_end, checked_in, in_window in rows:
+        if services is not None and service not in services:
+            continue
+        closes = datetime.combine(date.fromisoformat(str(day)), time.fromisoformat(slot_end))
+        found.append(
+            {
+                "date": str(day),
+                "service": service,
+                "status": status,
+                "checked_in": bool(checked_in),
+                "in_window": bool(in_window),
+                "window_closed": closes + late < local,
+            }
+        )
+    return found
