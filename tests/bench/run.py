@@ -114,7 +114,7 @@ def run(sizes: Sizes, folder: Path, only: set[str] | None, smoke: bool) -> dict[
             app.stop()
 
     providers = slots.discover(Path(__file__).parent)
-    for id_ in ("B2o", "B4", "B7", "B8", "B9", "B11", "B12", "B13"):
+    for id_ in ("B2o", "B4", "B5p", "B7", "B8", "B9", "B11", "B12", "B13"):
         if wanted(id_):
             rows.extend(slots.run_slot(id_, providers, smoke=smoke))
 

@@ -16,7 +16,7 @@ from tests.support.live_appliance import REPO, child_env
 # Every row of a full run: the runner's own and those of the slot scripts (B4, B7–B9).
 ROWS = (
     "floor", "B6", "B1", "B3", "B2", "B2/B3", "B5", "B4", "B7", "B8", "B9",
-    "B10/B1", "B10/B2", "B10/B2/B3", "B10/B4", "B13", "B2o", "B11", "B12",
+    "B10/B1", "B10/B2", "B10/B2/B3", "B10/B4", "B13", "B2o", "B11", "B12", "B5p",
 )  # fmt: skip
 
 
@@ -67,6 +67,8 @@ def test_smoke_run_measures_everything_and_checks_hold(tmp_path: Path) -> None:
     assert rows["B11"]["checks"]["B1: numbers gap-free"] is True
     assert rows["B11"]["checks"]["B4: one receipt per press"] is True
     assert rows["B12"]["checks"]["every poll answered 200"] is True
+    assert rows["B5p"]["checks"]["kota-metro: one receipt per ticket"] is True
+    assert "flask" in rows["B5"]["figure"]  # the breakdown of what each import costs
 
 
 def test_slot_scripts_are_found_run_and_read(tmp_path: Path) -> None:

@@ -1,0 +1,159 @@
+"""B5 (and B1) as a site runs them: the shipped catalogues and a printer driver that renders every
+receipt, with the resident-memory breakdown of what each big import costs.
+
+Run: PYTHONPATH=$PWD python -m tests.bench.bench_b5p [--catalogues kota-metro,lampung-timur,
+     kota-langsa] [--printers none,file,escpos] [--tickets 8000] [--streams 10]
+
+Per catalogue and printer: a real `mpp run` with `[printer]` driver `file` (text + PNG receipts,
+as the demo) or `network` to a loopback ESC/POS printer (tests/support/escpos_fakes.TcpPrinter:
+the escpos driver renders each job into escpos's `Dummy` and sends the bytes, answering status
+queries as a real printer), or `none` for comparison. The kiosk issues `--tickets` over one
+quota-free service of each counter (8 clients: B1's figure), every counter then calls next +
+done until its queue is empty, `--streams` board streams are opened and VmRSS is read (B5). The
+breakdown comes from tests/bench/imports.py for the same printer.
+
+Checks: every ticket 201 and numbered without gaps, the queue drained, one receipt per ticket
+(files in the folder, or cuts in the bytes the printer received). Prints one `RESULT` line per
+printer ("B5/none", "B5/file", "B5/escpos"; the runner shows the escpos one as "B5p").
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from tests.bench import loadgen
+from tests.bench.bench_b2o import own_services, prepare_site, quota_free
+from tests.bench.imports import import_costs, short
+from tests.bench.served import Sizes, bench_issue, db_rows, open_streams
+from tests.bench.sync_rig import result
+from tests.support.escpos_fakes import TcpPrinter, decode
+from tests.support.live_appliance import LiveAppliance, kota_metro
+
+BENCHMARKS = ("B5p",)
+SMOKE_ARGS = (
+    "--catalogues", "kota-metro", "--printers", "escpos", "--tickets", "60", "--clients", "2",
+)  # fmt: skip
+
+
+def load(name: str) -> dict[str, Any]:
+    import json
+
+    from appliance.catalogue.store import packaged_catalogue
+
+    if name == "kota-metro":
+        return kota_metro()
+    doc: dict[str, Any] = json.loads(packaged_catalogue(name).read_text(encoding="utf-8"))
+    return doc
+
+
+def receipts(printer: str, folder: Path, paper: TcpPrinter | None) -> int:
+    if printer == "file":
+        return len(list(folder.glob("*.txt")))
+    if printer == "escpos" and paper is not None:
+        return decode(bytes(paper.received)).cuts
+    return 0
+
+
+def one(catalogue_name: str, printer: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    catalogue = load(catalogue_name)
+    paper = TcpPrinter() if printer == "escpos" else None
+    folder = work / f"receipts-{catalogue_name}-{printer}"
+    settings: dict[str, Any] = {"driver": printer}
+    if printer == "file":
+        settings |= {"folder": str(folder), "png": True}
+    elif paper is not None:
+        settings |= {"driver": "network", "host": "127.0.0.1", "port": paper.port}
+    prepared = prepare_site(
+        work / f"{catalogue_name}-{printer}", catalogue, max_streams=args.streams + 4,
+        printer=settings,
+    )  # fmt: skip
+    counters = [c["code"] for c in catalogue["counters"]]
+    services = own_services(catalogue, quota_free(catalogue, len(counters)))
+    issuing = replace(prepared, services=services)
+    try:
+        with LiveAppliance(prepared, log_name="b5p.log") as app:
+            sizes = Sizes(tickets=args.tickets, issue_clients=args.clients)
+            b1 = bench_issue(issuing, app, sizes, {"per_s": 1.0})
+            tokens = {code: prepared.tokens[code] for code in counters}
+            calls = loadgen.counter_load(prepared.port, tokens, processes=args.clients).collect()
+            deadline = time.monotonic() + args.print_wait
+            while receipts(printer, folder, paper) < args.tickets and printer != "none":
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.5)
+            printed = receipts(printer, folder, paper)
+            socks = open_streams(prepared.port, args.streams)
+            try:
+                time.sleep(1.0)
+                memory = app.rss_kb()
+            finally:
+                for sock in socks:
+                    sock.close()
+    finally:
+        if paper is not None:
+            paper.close()
+    waiting = db_rows(prepared.db_path, "SELECT COUNT(*) FROM ticket WHERE state='waiting'")[0][0]
+    errors = [e for r in calls for e in r.errors]
+    checks = {
+        **{k: v for k, v in b1.checks.items()},
+        "queue drained": waiting == 0 and not errors,
+    }
+    if printer != "none":
+        checks["one receipt per ticket"] = printed == args.tickets
+    return {
+        "catalogue": catalogue_name,
+        "printer": printer,
+        "rss_mb": memory["VmRSS"] * 1024 / 1e6,
+        "hwm_mb": memory["VmHWM"] * 1024 / 1e6,
+        "b1_per_s": b1.data["per_s"],
+        "b1_p99_ms": b1.data["latency_ms"]["p99"],
+        "printed": printed,
+        "checks": checks,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--catalogues", default="kota-metro,lampung-timur,kota-langsa")
+    parser.add_argument("--printers", default="none,file,escpos")
+    parser.add_argument("--tickets", type=int, default=8000)
+    parser.add_argument("--streams", type=int, default=10)
+    parser.add_argument("--clients", type=int, default=8, help="kiosk and counter processes")
+    parser.add_argument("--print-wait", type=float, default=600.0, help="s for receipts to finish")
+    args = parser.parse_args()
+    printers = [p for p in args.printers.split(",") if p]
+    runs: dict[str, list[dict[str, Any]]] = {p: [] for p in printers}
+    with tempfile.TemporaryDirectory(prefix="b5p-") as folder:
+        for name in [c for c in args.catalogues.split(",") if c]:
+            for printer in printers:
+                found = one(name, printer, args, Path(folder))
+                runs[printer].append(found)
+                print(
+                    f"{name} / {printer}: VmRSS {found['rss_mb']:.1f} MB (peak "
+                    f"{found['hwm_mb']:.1f}); B1 {found['b1_per_s']:.0f} tickets/s, p99 "
+                    f"{found['b1_p99_ms']:.1f} ms; {found['printed']} receipts",
+                    flush=True,
+                )
+    for printer, found in runs.items():
+        costs = import_costs(printer)
+        worst = max(found, key=lambda f: f["rss_mb"])
+        figure = (
+            f"printer {printer}, {args.tickets} tickets: VmRSS "
+            + ", ".join(f"{f['catalogue']} {f['rss_mb']:.1f} MB" for f in found)
+            + f"; B1 {min(f['b1_per_s'] for f in found):.0f}-"
+            f"{max(f['b1_per_s'] for f in found):.0f} tickets/s; imports: {short(costs)}"
+        )
+        checks = {
+            f"{f['catalogue']}: {name}": ok for f in found for name, ok in f["checks"].items()
+        }
+        row = "B5p" if printer == "escpos" else f"B5/{printer}"
+        result(row, figure, worst["rss_mb"] <= 60, checks, runs=found, imports=costs)
+
+
+if __name__ == "__main__":
+    main()
