@@ -78,4 +78,11 @@ def _admin() -> dict[str, str]:
         ),
         "booking_key_id": _("Kunci (kid)"),
         "booking_key_since": _("Dipercaya sejak"),
+        "booking_report_none": _("Belum ada booking pada periode ini."),
+        "booking_date": _("Tanggal"),
+        "booking_made": _("Booking"),
+        "booking_checked_in": _("Check-in"),
+        "booking_in_window": _("Tepat waktu"),
+        "booking_no_show": _("Tidak datang"),
+        "booking_cancelled": _("Dibatalkan"),
     }

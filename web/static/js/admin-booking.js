@@ -99,6 +99,23 @@
     });
   });
 
+  /* The period report's bookings (admin-reports.js passes its table builder): the totals, then
+     one row per day and service. Nothing booked in the period says so in one line. */
+  var BOOKING_FIGURES = [['made', 'booking_made', 1], ['checked_in', 'booking_checked_in', 1], ['in_window', 'booking_in_window', 1], ['no_show', 'booking_no_show', 1], ['cancelled', 'booking_cancelled', 1]];
+  MPP.drawBookings = function (figures, table) {
+    var box = MPP.clear(document.getElementById('ops-bookings'));
+    if (!figures || !figures.days || !figures.days.length) {
+      box.appendChild(el('p', { className: 'muted', id: 'ops-bookings-none', text: MPP.t('booking_report_none') }));
+      return;
+    }
+    var totals = el('div', { className: 'stats' });
+    BOOKING_FIGURES.forEach(function (f) {
+      totals.appendChild(el('div', { className: 'stat', 'data-booking-stat': f[0] }, [el('b', { text: String(figures.totals[f[0]]) }), MPP.t(f[1])]));
+    });
+    box.appendChild(totals);
+    box.appendChild(table(figures.days, [['date', 'booking_date'], ['service_name', 'service']].concat(BOOKING_FIGURES)));
+  };
+
   MPP.adminReady.then(function (me) {
     if (MPP.atLeast(me, 'admin')) loadKeys();
   }, function () {});

@@ -131,6 +131,7 @@
     }
     MPP.clear(document.getElementById('ops-counters')).appendChild(table(report.counters, [['counter_name', 'col_counter']].concat(FIGURES)));
     MPP.clear(document.getElementById('ops-officers')).appendChild(table(report.officers, [['officer', 'col_officer']].concat(FIGURES)));
+    if (MPP.drawBookings) MPP.drawBookings(report.bookings, table); // admin-booking.js
   }
 
   function setLinks(q) {
