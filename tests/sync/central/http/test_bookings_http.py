@@ -152,6 +152,21 @@ def test_the_booking_page_works_as_plain_forms(central: Central) -> None:
     assert client.get("/book/NOPE-MPP").status_code == 404
 
 
+def test_the_pages_stay_light_for_a_phone_on_3g(central: Central) -> None:
+    """Every byte the browser fetches (the page, its stylesheet, its icon; no script, no font,
+    the QR inline): measured 3.9 KB for /book, 6.2 KB with a day's slots, 10.3 KB for /b with
+    its QR code (docs/bookings.md). Bounds with room, so a heavy addition is noticed."""
+    client = central.client()
+    assets = sum(len(client.get(f"/assets/{name}").get_data()) for name in ("book.css", "icon.svg"))
+    first = client.get(f"/book/{SITE}").get_data()
+    slots = client.get(f"/book/{SITE}?service={KTP}&date={THURSDAY}").get_data()
+    page = client.get(f"/b/{central.book().json['token']}").get_data()
+    assert b"<script" not in first + slots + page
+    assert len(first) + assets < 8_000
+    assert len(slots) + assets < 12_000
+    assert len(page) + assets < 16_000
+
+
 def test_the_qr_code_carries_the_token_module_for_module() -> None:
     import qrcode
 
