@@ -242,6 +242,22 @@ def test_a_scan_into_the_search_field_checks_in_too(kiosk_site, browser):
     context.close()
 
 
+def test_a_scan_with_nothing_focused_checks_in(kiosk_site, browser):
+    """A citizen who scans without touching anything first: the first character opens the
+    check-in and the whole token lands in its field."""
+    appliance, bookings = kiosk_site
+    context, page, errors = kiosk(browser, appliance.url, PORTRAIT)
+    page.click("[data-agency='IMIGRASI']")  # a tile takes the focus, as a touch leaves it
+    token = bookings.token()
+    page.keyboard.type(token)
+    expect(page.locator("#checkin-code")).to_have_value(token)
+    page.keyboard.press("Enter")
+    expect(page.locator("#ticket-number")).to_be_visible()
+    assert tickets(appliance.core) == 1
+    assert errors == []
+    context.close()
+
+
 def test_a_typed_code_with_dashes_finds_the_synced_booking(kiosk_site, browser):
     appliance, bookings = kiosk_site
     code = bookings.synced()

@@ -158,6 +158,15 @@
   entry.addEventListener('click', function () {
     open('');
   });
+  /* A QR scanned while nothing has the focus (the citizen did not touch "Sudah booking?"): the
+     first character opens the check-in and lands in its field with the rest. */
+  document.addEventListener('keydown', function (event) {
+    if (!overlay.hidden || event.key.length !== 1 || event.ctrlKey || event.altKey || event.metaKey) return;
+    var active = document.activeElement;
+    if (active && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) return;
+    if (!document.getElementById('closed').hidden) return;
+    open('');
+  }, true);
   /* A QR scanned while the search field has the focus: the token and its Enter land there. */
   search.addEventListener('keydown', function (event) {
     if (event.key === 'Enter' && isToken(search.value.trim())) {
