@@ -4,6 +4,7 @@ its code and Indonesian words, and the ticket, the check-in and both events comm
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -188,3 +189,42 @@ def test_the_receipt_says_booking_and_the_slot(booking_site: BookingSite) -> Non
 
     assert "*** BOOKING 09:00-10:00 ***" in paper(booked)
     assert "BOOKING" not in paper(walk_in)
+
+
+@pytest.mark.parametrize("mode", ["inline", "group-commit"])
+def test_one_qr_scanned_at_eight_kiosks_at_once_gives_one_ticket(
+    booking_site: BookingSite, mode: str
+) -> None:
+    """Each kiosk thread holds its own connection, as web request threads do; the started
+    group-commit writer is `mpp run`'s, inline is a CLI tool's."""
+    engine = booking_site.engine
+    if mode == "group-commit":
+        engine.writer.start()
+    _, token = booking_site.token()
+    start = threading.Barrier(8)
+    outcomes: list[str] = []
+
+    def scan() -> None:
+        with engine.db.connection_context():
+            start.wait()
+            try:
+                check_in(engine, token=token)
+                outcomes.append("ticket")
+            except QueueError as refused:
+                outcomes.append(refused.code)
+
+    kiosks = [threading.Thread(target=scan) for _ in range(8)]
+    for kiosk in kiosks:
+        kiosk.start()
+    for kiosk in kiosks:
+        kiosk.join()
+    engine.writer.stop()
+    assert sorted(outcomes) == ["already_checked_in"] * 7 + ["ticket"]
+    with connected(booking_site.db):
+        assert Ticket.select().count() == 1 and BookingCheckIn.select().count() == 1
+        checked = [
+            e
+            for e in outbox.events_between(1, outbox.last_seq())
+            if e.type == events.BOOKING_CHECKED_IN
+        ]
+    assert len(checked) == 1
