@@ -5,7 +5,9 @@ the last seq already stored, in one write transaction with the new `bookings.thr
 (appliance/bookings/received.py), and only after that commit answers `up/bookings-ack`
 `{"acked_through": N}`. A duplicate delivery, a resend after a lost ack or an old batch arriving
 late changes nothing and is acked again; a batch that starts past the next seq (one lost in
-between) stores nothing and acks where the site stands, so central resends from there.
+between) stores nothing and acks where the site stands, so central resends from there — once
+per `GAP_ACK_S` for the same mark: while central's live stream runs ahead of its resend, every
+live batch is a gap, and an ack for each would ask for the same resend again and again.
 
 On every connect it subscribes and acks where it stands, unasked: central learns at once how far
 this site is (a site restored from an older backup stands behind central's last ack, and must get
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from collections.abc import Callable
 
 from appliance.bookings.received import store_changes, stored_through
 from appliance.clock import Clock
@@ -32,16 +36,27 @@ from sync.mqtt import Session
 log = logging.getLogger(__name__)
 
 LAST_REJECTED_BATCH = "sync.bookings_rejected"
+GAP_ACK_S = 5.0  # a gap at the same mark is acked again only after this long (the ack was lost)
 
 
 class EdgeBookings:
-    def __init__(self, db: ApplianceDatabase, site: str, clock: Clock) -> None:
+    def __init__(
+        self,
+        db: ApplianceDatabase,
+        site: str,
+        clock: Clock,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.db = db
         self.site = site
         self.clock = clock
+        self.monotonic = monotonic
         self.stored = 0  # changes stored by this worker (for logs and tests)
+        self._gap_acked: tuple[int, float] | None = None  # (mark, when) of the last gap's ack
 
     def on_connected(self, session: Session) -> None:
+        self._gap_acked = None
         session.subscribe(protocol.topic(self.site, protocol.BOOKINGS), qos=1)
         with connected(self.db):
             through = stored_through()
@@ -60,15 +75,20 @@ class EdgeBookings:
         self.stored += stored.new
         for reason in stored.rejected:
             log.error("sync: booking change set aside: %s", reason)
-        if stored.gap:
+        if stored.new:
+            log.info("sync: %d booking changes stored through %d", stored.new, stored.through)
+        if stored.gap and not stored.new:
+            now = self.monotonic()
+            last = self._gap_acked
+            if last is not None and last[0] == stored.through and now - last[1] < GAP_ACK_S:
+                return  # central was asked already; its resend is on the way
+            self._gap_acked = (stored.through, now)
             log.info(
                 "sync: booking batch %d..%d skips past %d; asking central from there",
                 batch.first_seq,
                 batch.last_seq,
                 stored.through,
             )
-        elif stored.new:
-            log.info("sync: %d booking changes stored through %d", stored.new, stored.through)
         self._ack(session, stored.through)
 
     def _ack(self, session: Session, through: int) -> None:
