@@ -26,7 +26,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from appliance.bookings.received import store_changes, stored_through
+from appliance.bookings.received import REJECTED_BATCH, store_changes, stored_through
 from appliance.clock import Clock
 from appliance.storage.database import ApplianceDatabase, connected
 from appliance.storage.state import set_state
@@ -35,7 +35,7 @@ from sync.mqtt import Session
 
 log = logging.getLogger(__name__)
 
-LAST_REJECTED_BATCH = "sync.bookings_rejected"
+LAST_REJECTED_BATCH = REJECTED_BATCH
 GAP_ACK_S = 5.0  # a gap at the same mark is acked again only after this long (the ack was lost)
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from appliance.bookings import codes
-from appliance.bookings.received import rejected_changes
+from appliance.bookings.received import rejected_batch, rejected_changes
 from appliance.site import site_zone
 from appliance.storage.models import Booking
 
@@ -47,7 +47,11 @@ def day_bookings(day: date) -> tuple[list[DayBooking], list[dict[str, Any]]]:
         rows.append(
             DayBooking(code, service, start, end, status, origin, checked, number, window, via)
         )
-    return rows, rejected_changes()
+    rejected = rejected_changes()
+    batch = rejected_batch()
+    if batch is not None:
+        rejected.append({"seq": "-", "code": "(whole batch)", **batch})
+    return rows, rejected
 
 
 def describe(rows: list[DayBooking], rejected: list[dict[str, Any]], day: date) -> Iterator[str]:
@@ -62,4 +66,7 @@ def describe(rows: list[DayBooking], rejected: list[dict[str, Any]], day: date) 
             state = f"checked in {row.checked_in_at:%H:%M} {row.number} via {row.via}, {window}"
         yield f"{head}  {state}"
     for item in rejected:
-        yield f"set aside: seq {item.get('seq')} {item.get('code')!r}: {item.get('reason')}"
+        yield (
+            f"set aside at {item.get('at')}: seq {item.get('seq')} {item.get('code')}: "
+            f"{item.get('reason')}"
+        )

@@ -29,6 +29,9 @@ from appliance.storage.state import get_state, get_state_json, set_state
 
 THROUGH = "bookings.through"
 REJECTED = "bookings.rejected"
+# The last `down/bookings` payload the sync worker could not read at all (JSON {at, reason}):
+# written by sync/edge_bookings.py, shown by `mpp bookings list`.
+REJECTED_BATCH = "sync.bookings_rejected"
 KEEP_REJECTED = 50
 
 
@@ -93,6 +96,11 @@ def rejected_changes() -> list[dict[str, Any]]:
     """The changes set aside, newest last: {seq, code, reason, at}."""
     kept = get_state_json(REJECTED, [])
     return list(kept) if isinstance(kept, list) else []
+
+
+def rejected_batch() -> dict[str, Any] | None:
+    kept = get_state_json(REJECTED_BATCH)
+    return kept if isinstance(kept, dict) else None
 
 
 def _set_aside(change: Change, reason: str, at: str) -> None:

@@ -9,7 +9,10 @@ same MQTT session class the workers use."""
 
 from __future__ import annotations
 
+import os
 import queue
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -177,6 +180,16 @@ def test_a_poison_batch_is_set_aside_and_the_loop_goes_on(
     with connected(db):
         (aside,) = rejected_changes()
     assert aside["seq"] == 2 and "bad code" in aside["reason"]
+    listing = subprocess.run(
+        [sys.executable, "-m", "appliance.cli", "bookings", "list", "--date", TODAY],
+        env={**os.environ, "MPP_STORAGE__DATABASE": str(tmp_path / "edge.db")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert "seq 2 0O0O0O0O0: seq 2: bad code" in listing, listing
+    assert "(whole batch): bad_bookings" in listing, listing
     log = (tmp_path / "edge.log").read_text()
     assert log.count("booking batch rejected") == 3, log
     assert "site_mismatch" in log and "bad_bookings" in log
