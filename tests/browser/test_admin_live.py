@@ -5,6 +5,7 @@ Every count on the dashboard carries its unit."""
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from playwright.sync_api import expect
 
 from appliance.storage.database import connected
 from appliance.storage.models import Counter, CounterService
-from tests.support.browser import open_page
+from tests.support.browser import DOCS_SCREENSHOTS, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -61,6 +62,13 @@ def test_each_loket_says_what_it_does_and_for_how_long(appliance: Any, staff: An
     expect(state.locator(f"[data-counter-state='{resting}']")).to_have_text(
         "Jeda: Istirahat · 8 menit"
     )
+    if os.environ.get("MPP_UPDATE_SCREENSHOTS") == "1":  # docs/screenshots/admin-live.png
+        first, fourth = (state.locator("li").nth(n).bounding_box() for n in (0, 3))
+        assert first is not None and fourth is not None
+        right, bottom = fourth["x"] + fourth["width"], fourth["y"] + fourth["height"]
+        area = {"x": first["x"], "y": first["y"], "width": right - first["x"],
+                "height": bottom - first["y"]}  # fmt: skip
+        page.screenshot(path=str(DOCS_SCREENSHOTS / "admin-live.png"), clip=area, full_page=True)
     stats = page.locator("#stats")
     expect(stats.locator("[data-stat='waiting'] b")).to_have_text("1 orang")
     expect(stats.locator("[data-stat='issued'] b")).to_have_text("3 tiket")

@@ -7,6 +7,7 @@ served by waitress on 127.0.0.1 as `mpp central` serves it (`sync.central.http.s
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ from sync.central.http.base import CentralWebSettings
 from sync.central.http.serve import make_server, stop_server
 from sync.central.ingest import Ingest
 from sync.central.store import open_central_database
+from tests.support.browser import DOCS_SCREENSHOTS
 from tests.support.engine_fixtures import make_site
 
 pytestmark = pytest.mark.browser
@@ -200,6 +202,8 @@ def test_the_dashboard_in_english_after_the_switch(browser: Any, central: str) -
         page.click("#skm-show")
         expect(page.locator("#skm-met")).to_have_text(re.compile(r"^(reached|not reached)$"))
         expect(page.locator("#skm-ikm")).to_have_text(str(compute(ANSWERS, 2).ikm))  # "87.50"
+        if os.environ.get("MPP_UPDATE_SCREENSHOTS") == "1":
+            page.screenshot(path=str(DOCS_SCREENSHOTS / "central-dashboard-en.png"))
 
         page.click("#lang-switch")
         expect(page.locator("html")).to_have_attribute("lang", "id")
