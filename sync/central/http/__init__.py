@@ -20,7 +20,15 @@ from peewee import Database
 from appliance import bounded_json
 from appliance.skm.questionnaire import load_questionnaire
 from appliance.throttle import LoginThrottle
-from sync.central.http import admin, api, auth, booking_pages, bookings_api, pages
+from sync.central.http import (
+    admin,
+    api,
+    auth,
+    booking_admin,
+    booking_pages,
+    bookings_api,
+    pages,
+)
 from sync.central.http.base import EXTENSION, CentralContext, CentralWebSettings
 from sync.central.http.language import init_language
 from sync.central.http.openapi import build_openapi
@@ -95,6 +103,7 @@ def create_central_app(
     app.register_blueprint(admin.bp)
     app.register_blueprint(bookings_api.bp)  # SPEC §8: the public booking API, its admin routes
     app.register_blueprint(booking_pages.bp)  # /book/{site}, /b/{token}
+    app.register_blueprint(booking_admin.bp)  # /bookings: figures, keys (staff)
     bookings_api.install_limits(app)
 
     @app.get("/api/v1/openapi.json")

@@ -184,6 +184,12 @@ def site_booking_keys(site: str) -> Response:
 def rotate_booking_key(site: str) -> tuple[Response, int]:
     """A new signing key; the site's newest catalogue is pushed again with the new key list
     (one transaction: the key is never active without its push queued)."""
+    body, status = rotate(site)
+    return jsonify(body), status
+
+
+def rotate(site: str) -> tuple[dict[str, Any], int]:
+    """The rotation itself (shared with the staff page's form)."""
     context = central()
     newest = (
         CatalogueRow.select()
@@ -207,8 +213,7 @@ def rotate_booking_key(site: str) -> tuple[Response, int]:
             push = push_catalogue(context.db, site, document, keys_at=now)
     except PushRefused as exc:
         raise ApiError(exc.status, exc.code, exc.message, details=list(exc.problems)) from None
-    body = {"site": site, "active": vars(key), "catalogue_version": push.version}
-    return jsonify(body), 202
+    return {"site": site, "active": vars(key), "catalogue_version": push.version}, 202
 
 
 def _document(text: str) -> dict[str, Any]:

@@ -229,3 +229,38 @@ def test_admin_keys_rotation_and_figures(central: Central) -> None:
          "no_show": 3, "cancelled": 1, "booked": 0, "checked_in_after_cancel": 0,
          "in_window": 0},
     ]  # fmt: skip
+
+
+def logged_in(central: Central, role: str) -> tuple[FlaskClient, str]:
+    from sync.central.accounts import add_user
+
+    name = f"{role}-user"
+    add_user(central.app.extensions["mpp_central"].db, name, "rahasia-pusat-123", role)
+    client = central.client()
+    answer = client.post(
+        "/api/v1/auth/login", json={"username": name, "password": "rahasia-pusat-123"}
+    )
+    return client, answer.json["csrf_token"]
+
+
+def test_the_staff_bookings_page_figures_keys_and_rotation(central: Central) -> None:
+    central.book("08:00")
+    assert central.client().get("/bookings").status_code == 302  # to the login
+    admin, csrf = logged_in(central, "admin")
+    page = admin.get("/bookings").get_data(as_text=True)
+    assert 'id="booking-figures"' in page and f'data-site="{SITE}"' in page
+    keys = admin.get(
+        f"/api/v1/central/sites/{SITE}/booking-keys", headers=bearer(central.admin)
+    ).json["items"]
+    assert f'value="{keys[0]["public_key"]}"' in page
+    refused = admin.post(f"/bookings/{SITE}/rotate", data={"csrf_token": "wrong"})
+    assert refused.status_code == 403
+    rotated = admin.post(f"/bookings/{SITE}/rotate", data={"csrf_token": csrf})
+    assert rotated.status_code == 303
+    after = admin.get(rotated.headers["Location"]).get_data(as_text=True)
+    assert 'id="rotated"' in after and after.count('class="public-key"') == 2
+
+    supervisor, csrf = logged_in(central, "supervisor")
+    seen = supervisor.get("/bookings").get_data(as_text=True)
+    assert 'id="booking-figures"' in seen and "public-key" not in seen
+    assert supervisor.post(f"/bookings/{SITE}/rotate", data={"csrf_token": csrf}).status_code == 403
