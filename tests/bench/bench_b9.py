@@ -89,6 +89,7 @@ class SimSite:
     sent_through: int = 0
     inflight: list[tuple[int, int, float]] = field(default_factory=list)
     progress_at: float = 0.0
+    ack_timeout: float = 10.0  # doubled on each timeout up to 120 s, as the edge does
 
 
 def publisher(
@@ -101,7 +102,9 @@ def publisher(
     go: Any,
     out: Any,
 ) -> None:
-    """One MQTT connection for several simulated sites; follows the edge's ack rules."""
+    """One MQTT connection for several simulated sites; follows the edge's ack rules (sync/edge.py:
+    a batch unacked after the ack timeout sends everything unacked again and doubles the
+    timeout, up to 120 s; progress brings it back to 10 s)."""
     from sync import protocol
     from sync.mqtt import BrokerSettings, Connected, Disconnected, Message, Session
 
@@ -118,7 +121,6 @@ def publisher(
         session.subscribe(protocol.topic(name, protocol.ACK))
     ready.set()
     go.wait()
-    ack_timeout = 10.0
 
     def send(sim: SimSite, first: int, last: int) -> None:
         chunk = sim.events[first - 1 : last]
@@ -161,6 +163,7 @@ def publisher(
             if ack.acked_through > sim.acked:
                 sim.acked = ack.acked_through
                 sim.progress_at = now
+                sim.ack_timeout = 10.0
             sim.inflight = [b for b in sim.inflight if b[1] > sim.acked]
             limit = sim.inflight[0][0] - 1 if sim.inflight else sim.sent_through
             for first, last in ack.missing:  # gaps below what is still in flight
@@ -174,12 +177,13 @@ def publisher(
             pump(sim)
             if sim.acked >= per_site:
                 remaining.discard(site)
-        for name in list(remaining):  # no ack in time: everything unacked again
+        for name in list(remaining):  # no ack in time: everything unacked again, waiting longer
             sim = sims[name]
-            if sim.inflight and now - sim.inflight[0][2] > ack_timeout:
+            if sim.inflight and now - sim.inflight[0][2] > sim.ack_timeout:
                 stats["timeouts"] += 1
                 sim.inflight.clear()
                 sim.sent_through = sim.acked
+                sim.ack_timeout = min(sim.ack_timeout * 2, 120.0)
                 pump(sim)
     out.put({"finished": time.monotonic(), "sites": len(sites), **stats})
     session.close()
