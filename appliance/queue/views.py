@@ -129,10 +129,13 @@ def _idle_since(db: Database, codes: list[str], now: datetime) -> dict[str, date
     )
     for code, finished in query.tuples():
         ends[code] = datetime.fromisoformat(finished).astimezone(tz)
-    for code in codes:
-        kept = get_state_json(OPEN_KEY.format(counter=code))
-        since = kept.get("since") if isinstance(kept, dict) else None
-        if isinstance(since, str):
+    prefix = OPEN_KEY.format(counter="")
+    kept = db.execute_sql("SELECT key, value FROM state WHERE key LIKE ?", (prefix + "%",))
+    wanted = set(codes)
+    for key, value in kept.fetchall():  # one read for every counter's last resume
+        code, fact = str(key)[len(prefix) :], json.loads(value)
+        since = fact.get("since") if isinstance(fact, dict) else None
+        if code in wanted and isinstance(since, str):
             opened = datetime.fromisoformat(since).astimezone(tz)
             if opened.date() == today and opened > ends.get(code, opened - timedelta(seconds=1)):
                 ends[code] = opened
