@@ -216,10 +216,17 @@ def test_check_ins_from_the_events_even_after_a_cancellation(db: Database) -> No
     kept, dropped = make(db, "09:00"), make(db, "09:00")
     with db.connection_context():
         booking.cancel(db, dropped["token"], NOW, JAKARTA)
+    issued = {
+        "seq": 1, "id": "e1", "type": "ticket.issued", "at": NOW.isoformat(),
+        "clock_synced": True,
+        "data": {"ticket_id": 7, "business_date": THURSDAY, "number": "A-001", "service": KTP,
+                 "status_token": "statusTokenOf7", "source": "booking"},
+    }  # fmt: skip
     events = [
-        checked_in_event(1, kept["code"], 7),
-        checked_in_event(2, dropped["code"], 8),
-        checked_in_event(3, "UNKNWN234", 9),
+        issued,  # the same transaction on the site, so the same batch here
+        checked_in_event(2, kept["code"], 7),
+        checked_in_event(3, dropped["code"], 8),
+        checked_in_event(4, "UNKNWN234", 9),
     ]
     batch = protocol.encode_batch(protocol.make_batch(SITE, events))
     Ingest(db).handle(protocol.topic(SITE, protocol.EVENTS), batch)
@@ -228,4 +235,8 @@ def test_check_ins_from_the_events_even_after_a_cancellation(db: Database) -> No
         second = booking.body(booking.find(dropped["token"]), NOW, JAKARTA)  # type: ignore[arg-type]
     assert first["status"] == "checked_in" and first["checked_in"]["number"] == "A-001"
     assert first["checked_in"]["after_cancel"] is False
+    assert first["checked_in"]["ticket"] == {
+        "number": "A-001", "state": "waiting", "status_url": f"/t/{SITE}/statusTokenOf7",
+    }  # fmt: skip
+    assert second["checked_in"]["ticket"] is None  # central has no ticket 8 (yet)
     assert second["status"] == "checked_in" and second["checked_in"]["after_cancel"] is True

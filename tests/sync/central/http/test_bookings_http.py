@@ -264,3 +264,30 @@ def test_the_staff_bookings_page_figures_keys_and_rotation(central: Central) -> 
     seen = supervisor.get("/bookings").get_data(as_text=True)
     assert 'id="booking-figures"' in seen and "public-key" not in seen
     assert supervisor.post(f"/bookings/{SITE}/rotate", data={"csrf_token": csrf}).status_code == 403
+
+
+def test_a_checked_in_booking_links_to_its_live_ticket(central: Central) -> None:
+    from sync import protocol
+    from sync.central.ingest import Ingest
+
+    made = central.book("09:00").json
+    at = NOW.isoformat()
+    events = [
+        {"seq": 1, "id": "e1", "type": "ticket.issued", "at": at, "clock_synced": True,
+         "data": {"ticket_id": 7, "business_date": THURSDAY, "number": "A-001", "service": KTP,
+                  "status_token": "statusTokenOf7", "source": "booking"}},
+        {"seq": 2, "id": "e2", "type": "booking.checked_in", "at": at, "clock_synced": True,
+         "data": {"code": made["code"], "ticket_id": 7, "number": "A-001", "service": KTP,
+                  "date": THURSDAY, "slot_start": "09:00", "slot_end": "10:00",
+                  "in_window": True, "via": "token", "checked_in_at": at}},
+    ]  # fmt: skip
+    db = central.app.extensions["mpp_central"].db
+    batch = protocol.encode_batch(protocol.make_batch(SITE, events))
+    Ingest(db).handle(protocol.topic(SITE, protocol.EVENTS), batch)
+    status = central.client().get(f"{PUBLIC}/bookings/{made['token']}").json
+    assert status["status"] == "checked_in"
+    assert status["checked_in"]["ticket"]["status_url"] == f"/t/{SITE}/statusTokenOf7"
+    page = central.client().get(f"/b/{made['token']}").get_data(as_text=True)
+    assert "Sudah check-in" in page and "A-001" in page
+    assert f'href="/t/{SITE}/statusTokenOf7"' in page and '<svg class="qr"' not in page
+    assert 'id="cancel"' not in page
