@@ -189,6 +189,15 @@ def test_every_check_in_state_is_accessible(browser, kiosk_site, shots, viewport
         expect(page.locator("#checkin-next")).to_be_visible()
         shots.check(page, f"kiosk-{size}-booking-{name}")
         page.click("#checkin-done")
+    cancelled = bookings.synced(bookings.synced(), kind="cancelled")
+    typed = {"unknown": new_code(), "bad-code": "ABCDEFGH1", "cancelled": cancelled}
+    for name, code in typed.items():
+        page.click("#booking-open")
+        page.keyboard.type(display(code))
+        page.keyboard.press("Enter")
+        expect(page.locator("#checkin-next")).to_be_visible()
+        shots.check(page, f"kiosk-{size}-booking-{name}")
+        page.click("#checkin-done")
     assert errors == []
     context.close()
     assert shots.problems == []
@@ -273,14 +282,14 @@ def test_a_typed_code_with_dashes_finds_the_synced_booking(kiosk_site, browser):
 
 
 @pytest.mark.parametrize(
-    ("typed", "lead", "next_step", "name"),
+    ("typed", "lead", "next_step"),
     [
-        ("unknown", "Kode belum dikenal di sini", "pindai QR dari halaman booking", "unknown"),
-        ("ABC-DEF-GH1", "Kode booking tidak sesuai", "tanpa 0, 1, I, L dan O", "bad-code"),
-        ("cancelled", "Booking ini sudah dibatalkan", "booking lagi dari rumah", "cancelled"),
+        ("unknown", "Kode belum dikenal di sini", "pindai QR dari halaman booking"),
+        ("ABC-DEF-GH1", "Kode booking tidak sesuai", "tanpa 0, 1, I, L dan O"),
+        ("cancelled", "Booking ini sudah dibatalkan", "booking lagi dari rumah"),
     ],
 )
-def test_a_refused_code_says_so_plainly(kiosk_site, browser, shots, typed, lead, next_step, name):
+def test_a_refused_code_says_so_plainly(kiosk_site, browser, typed, lead, next_step):
     appliance, bookings = kiosk_site
     if typed == "unknown":
         typed = display(new_code())
@@ -293,14 +302,12 @@ def test_a_refused_code_says_so_plainly(kiosk_site, browser, shots, typed, lead,
     expect(page.locator("#dialog-lead")).to_have_text(lead)
     expect(page.locator("#checkin-next")).to_contain_text(next_step)
     expect(page.locator("#refusal")).to_be_visible()
-    shots.check(page, f"kiosk-1080x1920-booking-{name}")
     page.click("#checkin-again")
     expect(page.locator("#checkin-code")).to_be_focused()
     expect(page.locator("#checkin-code")).to_have_value("")
     assert tickets(appliance.core) == 0
     assert errors == []
     context.close()
-    assert shots.problems == []
 
 
 def test_a_code_used_twice_names_the_first_time(kiosk_site, browser):
