@@ -7,7 +7,8 @@
    (kiosk.js: printed, spoken) with a line about the slot: called first inside its window, or a
    plain sentence why it queues as a walk-in outside it. A refusal says in plain words what is
    wrong and what to do next. Everything lives in kiosk.js's dialog, so the idle reset and the
-   lock apply unchanged; a scan landing in the search field is taken as a check-in too. */
+   lock apply unchanged; a scan landing in the search field, or typed while nothing has the
+   focus, is taken as a check-in too. */
 (function () {
   'use strict';
   var el = MPP.el;
@@ -47,7 +48,7 @@
     return MPP.lang === 'id' ? String(hhmm).replace(':', '.') : String(hhmm);
   }
 
-  function open(initial) {
+  function open() {
     var field = el('input', {
       type: 'text',
       id: 'checkin-code',
@@ -97,7 +98,6 @@
       el('div', { className: 'actions' }, [back, toggle, send]),
       keyboard,
     ], 'checkin');
-    if (initial) field.value = grouped(initial);
     field.focus();
   }
 
@@ -135,7 +135,7 @@
       return;
     }
     var again = el('button', { type: 'button', className: 'btn primary big', id: 'checkin-again', text: MPP.t('checkin_again'), onclick: function () {
-      open('');
+      open();
     } });
     var back = el('button', { type: 'button', className: 'btn big', id: 'checkin-done', onclick: kiosk.close });
     kiosk.show([
@@ -156,7 +156,7 @@
   }).observe(overlay, { attributes: true, attributeFilter: ['hidden'] });
 
   entry.addEventListener('click', function () {
-    open('');
+    open();
   });
   /* A QR scanned while nothing has the focus (the citizen did not touch "Sudah booking?"): the
      first character opens the check-in and lands in its field with the rest. */
@@ -165,7 +165,7 @@
     var active = document.activeElement;
     if (active && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) return;
     if (!document.getElementById('closed').hidden) return;
-    open('');
+    open();
   }, true);
   /* A QR scanned while the search field has the focus: the token and its Enter land there. */
   search.addEventListener('keydown', function (event) {
@@ -174,7 +174,7 @@
       var token = search.value.trim();
       search.value = '';
       search.dispatchEvent(new Event('input', { bubbles: true }));
-      open('');
+      open();
       submit(token);
     }
   });
