@@ -202,6 +202,7 @@ def test_the_dashboard_in_english_after_the_switch(browser: Any, central: str) -
         page.click("#skm-show")
         expect(page.locator("#skm-met")).to_have_text(re.compile(r"^(reached|not reached)$"))
         expect(page.locator("#skm-ikm")).to_have_text(str(compute(ANSWERS, 2).ikm))  # "87.50"
+        expect(page.locator("#skm-category")).to_have_text("B (Good)")
         if os.environ.get("MPP_UPDATE_SCREENSHOTS") == "1":
             page.screenshot(path=str(DOCS_SCREENSHOTS / "central-dashboard-en.png"))
 

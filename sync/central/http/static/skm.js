@@ -40,7 +40,8 @@
 
   function draw(r, q) {
     text('skm-ikm', comma(r.ikm));
-    text('skm-category', r.category ? r.category.letter + ' (' + r.category.label + ')' : '–');
+    var grade = r.category && (W.lang === 'en' && r.category.label_en ? r.category.label_en : r.category.label);
+    text('skm-category', r.category ? r.category.letter + ' (' + grade + ')' : '–');
     text('skm-respondents', value(r.respondents));
     text('skm-population', value(r.population));
     text('skm-minimum', value(r.minimum_sample));
