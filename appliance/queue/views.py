@@ -27,6 +27,7 @@ from appliance.queue.waiting import estimated_wait_minutes
 from appliance.site import site_zone, zone
 from appliance.storage.database import connected
 from appliance.storage.models import (
+    BOOKING,
     Agency,
     Counter,
     CounterService,
@@ -319,10 +320,15 @@ def _counted(issued: Mapping[str, int], service: str) -> Callable[[], int]:
 
 
 def _issued_on(day: date) -> dict[str, int]:
-    """Tickets issued per service on `day`, transfers in not counted (as the quota counts)."""
+    """Tickets issued per service on `day`, transfers in and bookings not counted (as the
+    walk-in quota counts: statements.ISSUED_TODAY)."""
     rows = (
         Ticket.select(Ticket.service, fn.COUNT(Ticket.id))
-        .where((Ticket.business_date == day) & Ticket.transferred_from.is_null())
+        .where(
+            (Ticket.business_date == day)
+            & Ticket.transferred_from.is_null()
+            & (Ticket.source != BOOKING)
+        )
         .group_by(Ticket.service)
         .tuples()
     )

@@ -15,7 +15,7 @@ from appliance.bookings.checkin import EARLY, LATE, check_in
 from appliance.bookings.received import store_changes
 from appliance.bookings.token import new_key_pair
 from appliance.hardware.receipt import slip_from_ticket, ticket_receipt
-from appliance.queue import events, outbox
+from appliance.queue import events, outbox, views
 from appliance.queue.errors import QueueError
 from appliance.queue.tickets import TicketInfo
 from appliance.storage.database import connected
@@ -170,6 +170,14 @@ def test_bookings_never_use_the_walk_in_quota(booking_site: BookingSite) -> None
         Service.update(daily_quota=1).where(Service.code == KTP).execute()
     _, token = booking_site.token()
     check_in(booking_site.engine, token=token)  # not counted against the walk-ins
+    listed = views.services(
+        booking_site.db,
+        booking_site.engine.current_day().date,
+        booking_site.clock.now(),
+        enforce_hours=True,
+        window=20,
+    )
+    assert next(s for s in listed.items if s.code == KTP).quota_remaining == 1  # the kiosk too
     booking_site.engine.issue(KTP, source="kiosk")
     with pytest.raises(QueueError) as full:
         booking_site.engine.issue(KTP, source="kiosk")
