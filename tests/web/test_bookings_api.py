@@ -104,13 +104,14 @@ def test_outside_its_window_it_queues_as_a_walk_in_and_says_why(site: Site, seed
     early = site.kiosk().post(CHECK_IN, json={"token": token(seed, start="11:00", end="12:00")})
     assert early.status_code == 201
     assert early.json["in_window"] is False and early.json["note"]["code"] == "early"
-    assert "sebelum waktu booking (11:00–12:00)" in early.json["note"]["message"]
+    assert "sebelum waktu booking (11.00–12.00)" in early.json["note"]["message"]
     assert "10.30" in early.json["note"]["message"]  # the window opens 30 minutes early
     english = site.kiosk().post(
         CHECK_IN + "?lang=en", json={"token": token(seed, start="07:00", end="08:00")}
     )
     assert english.status_code == 201 and english.json["note"]["code"] == "late"
-    assert english.json["note"]["message"].startswith("Your booking time (07:00–08:00) has passed")
+    message = english.json["note"]["message"]
+    assert message.startswith("Your booking time (07:00–08:00) has passed (the limit was 08:15)")
 
 
 def test_bookings_never_use_the_walk_in_quota(site: Site, seed: str) -> None:

@@ -14,10 +14,12 @@ language why the ticket queues as a walk-in (came early or late), for the kiosk 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, jsonify
+from flask_babel import get_locale
 
 from appliance.bookings.checkin import check_in as check_in_booking
 from appliance.bookings.keys import TrustedKey, trusted_keys
@@ -31,6 +33,7 @@ from web.refusals import translated
 
 bp = Blueprint("api_bookings", __name__)
 
+CLOCK = re.compile(r"[0-2][0-9][:.][0-5][0-9]")
 MAX_CODE = 32  # 9 characters, with dashes or spaces a person may type between them
 MAX_TOKEN = 1024  # a token is about 210 characters; a scanner adds nothing
 
@@ -49,7 +52,7 @@ def check_in() -> tuple[Response, int]:
     body["note"] = (
         None
         if note is None
-        else {"code": note.code, "message": translated(note.template, note.params)}
+        else {"code": note.code, "message": translated(note.template, _clock_times(note.params))}
     )
     return jsonify(body), 201
 
@@ -75,3 +78,15 @@ def _local(key: TrustedKey, zone: ZoneInfo) -> str:
         return datetime.fromisoformat(key.added_at).astimezone(zone).isoformat(timespec="seconds")
     except ValueError:
         return key.added_at
+
+
+def _clock_times(params: dict[str, object]) -> dict[str, object]:
+    """The note's times written the page's way: 09.00 in Indonesian, 09:00 in English (the core
+    hands some as HH:MM and some as HH.MM)."""
+    mark = ":" if str(get_locale() or "id") == "en" else "."
+    return {
+        key: f"{value[:2]}{mark}{value[3:]}"
+        if isinstance(value, str) and CLOCK.fullmatch(value)
+        else value
+        for key, value in params.items()
+    }
