@@ -99,7 +99,7 @@ def check_in(engine: QueueEngine, *, code: str | None = None, token: str | None 
     if (code is None) == (token is None) or not (code or token or "").strip():
         raise Invalid("missing_booking", "Masukkan kode booking atau pindai kode QR-nya.")
     if token is not None:
-        arrival = _Arrival(claim=_verified(engine, token), via=VIA_TOKEN)
+        arrival = _Arrival(claim=_verified(engine, token), via=VIA_TOKEN, token=token.strip())
     else:
         assert code is not None
         try:
@@ -159,9 +159,12 @@ def window(settings: BookingSettings, day: date, start: str, end: str) -> tuple[
 class _Arrival:
     """One check-in's booking side, run by the engine inside its transaction."""
 
-    def __init__(self, *, via: str, claim: BookingClaim | None = None, code: str = "") -> None:
+    def __init__(
+        self, *, via: str, claim: BookingClaim | None = None, code: str = "", token: str = ""
+    ) -> None:
         self.via = via
         self.claim = claim
+        self.token = token
         self.code = codes.normalise(claim.code) if claim is not None else code
         self.visit: BookedVisit | None = None
         self.in_window = False
@@ -243,7 +246,7 @@ class _Arrival:
                 business_date=visit.date,
                 slot_start=visit.slot_start,
                 slot_end=visit.slot_end,
-                token="",
+                token=self.token,
                 received_at=at,
                 origin=VIA_TOKEN,
             ).execute()

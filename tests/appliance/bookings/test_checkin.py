@@ -57,6 +57,7 @@ def test_a_token_checks_in_a_booking_never_received(booking_site: BookingSite) -
     with connected(booking_site.db):
         stored = Booking.get(Booking.code == code)
         assert (stored.origin, stored.seq, stored.status) == ("token", None, "booked")
+        assert stored.token == token  # kept, as a booking sent down keeps its token
         row = BookingCheckIn.get(BookingCheckIn.code == code)
         assert (row.ticket_id, row.via, row.in_window) == (done.ticket.id, "token", True)
         issued, checked = outbox.events_between(1, outbox.last_seq())[-2:]
