@@ -14,8 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from peewee import PostgresqlDatabase
+
 from sync import booking_wire, protocol
 from sync.booking_wire import BookingChange
+from sync.central.base import database
 from sync.central.booking_models import BookingOutboxRow, BookingRow, BookingSiteRow
 from sync.central.store import OutgoingRow
 
@@ -66,15 +69,27 @@ def record_ack(site: str, acked_through: int, at: str) -> bool:
     too: the site stands there (restored from an older backup, or an old ack arriving late), and
     a resend is harmless where a skipped change would be lost. True when the edge is short of the
     last change and this ack moved nothing forward: send the rest again."""
-    marks = BookingSiteRow.get_or_none(BookingSiteRow.site == site)
+    marks = _locked(site)
     if marks is None:
         return False
     through = min(acked_through, int(marks.last_seq))
     stalled = bool(through <= marks.acked_through and through < marks.last_seq)
     marks.acked_through = through
     marks.acked_at = at
-    marks.save()
+    # Only the ack's own columns: writing the whole row put back the last_seq read above over
+    # one a booking committed meanwhile (seen on PostgreSQL: central's mark fell behind).
+    marks.save(only=[BookingSiteRow.acked_through, BookingSiteRow.acked_at])
     return stalled
+
+
+def _locked(site: str) -> BookingSiteRow | None:
+    """The site's marks, its row locked to the end of the transaction on PostgreSQL (a booking's
+    `last_seq + 1` waits, and so does another worker's ack); SQLite's write lock does that."""
+    query = BookingSiteRow.select().where(BookingSiteRow.site == site)
+    if isinstance(database.obj, PostgresqlDatabase):
+        query = query.for_update()
+    row: BookingSiteRow | None = query.first()
+    return row
 
 
 def marks(site: str) -> dict[str, Any]:

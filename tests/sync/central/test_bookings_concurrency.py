@@ -116,3 +116,35 @@ def test_several_processes_never_overbook_a_slot(db: Database, central_url: str)
         worker.join(timeout=150)
     assert [w.exitcode for w in workers] == [0, 0, 0, 0]
     assert_exactly_the_places(db, PLACES)
+
+
+def test_acks_arriving_while_bookings_are_made_keep_the_marks(db: Database) -> None:
+    """Ingest workers storing the site's acks while bookings are made: every change keeps its
+    own seq and central's last_seq stays the newest (an ack once wrote back a stale last_seq)."""
+    from sync import booking_wire, protocol
+    from sync.central.bookings import outbox
+    from sync.central.ingest import Ingest
+
+    ingest = Ingest(db)
+    topic = protocol.topic(SITE, protocol.BOOKINGS_ACK)
+    stop = threading.Event()
+
+    def acking() -> str:
+        while not stop.is_set():
+            with db.connection_context():
+                through = outbox.marks(SITE)["last_seq"]
+            ingest.handle(topic, booking_wire.encode_ack(through))
+        return "acked"
+
+    def booking() -> str:
+        try:
+            outcomes = {attempt(db, slot) for slot in PLACES for _ in range(2)}
+        finally:
+            stop.set()
+        return "done" if outcomes == {"booked", "slot_full"} else repr(outcomes)
+
+    results = at_once([acking, acking, booking])
+    assert results == ["acked", "acked", "done"]
+    assert_exactly_the_places(db, PLACES)
+    with db.connection_context():
+        assert outbox.marks(SITE)["last_seq"] == sum(PLACES.values())

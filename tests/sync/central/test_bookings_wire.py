@@ -1,10 +1,10 @@
 """Central's booking outbox down a real wire, exactly once: central's ingest workers and publisher,
 a real Mosquitto, a real `mpp sync` on an appliance database behind the fault proxy.
 
-Bookings are made on central's database by this process (as a second central process would:
-the publisher finds their `outgoing` rows in the database). Each scenario ends with the same
-check: the site stored every change 1..N once (each booking once, the cancelled ones cancelled)
-and central's mark of the site's ack is N.
+On SQLite and PostgreSQL (`central_url`). Bookings are made on central's database by this
+process (as a second central process would: the publisher finds their `outgoing` rows in the
+database). Each scenario ends with the same check: the site stored every change 1..N once (each
+booking once, the cancelled ones cancelled) and central's mark of the site's ack is N.
 """
 
 from __future__ import annotations
@@ -46,10 +46,10 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 class World:
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, central_url: str) -> None:
         self.broker = Mosquitto(tmp_path / "broker").start()
         self.proxy = FaultProxy(self.broker.port)
-        self.central = Central(f"sqlite:///{tmp_path}/central.db", self.broker.url)
+        self.central = Central(central_url, self.broker.url)
         self.db: Database = self.central.db
         doc = bookable_document()
         doc["version"] = 100  # above the appliance's own catalogue
@@ -143,8 +143,8 @@ class World:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    w = World(tmp_path)
+def world(tmp_path: Path, central_url: str) -> Iterator[World]:
+    w = World(tmp_path, central_url)
     yield w
     w.close()
 
@@ -203,6 +203,10 @@ class CentralProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> CentralProcess:
+        """Started, and past opening the database: a process creating its tables takes share
+        locks on them, and on PostgreSQL a booking made meanwhile could deadlock with it (seen
+        once: PostgreSQL cancels one of the two; docs/bookings.md)."""
+        started = self._starts()
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "sync.cli", "--config", str(self.config), "central",
@@ -210,7 +214,11 @@ class CentralProcess:
                 stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                 cwd=ROOT,
             )  # fmt: skip
+        wait_for(lambda: self._starts() > started, 60, "mpp central past opening its database")
         return self
+
+    def _starts(self) -> int:
+        return self.log.read_text().count("mpp central: ") if self.log.exists() else 0
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
