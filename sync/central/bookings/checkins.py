@@ -58,12 +58,18 @@ def _check_in(site: str, code: str, data: Mapping[str, Any], at: str) -> None:
             **values,
         ).on_conflict_ignore().execute()
         return
-    if row.status == "checked_in":
-        return
-    if row.status == "cancelled":
-        values["checked_in_after_cancel"] = True
-        log.warning("site %s: booking %s checked in after it was cancelled", site, code)
-    BookingRow.update(**values).where(BookingRow.id == row.id).execute()
+    # Conditional, so a cancellation committed between the read and this write is seen: the
+    # check-in then counts as one after the cancellation, flagged.
+    for status, flagged in (("booked", False), ("cancelled", True)):
+        changed = (
+            BookingRow.update(**values, checked_in_after_cancel=flagged)
+            .where((BookingRow.id == row.id) & (BookingRow.status == status))
+            .execute()
+        )
+        if changed:
+            if flagged:
+                log.warning("site %s: booking %s checked in after it was cancelled", site, code)
+            return
 
 
 def _text(value: object) -> str:
