@@ -20,6 +20,7 @@ def serving(app: Any, *, threads: int = 8, **adjustments: Any) -> Iterator[str]:
     """Serve `app` until the block ends; yields its base URL."""
     from waitress import create_server
 
+    adjustments.setdefault("channel_request_lookahead", 1)  # as `mpp run`: streams see a close
     server = create_server(
         app, host="127.0.0.1", port=0, threads=threads, asyncore_use_poll=True, **adjustments
     )
@@ -28,6 +29,18 @@ def serving(app: Any, *, threads: int = 8, **adjustments: Any) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
+        _wake_streams(app)
         server.close()
         server.task_dispatcher.shutdown(timeout=5)
         thread.join(timeout=5)
+
+
+def _wake_streams(app: Any) -> None:
+    """Ring the appliance's doorbell so each board stream wakes, sees its client gone and ends:
+    a stream otherwise sleeps until its next heartbeat (15 s) and holds its worker thread past
+    the shutdown's patience (it cost every test with a board or a console open 10 s)."""
+    extensions = getattr(app, "extensions", {})
+    context = extensions.get("mpp") if isinstance(extensions, dict) else None
+    doorbell = getattr(context, "doorbell", None)
+    if doorbell is not None:
+        doorbell.ring()
