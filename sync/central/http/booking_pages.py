@@ -135,6 +135,7 @@ def booking_page(token: str) -> tuple[str, int]:
         found=body,
         token=token,
         site_name=offer.name if offer is not None else row.site,
+        address=str(offer.doc.get("site", {}).get("address") or "") if offer is not None else "",
         service=service or {"name": row.service, "requirements": [], "fee": ""},
         day_text=day_label(date.fromisoformat(str(row.business_date)), lang),
         window=window,

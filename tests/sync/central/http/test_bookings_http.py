@@ -141,6 +141,7 @@ def test_the_booking_page_works_as_plain_forms(central: Central) -> None:
     assert '<svg class="qr"' in mine and "Terbooking" in mine
     assert re.search(r'id="code">[2-9A-Z]{3}-[2-9A-Z]{3}-[2-9A-Z]{3}<', mine)
     assert "Surat pengantar" in mine and "Gratis" in mine
+    assert "Jalan Uji 1" in mine  # where to go
     assert "Datang antara 14:30 dan 16:15" in mine
     confirm = client.get(f"{target}?cancel=1").get_data(as_text=True)
     assert 'id="cancel-confirm"' in confirm
