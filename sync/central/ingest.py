@@ -222,7 +222,7 @@ class Ingest:
             ack = replace(ack, highest_seen=row.highest_seen)  # for an edge restored from backup
             row.backlog_reported, row.backlog_at = hello.pending, row.last_contact
             row.save()
-            booking_outbox.resend(site, row.last_contact)  # SPEC §8: from the last ack
+            booking_outbox.resend(site, row.last_contact, hello=True)  # SPEC §8
         return Reply(site, ack)
 
     def booking_ack(self, site: str, payload: bytes) -> None:

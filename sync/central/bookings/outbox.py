@@ -48,10 +48,16 @@ def append(site: str, kind: str, booking: BookingRow, at: str) -> int:
     return seq
 
 
-def resend(site: str, at: str) -> int:
-    """Queue every change past the site's last ack again; how many (inside a transaction)."""
+def resend(site: str, at: str, *, hello: bool = False) -> int:
+    """Queue every change past the site's last ack again; how many (inside a transaction).
+
+    On a `hello` only for a site that has acked bookings before: an appliance older than
+    bookings never will, and its every reconnect would queue the whole outbox again. A newer
+    edge acks where it stands on every connect, unasked, and that ack sends the rest."""
     marks = BookingSiteRow.get_or_none(BookingSiteRow.site == site)
     if marks is None or marks.acked_through >= marks.last_seq:
+        return 0
+    if hello and marks.acked_at is None:
         return 0
     rows = list(
         BookingOutboxRow.select()

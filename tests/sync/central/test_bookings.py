@@ -154,15 +154,20 @@ def test_the_outbox_is_gap_free_and_resent_from_the_last_ack(db: Database) -> No
     assert batches[3].changes[0].token == "" and batches[3].changes[0].code == made[1]["code"]
 
     ingest = Ingest(db)
+    hello = protocol.encode_document(
+        {"v": 1, "site": SITE, "first_unacked": 1, "last_seq": 0, "pending": 0,
+         "config_version": 1, "clock_synced": True, "clock": NOW.isoformat(), "software": "t"}
+    )  # fmt: skip
+    with db.connection_context():
+        queued_before = OutgoingRow.select().count()
+    ingest.handle(protocol.topic(SITE, protocol.HELLO), hello)
+    with db.connection_context():  # a site that never acked a booking: an older appliance
+        assert OutgoingRow.select().count() == queued_before
     ack_topic = protocol.topic(SITE, protocol.BOOKINGS_ACK)
     ingest.handle(ack_topic, booking_wire.encode_ack(2))
     with db.connection_context():
         assert outbox.marks(SITE)["acked_through"] == 2
         OutgoingRow.update(published_at="x").execute()
-    hello = protocol.encode_document(
-        {"v": 1, "site": SITE, "first_unacked": 1, "last_seq": 0, "pending": 0,
-         "config_version": 1, "clock_synced": True, "clock": NOW.isoformat(), "software": "t"}
-    )  # fmt: skip
     ingest.handle(protocol.topic(SITE, protocol.HELLO), hello)
     with db.connection_context():
         queued = [r for r in OutgoingRow.select().where(OutgoingRow.published_at.is_null())]
