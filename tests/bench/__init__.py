@@ -1,1 +1,1 @@
-"""Benchmarks B1–B10 (BENCHMARKS.md): `python -m tests.bench [--smoke]` runs them all."""
+"""Benchmarks B1–B13 (BENCHMARKS.md): `python -m tests.bench [--smoke]` runs them all."""

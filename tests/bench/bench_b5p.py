@@ -12,9 +12,11 @@ quota-free service of each counter (8 clients: B1's figure), every counter then 
 done until its queue is empty, `--streams` board streams are opened and VmRSS is read (B5). The
 breakdown comes from tests/bench/imports.py for the same printer.
 
-Checks: every ticket 201 and numbered without gaps, the queue drained, one receipt per ticket
-(files in the folder, or cuts in the bytes the printer received). Prints one `RESULT` line per
-printer ("B5/none", "B5/file", "B5/escpos"; the runner shows the escpos one as "B5p").
+Checks: every ticket 201 and numbered without gaps, the queue drained, every receipt printed (files
+in the folder, or cuts in the bytes the printer received) or dropped as stale after 120 s (by
+design, logged for staff to reprint; a burst of thousands outruns any printer), none lost.
+Prints one `RESULT` line per printer ("B5/none", "B5/file", and "B5p" for escpos, the one the
+runner shows).
 """
 
 from __future__ import annotations
@@ -82,11 +84,16 @@ def one(catalogue_name: str, printer: str, args: argparse.Namespace, work: Path)
             tokens = {code: prepared.tokens[code] for code in counters}
             calls = loadgen.counter_load(prepared.port, tokens, processes=args.clients).collect()
             deadline = time.monotonic() + args.print_wait
-            while receipts(printer, folder, paper) < args.tickets and printer != "none":
+            while (
+                printer != "none"
+                and receipts(printer, folder, paper) + app.log_text().count("not printed (stale)")
+                < args.tickets
+            ):
                 if time.monotonic() > deadline:
                     break
                 time.sleep(0.5)
             printed = receipts(printer, folder, paper)
+            stale = app.log_text().count("not printed (stale)")
             socks = open_streams(prepared.port, args.streams)
             try:
                 time.sleep(1.0)
@@ -104,7 +111,9 @@ def one(catalogue_name: str, printer: str, args: argparse.Namespace, work: Path)
         "queue drained": waiting == 0 and not errors,
     }
     if printer != "none":
-        checks["one receipt per ticket"] = printed == args.tickets
+        # a receipt still unprinted 120 s after its ticket is dropped by design (print_worker:
+        # the citizen has walked away) and logged for staff to reprint: none may simply vanish
+        checks["every receipt printed or dropped as stale"] = printed + stale == args.tickets
     return {
         "catalogue": catalogue_name,
         "printer": printer,
@@ -113,6 +122,7 @@ def one(catalogue_name: str, printer: str, args: argparse.Namespace, work: Path)
         "b1_per_s": b1.data["per_s"],
         "b1_p99_ms": b1.data["latency_ms"]["p99"],
         "printed": printed,
+        "stale": stale,
         "checks": checks,
     }
 
@@ -136,7 +146,8 @@ def main() -> None:
                 print(
                     f"{name} / {printer}: VmRSS {found['rss_mb']:.1f} MB (peak "
                     f"{found['hwm_mb']:.1f}); B1 {found['b1_per_s']:.0f} tickets/s, p99 "
-                    f"{found['b1_p99_ms']:.1f} ms; {found['printed']} receipts",
+                    f"{found['b1_p99_ms']:.1f} ms; {found['printed']} receipts, "
+                    f"{found['stale']} dropped as stale",
                     flush=True,
                 )
     for printer, found in runs.items():
