@@ -7,6 +7,7 @@ extra request for its words. Placeholders in braces are filled in by `MPP.t` in 
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from web.pages.booking_words import booking_strings
 
@@ -25,6 +26,23 @@ def js_strings() -> dict[str, str]:
         **_survey(),
         **_reports(),
         **booking_strings(),
+        **_one(),
+    }
+
+
+def _one() -> dict[str, str]:
+    """The forms for exactly one (`MPP.t` takes `<key>_one` when n is 1): Indonesian nouns do
+    not change, English ones do ("1 person", not "1 people")."""
+    return {
+        "n_tickets_one": pgettext("one", "{n} tiket"),
+        "n_people_one": pgettext("one", "{n} orang"),
+        "n_services_one": pgettext("one", "{n} layanan"),
+        "kiosk_services_n_one": pgettext("one", "{n} layanan"),
+        "printer_printed_one": pgettext("one", "{n} tiket tercetak"),
+        "printer_unprinted_one": pgettext("one", "{n} tiket belum tercetak:"),
+        "sync_backlog_one": pgettext("one", "{n} kejadian belum terkirim"),
+        "survey_missing_one": pgettext("one", "Masih ada {n} pertanyaan yang belum dijawab."),
+        "presses_n_one": pgettext("one", "{n} kali ditekan"),
     }
 
 

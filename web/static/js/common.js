@@ -12,7 +12,12 @@
 
   /* A string of the page's language; {name} placeholders are filled from vars. */
   MPP.t = function (key, vars) {
-    var text = Object.prototype.hasOwnProperty.call(strings, key) ? strings[key] : key;
+    var has = function (k) {
+      return Object.prototype.hasOwnProperty.call(strings, k);
+    };
+    // English changes its noun for exactly one ("1 person"): such words have a `_one` form.
+    if (vars && Number(vars.n) === 1 && has(key + '_one')) key += '_one';
+    var text = has(key) ? strings[key] : key;
     if (vars) {
       text = text.replace(/\{(\w+)\}/g, function (whole, name) {
         return vars[name] !== undefined && vars[name] !== null ? String(vars[name]) : whole;
