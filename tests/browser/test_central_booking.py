@@ -6,6 +6,7 @@ target is at least 44 px; the same flow with JavaScript off. Central is served b
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from tests.support.sync_harness import SITE
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "rahasia-pusat-123"
 CODE = re.compile(r"^[2-9A-Z]{3}-[2-9A-Z]{3}-[2-9A-Z]{3}$")
 
@@ -47,6 +49,12 @@ def central(tmp_path: Path) -> Iterator[str]:
         db.close()
 
 
+def picture(page: Any, name: str) -> None:
+    """docs/screenshots/central-book-*.png when MPP_UPDATE_SCREENSHOTS=1."""
+    if os.environ.get("MPP_UPDATE_SCREENSHOTS") == "1":
+        page.screenshot(path=str(SCREENSHOTS / f"central-book-{name}.png"), full_page=True)
+
+
 def book_and_cancel(page: Any, central: str, *, check_access: bool) -> None:
     page.goto(f"{central}/book/{SITE}")
     expect(page.locator("h1")).to_have_text("Booking kunjungan")
@@ -58,6 +66,7 @@ def book_and_cancel(page: Any, central: str, *, check_access: bool) -> None:
     page.click("#choose button[type=submit]")
     slot = page.locator("button[data-slot='09:00']")
     expect(slot).to_contain_text("sisa 2")
+    picture(page, "slots")
     if check_access:
         assert violations(page) == []
         assert small_targets(page, within="main") == []
@@ -71,11 +80,13 @@ def book_and_cancel(page: Any, central: str, *, check_access: bool) -> None:
     box = page.locator("svg.qr").bounding_box()
     assert box is not None and box["width"] >= 200 and box["x"] >= 0
     assert box["x"] + box["width"] <= PHONE["width"]
+    picture(page, "booking")
     if check_access:
         assert violations(page) == []
         assert small_targets(page, within="main") == []
     page.click("#cancel")
     expect(page.locator("#cancel-confirm")).to_contain_text("Yakin membatalkan")
+    picture(page, "cancel")
     page.click("#cancel-confirm button[type=submit]")
     expect(page.locator("#status")).to_contain_text("Dibatalkan")
     expect(page.locator("svg.qr")).to_have_count(0)

@@ -19,7 +19,7 @@ from sync.central.bookings import book as booking
 from sync.central.bookings.offer import SiteOffer, services, site_offer, slots_left
 from sync.central.http import bookings_api
 from sync.central.http.base import central
-from sync.central.http.booking_words import DAYS, REFUSALS_EN, WORDS
+from sync.central.http.booking_words import DAYS, MONTHS, REFUSALS_EN, WORDS
 from sync.central.http.language import page_language
 from sync.protocol import SITE_RE
 from web.kit.errors import ApiError
@@ -33,7 +33,8 @@ def words() -> tuple[str, dict[str, str]]:
 
 
 def day_label(day: date, lang: str) -> str:
-    return f"{DAYS[lang][day.weekday()]}, {day.isoformat()}"
+    """ "Kamis, 13 Maret 2025" (English: "Thursday, 13 March 2025")."""
+    return f"{DAYS[lang][day.weekday()]}, {day.day} {MONTHS[lang][day.month - 1]} {day.year}"
 
 
 def open_days(offer: SiteOffer, now: datetime) -> list[date]:
@@ -152,12 +153,13 @@ def cancel_form(token: str) -> Response:
 
 
 def qr_svg(text: str) -> Markup:
-    """The token as a QR code (the pinned `qrcode` library encodes it, medium error correction),
-    drawn as inline SVG, one stroked path of horizontal runs with relative moves: a fraction of
-    the library's own SVG, which draws every module as a square (measured in docs/bookings.md)."""
+    """The token as a QR code: the pinned `qrcode` library encodes it (medium error correction,
+    the standard four-module quiet zone), drawn here as inline SVG, one stroked path of
+    horizontal runs with relative moves: a fraction of the library's own SVG, which draws every
+    module as a square (measured in docs/bookings.md)."""
     import qrcode
 
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
     code.add_data(text)
     code.make(fit=True)
     matrix = code.get_matrix()

@@ -177,7 +177,7 @@ def test_the_qr_code_carries_the_token_module_for_module() -> None:
 
     token = "B1.abcdefghijkl." + "x" * 140 + "." + "y" * 86
     svg = str(qr_svg(token))
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
     code.add_data(token)
     code.make(fit=True)
     matrix = code.get_matrix()
