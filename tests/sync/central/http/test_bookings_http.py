@@ -155,7 +155,7 @@ def test_the_booking_page_works_as_plain_forms(central: Central) -> None:
 
 def test_the_pages_stay_light_for_a_phone_on_3g(central: Central) -> None:
     """Every byte the browser fetches (the page, its stylesheet, its icon; no script, no font,
-    the QR inline): measured 3.9 KB for /book, 6.2 KB with a day's slots, 10.3 KB for /b with
+    the QR inline): measured 4.0 KB for /book, 6.3 KB with a day's slots, 10.2 KB for /b with
     its QR code (docs/bookings.md). Bounds with room, so a heavy addition is noticed."""
     client = central.client()
     assets = 0
