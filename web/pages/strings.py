@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import pgettext
 
 from web.pages.booking_words import booking_strings
+from web.pages.device_words import device_strings
 
 
 def js_strings() -> dict[str, str]:
@@ -26,6 +27,7 @@ def js_strings() -> dict[str, str]:
         **_survey(),
         **_reports(),
         **booking_strings(),
+        **device_strings(),
         **_one(),
     }
 

@@ -162,6 +162,20 @@
     });
   }
 
+  /* The box's speaker says the numbers the ticket buttons issue (absent: none configured). */
+  function speakerParts(speaker) {
+    var fault = !!speaker.last_error;
+    var parts = [badge(fault ? 'bad' : 'ok', MPP.t(fault ? 'speaker_fault' : 'speaker_ok'))];
+    var facts = [MPP.t('speaker_spoken', { n: speaker.spoken })];
+    if (speaker.dropped) facts.push(MPP.t('speaker_dropped', { n: speaker.dropped }));
+    parts.push(' ' + facts.join(' · '));
+    if (fault) {
+      parts.push(el('div', { className: 'small', text: MPP.t('speaker_hint') }));
+      parts.push(rawDetail(speaker.last_error)); // the player's own words, for the log
+    }
+    return parts;
+  }
+
   function syncParts(sync) {
     if (!sync.configured) return [badge('', MPP.t('sync_off')), ' ', el('span', { className: 'muted small', text: MPP.t('sync_backlog', { n: sync.backlog }) })];
     var parts = [badge(sync.connected ? 'ok' : 'warn', sync.connected ? MPP.t('sync_connected') : MPP.t('sync_disconnected'))];
@@ -233,6 +247,7 @@
       var dl = MPP.clear(document.getElementById('health'));
       row(dl, 'printer', MPP.t('health_printer'), printerParts(status.printer));
       row(dl, 'buttons', MPP.t('health_buttons'), buttonParts(status.buttons));
+      if (status.speaker) row(dl, 'speaker', MPP.t('health_speaker'), speakerParts(status.speaker));
       row(dl, 'sync', MPP.t('health_sync'), syncParts(status.sync));
       row(dl, 'clock', MPP.t('health_clock'), clockParts(status.clock));
       row(dl, 'disk', MPP.t('health_disk'), diskParts(status.disk));
