@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from importlib.metadata import EntryPoint, entry_points
 
 from appliance import __version__
+from appliance.ops.doctor.bookings import check_bookings
 from appliance.ops.doctor.devices import check_buttons, check_printer
 from appliance.ops.doctor.findings import Check, Checkup, Finding
 from appliance.ops.doctor.storage import check_backlog, check_database, check_disk
@@ -25,7 +26,7 @@ def run_checks(
     if contributed is None:
         contributed = contributed_checks()
     first: list[Check] = [check_printer, check_buttons, check_database, check_disk]
-    last: list[Check] = [check_clock, check_backlog, check_versions]
+    last: list[Check] = [check_clock, check_backlog, check_bookings, check_versions]
     findings = [finding for check in first for finding in check(checkup)]
     for name, plug_in in contributed:
         findings += _contributed(checkup, name, plug_in)
