@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
@@ -14,6 +13,7 @@ from web.api.reports import generated_at, report_scope, skm_for
 from web.auth import principal
 from web.context import web
 from web.kit import pages
+from web.kit.language import switch_url
 from web.pages.strings import js_strings
 
 # What a status token looks like (secrets.token_urlsafe): anything else is not worth a page.
@@ -35,17 +35,10 @@ def _page(template: str, page: str, **context: object) -> str:
         template,
         page=page,
         lang=lang,
-        switch_url=_language_switch(lang),
+        switch_url=switch_url(lang),
         js_strings=js_strings(),
         **context,
     )
-
-
-def _language_switch(lang: str) -> str:
-    """The same page in the other language, keeping its path and query (e.g. `?next=`)."""
-    values: dict[str, Any] = {**(request.view_args or {}), **request.args.to_dict()}
-    values["lang"] = "id" if lang == "en" else "en"
-    return url_for(str(request.endpoint), **values)
 
 
 def root() -> Response:
