@@ -12,10 +12,14 @@ import json
 
 from appliance.ops.doctor.findings import Checkup, Finding
 from appliance.ops.doctor.storage import query
-from appliance.storage.state import BOOKING_WORDS
 
 
 def check_bookings(c: Checkup) -> list[Finding]:
+    # Imported here: `mpp` imports the doctor's checks to list its commands, and the storage
+    # models bring peewee, which (imported before `mpp run` makes itself lean) loads psycopg and
+    # OpenSSL into the appliance process: +12 MB of B5, seen by tests/bench (B13, B5p).
+    from appliance.storage.state import BOOKING_WORDS
+
     t = c.t
     kept = query(c, "SELECT value FROM state WHERE key = ?", (BOOKING_WORDS,))
     if not kept:
