@@ -1,7 +1,9 @@
 """What each big import costs `mpp run` in resident memory: B5's breakdown.
 
-A fresh child interpreter prepares itself as `mpp run` does (`web.lean.lean_process()`: two
-malloc arenas, no OpenSSL, no psycopg) and imports the server's parts one group at a time in the
+A fresh child interpreter imports the `mpp` command (`appliance.cli`: whatever it loads comes
+before `mpp run` makes itself lean, so psycopg or OpenSSL showing up there is a regression),
+prepares itself as `mpp run` does (`web.lean.lean_process()`: two malloc arenas, no OpenSSL, no
+psycopg) and imports the server's parts one group at a time in the
 order the server does, reading VmRSS after each; a printer's group also renders one receipt (the
 first receipt is where the file printer loads Pillow and qrcode). A group's cost is the growth
 after it, so a library shared by two groups is charged to the first. The figure is the child's,
@@ -35,16 +37,22 @@ PRINTERS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
 
 _CHILD = r"""
 import importlib, json, sys
+def loaded():  # names lean_process() blocks are in sys.modules as None: not loaded
+    return {m.split(".")[0] for m, mod in list(sys.modules.items()) if mod is not None}
 def rss():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
-from web.lean import lean_process
-lean_process()
 stages, printer = json.loads(sys.argv[1]), sys.argv[2]
 out = [["interpreter", rss(), []]]
+before_mods, before = loaded(), rss()
+import appliance.cli  # what `mpp` loads before `mpp run` makes itself lean
+from web.lean import lean_process
+lean_process()
+new = sorted(loaded() - before_mods)
+out.append(["mpp command, then lean", rss() - before, new])
 for label, modules in stages:
-    before_mods = {m.split(".")[0] for m in sys.modules}
+    before_mods = loaded()
     before = rss()
     for name in modules:
         importlib.import_module(name)
@@ -60,7 +68,7 @@ for label, modules in stages:
         else:
             from appliance.hardware.escpos_printer import render
             render(receipt, None)
-    new = sorted({m.split(".")[0] for m in sys.modules} - before_mods)
+    new = sorted(loaded() - before_mods)
     out.append([label, rss() - before, new])
 print(json.dumps(out))
 """
