@@ -329,7 +329,13 @@ FRESH_FILE_ATTEMPTS = 20
 
 def _create_schema(db: Database) -> None:
     """One transaction holding one lock: several processes opening a fresh database at once
-    (mpp central's workers, mpp init) no longer race to create the same tables and types."""
+    (mpp central's workers, mpp init) no longer race to create the same tables and types.
+
+    A database already current is only read: `CREATE … IF NOT EXISTS` still locks each table
+    (an index a SHARE lock), and a central process starting beside a busy one deadlocked with a
+    booking on PostgreSQL."""
+    if _schema_current(db):
+        return
     with db.connection_context(), db.atomic():
         serialise(db, "central.schema")
         _add_columns(db)  # first: create_tables makes the indexes, some on added columns
@@ -409,6 +415,37 @@ ADDED_COLUMNS: tuple[tuple[type[CentralModel], str], ...] = (
 
 # Indexes a newer index replaced: tickets were unique by (site, ticket_id) before the epoch.
 REPLACED_INDEXES = ("ticketrow_site_ticket_id",)
+
+
+def _schema_current(db: Database) -> bool:
+    """Every table, column and index of MODELS is there, and no index they replaced."""
+    with db.connection_context():
+        tables = set(db.get_tables())
+        for model in MODELS:
+            table = model._meta.table_name
+            if table not in tables:
+                return False
+            columns = {column.name for column in db.get_columns(table)}
+            if not {field.column_name for field in model._meta.sorted_fields} <= columns:
+                return False
+            indexes = {index.name for index in db.get_indexes(table)}
+            wanted = {index._name for index in model._meta.fields_to_index()}
+            if not wanted <= indexes or indexes & set(REPLACED_INDEXES):
+                return False
+        return not _old_types(db)
+
+
+def _old_types(db: Database) -> bool:
+    """A column still of the type it had before (varchar, timestamp), on PostgreSQL."""
+    if not isinstance(db, PostgresqlDatabase):
+        return False
+    for columns, old in ((WIDENED_COLUMNS, "character varying"),
+                         (MOMENT_COLUMNS, "timestamp without time zone")):  # fmt: skip
+        for model, name in columns:
+            kinds = {c.name: c.data_type for c in db.get_columns(model._meta.table_name)}
+            if kinds.get(name) == old:
+                return True
+    return False
 
 
 # Columns that were varchar(n) and are text now: (model, field name). SQLite never enforced the

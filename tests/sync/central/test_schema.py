@@ -10,8 +10,10 @@ PostgreSQL report (PRAGMAs; information_schema and pg_index) and compared with t
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from peewee import Database
@@ -211,3 +213,33 @@ def test_an_older_database_is_brought_to_the_models(central_url: tuple[str, Path
         assert_tables_match_models(upgraded)
     finally:
         upgraded.close()
+
+
+def test_opening_a_current_database_waits_for_no_writer(
+    central_url: tuple[str, Path | None],
+) -> None:
+    """A central process starting beside a busy one only reads the schema: before, its
+    `CREATE INDEX IF NOT EXISTS` waited for (and on PostgreSQL deadlocked with) a booking."""
+    url, path = central_url
+    open_central_database(url).close()
+    if path is not None:
+        writer: Any = sqlite3.connect(path, isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")  # another process's write transaction, in flight
+    else:
+        import psycopg
+
+        writer = psycopg.connect(url)
+        writer.execute("LOCK TABLE bookings IN ROW EXCLUSIVE MODE")  # a booking in flight
+    opened: list[Database] = []
+    thread = threading.Thread(target=lambda: opened.append(open_central_database(url)))
+    thread.daemon = True
+    try:
+        thread.start()
+        thread.join(30)
+        assert opened, "opening a current database waited for another transaction"
+    finally:
+        writer.rollback()
+        writer.close()
+        thread.join(30)
+        for db in opened:
+            db.close()
