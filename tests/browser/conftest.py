@@ -13,7 +13,16 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.support.browser import ADMIN, CHROMIUM, CHROMIUM_ARGS, PASSWORD, Appliance, build_app
+from tests.support.browser import (
+    ADMIN,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PASSWORD,
+    Appliance,
+    Shots,
+    build_app,
+    screenshot_folder,
+)
 from tests.support.serving import serving
 
 
@@ -64,3 +73,9 @@ def public(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="id-ID")
     yield context
     context.close()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Shots:
+    """Each state photographed and held to axe-core and the 44 px rule (tests/support/browser)."""
+    return Shots(screenshot_folder(tmp_path))

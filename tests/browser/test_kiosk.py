@@ -7,7 +7,6 @@ Each state is photographed; with MPP_UPDATE_SCREENSHOTS=1 the pictures go to doc
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -20,10 +19,8 @@ from playwright.sync_api import expect
 
 from appliance.storage.database import connected
 from appliance.storage.models import Counter, Ticket
-from tests.support.axe import small_targets, violations
 from tests.support.browser import (
     ADMIN,
-    DOCS_SCREENSHOTS,
     PASSWORD,
     Appliance,
     audio_requests,
@@ -74,27 +71,6 @@ def logged_in(browser: Any, url: str, viewport: dict[str, int]) -> Any:
     page.wait_for_url(lambda u: urlsplit(u).path == "/home")
     page.close()
     return context
-
-
-class Shots:
-    """Photographs each state and holds it to axe-core and the 44 px rule."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.problems: list[str] = []
-
-    def check(self, page: Any, name: str) -> None:
-        page.wait_for_timeout(250)
-        page.screenshot(path=str(self.folder / f"{name}.png"))
-        self.problems += [f"{name}: {line}" for line in violations(page)]
-        self.problems += [f"{name}: small target {line}" for line in small_targets(page)]
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Shots:
-    folder = DOCS_SCREENSHOTS if os.environ.get("MPP_UPDATE_SCREENSHOTS") == "1" else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-    return Shots(folder)
 
 
 def tickets(core: Any) -> int:

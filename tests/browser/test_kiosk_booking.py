@@ -12,7 +12,6 @@ stored by `appliance.bookings.received`.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,10 +27,8 @@ from appliance.catalogue.store import apply_catalogue, export_catalogue, validat
 from appliance.storage.database import connected
 from appliance.storage.models import Site, Ticket
 from sync.booking_wire import BookingChange
-from tests.support.axe import small_targets, violations
 from tests.support.browser import (
     ADMIN,
-    DOCS_SCREENSHOTS,
     PASSWORD,
     Appliance,
     audio_requests,
@@ -93,27 +90,6 @@ def kiosk_site(tmp_path: Path) -> Iterator[tuple[Appliance, Bookings]]:
             yield Appliance(url, core), bookings
     finally:
         runtime.stop()
-
-
-class Shots:
-    """Photographs each state and holds it to axe-core and the 44 px rule."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.problems: list[str] = []
-
-    def check(self, page: Any, name: str) -> None:
-        page.wait_for_timeout(250)
-        page.screenshot(path=str(self.folder / f"{name}.png"))
-        self.problems += [f"{name}: {line}" for line in violations(page)]
-        self.problems += [f"{name}: small target {line}" for line in small_targets(page)]
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Shots:
-    folder = DOCS_SCREENSHOTS if os.environ.get("MPP_UPDATE_SCREENSHOTS") == "1" else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-    return Shots(folder)
 
 
 def kiosk(

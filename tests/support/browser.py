@@ -9,6 +9,7 @@ no pytest: opening pages, counting announcements, picking data for a test.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from appliance.config.load import load_config
 from appliance.runtime import Runtime, build_announcer, open_core
 from appliance.storage.database import connected
 from appliance.storage.models import Counter, CounterService, Service
+from tests.support.axe import small_targets, violations
 from tests.support.catalogue_fixtures import WEEKDAY_MORNING
 from tests.support.paths import REPO
 from web.app import create_app
@@ -134,3 +136,24 @@ def quota_service(core: Any) -> tuple[str, int]:
             .first()
         )
         return str(service.code), int(service.daily_quota)
+
+
+class Shots:
+    """Photographs each state and holds it to axe-core and the 44 px rule."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.problems: list[str] = []
+
+    def check(self, page: Any, name: str) -> None:
+        page.wait_for_timeout(250)
+        page.screenshot(path=str(self.folder / f"{name}.png"))
+        self.problems += [f"{name}: {line}" for line in violations(page)]
+        self.problems += [f"{name}: small target {line}" for line in small_targets(page)]
+
+
+def screenshot_folder(scratch: Path) -> Path:
+    """docs/screenshots/ with MPP_UPDATE_SCREENSHOTS=1 (pictures refreshed), else `scratch`."""
+    folder = DOCS_SCREENSHOTS if os.environ.get("MPP_UPDATE_SCREENSHOTS") == "1" else scratch
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
