@@ -38,7 +38,7 @@ from tests.support.live_appliance import LiveAppliance, kota_metro
 
 BENCHMARKS = ("B5p",)
 SMOKE_ARGS = (
-    "--catalogues", "kota-metro", "--printers", "escpos", "--tickets", "60", "--clients", "2",
+    "--catalogues", "kota-langsa", "--printers", "escpos", "--tickets", "60", "--clients", "2",
 )  # fmt: skip
 
 
