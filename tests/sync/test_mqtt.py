@@ -33,9 +33,10 @@ class Recorder(LinkHandler):
         self.fail_on_connect = False
 
     def on_connected(self, session: Session) -> None:
-        self.calls.append("connected")
         if self.fail_on_connect:
+            self.calls.append("connected, then broke")  # not a healthy connection
             raise RuntimeError("handler broke")
+        self.calls.append("connected")
         session.subscribe(self.topic)
         self.acked.append(-session.publish(self.topic, b"hello"))
 
