@@ -99,8 +99,10 @@ def test_second_response_from_another_tab_is_answered_kindly(appliance, browser)
     context = browser.new_context(viewport=PHONE, locale="id-ID")
     first, second = context.new_page(), context.new_page()
     for page in (first, second):
+        page.bring_to_front()  # a tab behind another gets no animation frames: each click waits
         page.goto(appliance.url + f"/survey/{ticket.status_token}")
         answer(page, dict.fromkeys(ELEMENTS, 3))
+    first.bring_to_front()
     first.click("#survey-submit")
     expect(first.locator("#survey-done")).to_be_visible()
     with second.expect_response(lambda r: r.url.endswith("/api/v1/surveys")) as sent:
@@ -120,24 +122,34 @@ def test_counter_tablet_offers_each_finished_ticket_once(appliance, browser):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # The tablet's timers (a poll every 3 s, 8 s of thanks) run when the test moves its clock.
+    page.clock.install()
     page.goto(appliance.url + f"/survey?counter={counter}&token={token}")
     expect(page.locator("#survey-wait")).to_be_visible()
     assert "token=" not in page.url  # the token moved to the tablet's storage
     expect(page.locator("#survey-form")).to_be_hidden()
 
+    def next_poll() -> None:
+        with page.expect_response(lambda r: "/api/v1/surveys/awaiting" in r.url):
+            page.clock.fast_forward(3_000)
+        page.wait_for_timeout(200)  # the page's answer to it
+
     first = finish_one(core, counter, service)
-    expect(page.locator("#survey-number")).to_have_text(first.number, timeout=10_000)
+    next_poll()
+    expect(page.locator("#survey-number")).to_have_text(first.number)
     expect(page.locator("#survey-form")).to_be_visible()
     answer(page, dict.fromkeys(ELEMENTS, 4))
     page.click("#survey-submit")
     expect(page.locator("#survey-done")).to_be_visible()
     # After the thanks, back to waiting; the rated ticket is not offered again.
-    expect(page.locator("#survey-wait")).to_be_visible(timeout=15_000)
-    page.wait_for_timeout(3500)
+    page.clock.fast_forward(8_000)
+    expect(page.locator("#survey-wait")).to_be_visible()
+    next_poll()
     expect(page.locator("#survey-form")).to_be_hidden()
 
     second = finish_one(core, counter, service)
-    expect(page.locator("#survey-number")).to_have_text(second.number, timeout=10_000)
+    next_poll()
+    expect(page.locator("#survey-number")).to_have_text(second.number)
     answer(page, dict.fromkeys(ELEMENTS, 2))
     page.click("#survey-submit")
     expect(page.locator("#survey-done")).to_be_visible()
