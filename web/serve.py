@@ -20,6 +20,7 @@ from appliance.ops.watchdog import Watchdog
 from appliance.runtime import Runtime, build_runtime
 from web.app import MAX_BODY_BYTES, create_app
 from web.kit.server import Limits, guarded_server
+from web.live.doorbell import Doorbell
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,7 @@ def make_server(runtime: Runtime, host: str, port: int) -> Any:
     )
     server.task_dispatcher.queue_logger = QueueDepthLog()
     app.extensions["mpp"].connections = server.figures
+    server.doorbell = app.extensions["mpp"].doorbell  # rung closed as the server stops
     return server
 
 
@@ -129,8 +131,14 @@ class SelfProbe:
                 connection.close()
 
 
-def _stop(signum: int, _frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)
+def _stopper(doorbell: Doorbell) -> Callable[[int, FrameType | None], None]:
+    """The SIGTERM handler: end the streams (their threads are then free), then stop serving."""
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        doorbell.close()
+        raise SystemExit(128 + signum)
+
+    return stop
 
 
 def serve(config: Config, *, host: str | None = None, port: int | None = None) -> int:
@@ -139,7 +147,7 @@ def serve(config: Config, *, host: str | None = None, port: int | None = None) -
     server = make_server(
         runtime, host or config.web.host, port if port is not None else config.web.port
     )
-    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGTERM, _stopper(server.doorbell))
     runtime.start()
     watchdog = Watchdog.from_environment()
     probe = SelfProbe(server.effective_port, watchdog.register("web", max_silence_s=20.0).beat)

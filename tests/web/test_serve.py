@@ -63,6 +63,38 @@ def test_mpp_run_notifies_systemd_and_stops_on_sigterm(tmp_path: Path) -> None:
     assert "appliance ready" in stderr
 
 
+def test_sigterm_ends_the_boards_streams_so_mpp_run_stops_at_once(tmp_path: Path) -> None:
+    """A board holding its stream (a TV still on) gets its stream closed as the box stops, and
+    no worker thread is left for waitress to wait for: before, every stop or restart with a TV
+    connected waited out waitress's 5 s ("1 thread(s) still running")."""
+    port, mpp = _initialised(tmp_path)
+    process = subprocess.Popen([*mpp, "run"], stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                board = socket.create_connection(("127.0.0.1", port), timeout=1)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "mpp run did not start"
+                time.sleep(0.1)
+        board.settimeout(20)
+        board.sendall(b"GET /api/v1/stream HTTP/1.1\r\nHost: mpp\r\n\r\n")
+        assert board.recv(64).startswith(b"HTTP/1.1 200")
+        process.send_signal(signal.SIGTERM)
+        received = b""
+        while chunk := board.recv(4096):  # until the server ends the stream (EOF)
+            received += chunk
+        board.close()
+        stderr = process.communicate(timeout=30)[1].decode()
+    finally:
+        if process.poll() is None:  # the test failed before its own SIGTERM was answered
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, stderr
+    assert "still running" not in stderr, stderr
+
+
 def test_busy_thread_warnings_are_said_once_per_period(
     caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:

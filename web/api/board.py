@@ -101,7 +101,7 @@ def stream() -> Response:
                 now = time.monotonic()
                 timeout = HEARTBEAT_S if settle_at is None else max(0.0, settle_at - now)
                 new_rings, version = doorbell.wait(rings, timeout)
-                if disconnected is not None and disconnected():
+                if doorbell.closed or (disconnected is not None and disconnected()):
                     return
                 if new_rings != rings:
                     rings = new_rings

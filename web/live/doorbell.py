@@ -16,6 +16,17 @@ class Doorbell:
         self._version = version
         self._rings = 0  # every ring, even one that does not move the version
         self._changed = threading.Condition()
+        self.closed = False  # the server is stopping: every stream ends
+
+    def close(self) -> None:
+        """Wake every stream for the last time: each ends, so its thread is free at once.
+
+        Without this a stopping `mpp run` waited out waitress's 5 s for the threads a board's
+        stream held (asleep until its next heartbeat), at every stop and restart."""
+        with self._changed:
+            self.closed = True
+            self._rings += 1
+            self._changed.notify_all()
 
     @property
     def version(self) -> int:
