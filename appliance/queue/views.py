@@ -29,6 +29,7 @@ from appliance.storage.database import connected
 from appliance.storage.models import (
     BOOKING,
     Agency,
+    BookingKey,
     Counter,
     CounterService,
     Officer,
@@ -37,7 +38,7 @@ from appliance.storage.models import (
     Site,
     Ticket,
 )
-from appliance.storage.state import KIOSK_WORDS, get_state, get_state_json
+from appliance.storage.state import BOOKING_WORDS, KIOSK_WORDS, get_state, get_state_json
 
 # -- counters -------------------------------------------------------------------------------
 
@@ -222,6 +223,7 @@ class ServiceList:
     kiosk_priority: bool = (
         True  # the kiosk shows the priority button (catalogue site.kiosk_priority)
     )
+    takes_bookings: bool = False  # the kiosk offers "Sudah booking?" (_takes_bookings)
 
 
 def services(
@@ -292,7 +294,20 @@ def services(
         opening = site_opening(enforce_hours=enforce_hours, hours=hours, local=local)
         priority = bool(words.get("site", {}).get("kiosk_priority", True))
         name = site.name if site is not None else ""
-        return ServiceList(items, name, day, opening, priority)
+        return ServiceList(items, name, day, opening, priority, _takes_bookings())
+
+
+def _takes_bookings() -> bool:
+    """A key to check a scanned booking with, or a bookable service: a site without bookings
+    does not show its citizens a "Sudah booking?" they cannot use."""
+    if BookingKey.select().exists():
+        return True
+    try:
+        kept = get_state_json(BOOKING_WORDS, {})
+    except ValueError:
+        return False
+    quotas = kept.get("services", {}) if isinstance(kept, dict) else {}
+    return any(quota for quota in quotas.values() if isinstance(quota, int))
 
 
 def _kiosk_words() -> dict[str, Any]:

@@ -214,6 +214,8 @@ def test_kiosk_is_locked_and_resets_on_idle(appliance, staff):
     page.clock.install()
     page.goto(appliance.url + "/kiosk?lang=en")
     expect(page.locator("#kiosk-title")).to_have_text("Please choose an agency")
+    # This site takes no bookings (no key, nothing bookable): no "Sudah booking?" to puzzle over.
+    expect(page.locator("#booking-entry")).to_be_hidden()
     links = page.eval_on_selector_all("a[href]", "as => as.map(a => a.pathname)")
     assert set(links) == {"/kiosk"}  # only the language switch: no way out to /home
     page.click("[data-agency='IMIGRASI']")

@@ -65,3 +65,21 @@ def test_before_opening_says_today(site: Site) -> None:
     opening = site.client().get("/api/v1/services").json["opening"]
     assert opening["reason"] == "before_opening"
     assert opening["next_open"] == {"date": "2025-03-12", "time": "08:00"}
+
+
+def test_the_kiosk_offers_booking_check_in_only_where_bookings_are_taken(site: Site) -> None:
+    from appliance.bookings.token import key_id, new_key_pair
+    from appliance.catalogue.store import apply_catalogue, export_catalogue, validate_catalogue
+
+    kiosk = site.kiosk()
+    assert kiosk.get("/api/v1/services").json["bookings"] is False  # no key, nothing bookable
+    doc = export_catalogue(site.core.db)
+    doc.pop("version")
+    doc["services"][0]["booking_quota"] = 4
+    apply_catalogue(site.core.db, validate_catalogue(doc), clock=site.core.clock)
+    assert kiosk.get("/api/v1/services").json["bookings"] is True  # a bookable service
+    doc["services"][0]["booking_quota"] = 0
+    _seed, public = new_key_pair()
+    doc["booking_keys"] = [{"kid": key_id(public), "public_key": public}]
+    apply_catalogue(site.core.db, validate_catalogue(doc), clock=site.core.clock)
+    assert kiosk.get("/api/v1/services").json["bookings"] is True  # a key: QR codes can be checked

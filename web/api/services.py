@@ -68,5 +68,6 @@ def list_services() -> Response:
             "business_date": found.business_date.isoformat(),
             "opening": opening_body(found.opening),
             "kiosk_priority": found.kiosk_priority,
+            "bookings": found.takes_bookings,
         }
     )

@@ -33,6 +33,7 @@
   var agencies = [];
   var opening = { open: true };
   var priorityButton = false;
+  var takesBookings = false; // the site checks bookings in: "Sudah booking?" is offered
   var today = '';
   var view = { agency: null, service: null };
   var busy = false;
@@ -70,6 +71,7 @@
       if (data.site_name) document.getElementById('site-name').textContent = data.site_name;
       opening = data.opening || { open: true };
       priorityButton = data.kiosk_priority !== false;
+      takesBookings = data.bookings === true;
       today = data.business_date;
       services = data.items.map(function (raw) {
         var s = MPP.service(raw);
@@ -136,7 +138,7 @@
     screen.hidden = isClosed || !view.service;
     var listing = !isClosed && !view.service;
     /* "Sudah booking?" (kiosk-booking.js) belongs to the first screen only */
-    document.getElementById('booking-entry').hidden = !listing || !!view.agency || !!search.value.trim();
+    document.getElementById('booking-entry').hidden = !takesBookings || !listing || !!view.agency || !!search.value.trim();
     head.hidden = !listing;
     tiles.hidden = !listing;
     if (!listing) {
