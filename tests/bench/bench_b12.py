@@ -23,8 +23,6 @@ nothing here asserts a speed.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
-import queue
 import subprocess
 import sys
 import threading
@@ -32,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.bench.bench_b9 import publisher
+from tests.bench.bench_b9 import Publishers
 from tests.bench.hdr import Histogram
 from tests.bench.sync_rig import child_env, common_options, result, run, wait_central_online
 from tests.support.live_appliance import Client, free_port, healthz
@@ -135,27 +133,9 @@ def ingest(
     args: argparse.Namespace, broker_url: str, port: int, token: str
 ) -> tuple[float, list[dict[str, Any]], Poller, Poller]:
     names = [f"NAT-{k:04d}" for k in range(args.sites)]
-    ctx = multiprocessing.get_context("spawn")
-    ready = [ctx.Event() for _ in range(args.publishers)]
-    go = ctx.Event()
-    out = ctx.Queue()
-    procs = [
-        ctx.Process(
-            target=publisher,
-            args=(
-                broker_url,
-                names[k :: args.publishers],
-                args.site_events,
-                args.batch,
-                args.window,
-                ready[k],
-                go,
-                out,
-            ),
-            daemon=True,
-        )
-        for k in range(args.publishers)
-    ]
+    publishers = Publishers(
+        broker_url, names, args.publishers, args.site_events, args.batch, args.window
+    )
     api = Poller(Client(port, token, timeout=60), "/api/v1/central/sites", args.api_every)
     browser = Client(port, timeout=60)
     status = browser.request(
@@ -164,32 +144,15 @@ def ingest(
     if status != 200:
         raise RuntimeError(f"dashboard login answered {status}")
     dashboard = Poller(browser, "/dashboard", args.dashboard_every)
-    reports: list[dict[str, Any]] = []
-    for p in procs:
-        p.start()
     try:
-        for e in ready:
-            if not e.wait(120):
-                raise RuntimeError("a publisher did not connect")
+        publishers.start(120)
         api.thread.start()
         dashboard.thread.start()
-        started = time.monotonic()
-        go.set()
-        deadline = started + args.timeout
-        while len(reports) < len(procs) and time.monotonic() < deadline:
-            try:
-                reports.append(out.get(timeout=1))
-            except queue.Empty:
-                if not any(p.is_alive() for p in procs) and out.empty():
-                    break
-        finished = max((r["finished"] for r in reports), default=time.monotonic())
+        started, finished, reports = publishers.release(args.timeout)
     finally:
         api.stop.set()
         dashboard.stop.set()
-        for p in procs:
-            p.join(timeout=10)
-            if p.is_alive():
-                p.kill()
+        publishers.stop()
     api.thread.join(30)
     dashboard.thread.join(30)
     return finished - started, reports, api, dashboard

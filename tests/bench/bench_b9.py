@@ -200,6 +200,64 @@ def batches_per_worker(log: Path) -> dict[str, int]:
     return found
 
 
+class Publishers:
+    """`count` publisher processes sharing `names` (B9's and B12's simulated sites): started
+    and connected, released together, their reports collected."""
+
+    def __init__(
+        self, broker_url: str, names: list[str], count: int, per_site: int, batch: int, window: int
+    ) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.ready = [ctx.Event() for _ in range(count)]
+        self.go = ctx.Event()
+        self.out = ctx.Queue()
+        self.procs = [
+            ctx.Process(
+                target=publisher,
+                args=(
+                    broker_url,
+                    names[k::count],
+                    per_site,
+                    batch,
+                    window,
+                    ready,
+                    self.go,
+                    self.out,
+                ),
+                daemon=True,
+            )
+            for k, ready in enumerate(self.ready)
+        ]
+
+    def start(self, connect_timeout: float) -> None:
+        for p in self.procs:
+            p.start()
+        for e in self.ready:
+            if not e.wait(connect_timeout):
+                raise RuntimeError("a publisher did not connect")
+
+    def release(self, timeout: float) -> tuple[float, float, list[dict[str, Any]]]:
+        """Let every publisher go; (started, finished, reports) once all reported or timed out."""
+        reports: list[dict[str, Any]] = []
+        started = time.monotonic()
+        self.go.set()
+        deadline = started + timeout
+        while len(reports) < len(self.procs) and time.monotonic() < deadline:
+            try:
+                reports.append(self.out.get(timeout=1))
+            except queue.Empty:
+                if not any(p.is_alive() for p in self.procs) and self.out.empty():
+                    break
+        finished = max((r["finished"] for r in reports), default=time.monotonic())
+        return started, finished, reports
+
+    def stop(self) -> None:
+        for p in self.procs:
+            p.join(timeout=10)
+            if p.is_alive():
+                p.kill()
+
+
 def bench_b9(args: argparse.Namespace, work: Path) -> None:
     from tests.support.broker import Mosquitto
 
@@ -214,54 +272,19 @@ def bench_b9(args: argparse.Namespace, work: Path) -> None:
         for k in range(args.b9_processes)
     ]
     names = [f"SIM-{k:04d}" for k in range(args.sites)]
-    ctx = multiprocessing.get_context("spawn")
-    ready = [ctx.Event() for _ in range(args.publishers)]
-    go = ctx.Event()
-    out = ctx.Queue()
-    procs = [
-        ctx.Process(
-            target=publisher,
-            args=(
-                broker.url,
-                names[k :: args.publishers],
-                args.site_events,
-                args.b9_batch,
-                args.window,
-                ready[k],
-                go,
-                out,
-            ),
-            daemon=True,
-        )
-        for k in range(args.publishers)
-    ]
-    reports: list[dict[str, Any]] = []
+    publishers = Publishers(
+        broker.url, names, args.publishers, args.site_events, args.b9_batch, args.window
+    )
     total = args.sites * args.site_events
     try:
         for c in centrals:
             c.start()
         wait_central_online(broker.url)
         time.sleep(1.0)  # the other central processes subscribe too
-        for p in procs:
-            p.start()
-        for e in ready:
-            if not e.wait(60):
-                raise RuntimeError("a publisher did not connect")
-        started = time.monotonic()
-        go.set()
-        deadline = started + args.timeout
-        while len(reports) < len(procs) and time.monotonic() < deadline:
-            try:
-                reports.append(out.get(timeout=1))
-            except queue.Empty:
-                if not any(p.is_alive() for p in procs) and out.empty():
-                    break
-        finished = max((r["finished"] for r in reports), default=time.monotonic())
+        publishers.start(60)
+        started, finished, reports = publishers.release(args.timeout)
     finally:
-        for p in procs:
-            p.join(timeout=10)
-            if p.is_alive():
-                p.kill()
+        publishers.stop()
         for c in centrals:
             c.stop()
         broker.stop()
@@ -281,7 +304,9 @@ def bench_b9(args: argparse.Namespace, work: Path) -> None:
         quarantined = conn.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0]
     e = args.site_events
     exact_sites = sum(1 for _s, c, lo, hi, d in per_site if (c, lo, hi, d) == (e, 1, e, e))
-    all_acked = len(reports) == len(procs) and sum(r["sites"] for r in reports) == args.sites
+    all_acked = (
+        len(reports) == len(publishers.procs) and sum(r["sites"] for r in reports) == args.sites
+    )
     checks = {
         f"{total} stored": stored == total,
         f"every site seq 1..{e}": exact_sites == args.sites == len(per_site),
