@@ -31,6 +31,7 @@ from sync.central.http.base import CentralWebSettings
 from sync.central.http.serve import make_server, stop_server
 from sync.central.ingest import Ingest
 from sync.central.store import open_central_database
+from tests.support.axe import small_targets
 from tests.support.browser import DOCS_SCREENSHOTS
 from tests.support.engine_fixtures import make_site
 
@@ -188,6 +189,8 @@ def test_the_dashboard_in_english_after_the_switch(browser: Any, central: str) -
 
         expect(page.locator("html")).to_have_attribute("lang", "en")
         expect(page.locator("#dashboard h1")).to_have_text("All sites")
+        # The bar's links and buttons (bookings, log out, log out everywhere, language): 44 px.
+        assert small_targets(page, within=".bar") == []
         cells = page.locator(f"tr[data-site='{SITE}'] td")
         ikm = str(float(compute(ANSWERS, 2).ikm))  # "84.09" on an English page
         local = re.compile(r"^\d\d/\d\d \d\d:\d\d WIB$")
