@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,10 +17,10 @@ from playwright.sync_api import expect
 
 from sync.central.accounts import add_user
 from sync.central.http.base import CentralWebSettings
-from sync.central.http.serve import make_server, stop_server
 from sync.central.store import open_central_database
 from tests.support.axe import small_targets, violations
 from tests.support.booking_fixtures import NOW, offer_bookings
+from tests.support.serving import serving_central
 from tests.support.sync_harness import SITE
 
 pytestmark = pytest.mark.browser
@@ -36,16 +35,10 @@ def central(tmp_path: Path) -> Iterator[str]:
     db = open_central_database(f"sqlite:///{tmp_path}/central.db")
     offer_bookings(db)
     add_user(db, "pusat", PASSWORD, "admin")
-    server = make_server(
-        db, CentralWebSettings(secret_key="s" * 40, now=lambda: NOW), "127.0.0.1", 0
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.effective_port}"
+        with serving_central(db, CentralWebSettings(secret_key="s" * 40, now=lambda: NOW)) as url:
+            yield url
     finally:
-        stop_server(server)
-        thread.join(timeout=5)
         db.close()
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -28,12 +27,12 @@ from appliance.storage.database import connected
 from sync import protocol
 from sync.central.accounts import add_user
 from sync.central.http.base import CentralWebSettings
-from sync.central.http.serve import make_server, stop_server
 from sync.central.ingest import Ingest
 from sync.central.store import open_central_database
 from tests.support.axe import small_targets
 from tests.support.browser import DOCS_SCREENSHOTS
 from tests.support.engine_fixtures import make_site
+from tests.support.serving import serving_central
 
 pytestmark = pytest.mark.browser
 
@@ -81,14 +80,8 @@ def central(tmp_path: Path) -> Iterator[str]:
     ingest.handle(protocol.topic(SITE, protocol.HELLO), protocol.encode_hello(hello))
     add_user(db, USER, PASSWORD, "supervisor")
     now = site.clock.now
-    server = make_server(db, CentralWebSettings(secret_key="s" * 40, now=now), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        stop_server(server)
-        thread.join(timeout=5)
+    with serving_central(db, CentralWebSettings(secret_key="s" * 40, now=now)) as url:
+        yield url
 
 
 def test_dashboard_shows_the_site_and_the_skm(browser: Any, central: str) -> None:

@@ -4,7 +4,6 @@ browser holding one is sent to the login (issue 15, item 3)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,9 +14,9 @@ from playwright.sync_api import expect
 
 from sync.central.accounts import add_user
 from sync.central.http.base import CentralWebSettings
-from sync.central.http.serve import make_server, stop_server
 from sync.central.store import open_central_database
 from tests.support.browser import ADMIN, PASSWORD, Appliance
+from tests.support.serving import serving_central
 
 pytestmark = pytest.mark.browser
 
@@ -76,14 +75,10 @@ def test_the_admin_logs_an_officer_out_of_every_device(browser: Any, appliance: 
 def central(tmp_path: Path) -> Iterator[str]:
     db = open_central_database(f"sqlite:///{tmp_path}/central.db")
     add_user(db, CENTRAL_USER, CENTRAL_PASSWORD, "admin")
-    server = make_server(db, CentralWebSettings(secret_key="s" * 40), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.effective_port}"
+        with serving_central(db, CentralWebSettings(secret_key="s" * 40)) as url:
+            yield url
     finally:
-        stop_server(server)
-        thread.join(timeout=5)
         db.close()
 
 

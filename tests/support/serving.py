@@ -44,3 +44,19 @@ def _wake_streams(app: Any) -> None:
     doorbell = getattr(context, "doorbell", None)
     if doorbell is not None:
         doorbell.ring()
+
+
+@contextmanager
+def serving_central(db: Any, settings: Any) -> Iterator[str]:
+    """Central's own guarded server for `db` on a free 127.0.0.1 port until the block ends;
+    yields its base URL (stopped through its loop thread: sync.central.http.serve.stop_server)."""
+    from sync.central.http.serve import make_server, stop_server
+
+    server = make_server(db, settings, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        stop_server(server)
+        thread.join(timeout=5)
