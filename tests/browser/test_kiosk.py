@@ -21,6 +21,9 @@ from appliance.storage.database import connected
 from appliance.storage.models import Counter, Ticket
 from tests.support.browser import (
     ADMIN,
+    KIOSK_LANDSCAPE,
+    KIOSK_PORTRAIT,
+    PASPOR,
     PASSWORD,
     Appliance,
     audio_requests,
@@ -34,9 +37,7 @@ from tests.support.serving import serving
 
 pytestmark = pytest.mark.browser
 
-PORTRAIT = {"width": 1080, "height": 1920}
-LANDSCAPE = {"width": 1280, "height": 800}
-PASPOR = "IMIGRASI-PASPOR-BARU"
+PORTRAIT, LANDSCAPE = KIOSK_PORTRAIT, KIOSK_LANDSCAPE
 
 
 def local(hour: int, minute: int = 0, day: int = 12) -> datetime:

@@ -29,6 +29,9 @@ from appliance.storage.models import Site, Ticket
 from sync.booking_wire import BookingChange
 from tests.support.browser import (
     ADMIN,
+    KIOSK_LANDSCAPE,
+    KIOSK_PORTRAIT,
+    PASPOR,
     PASSWORD,
     Appliance,
     audio_requests,
@@ -39,9 +42,7 @@ from tests.support.serving import serving
 
 pytestmark = pytest.mark.browser
 
-PORTRAIT = {"width": 1080, "height": 1920}
-LANDSCAPE = {"width": 1280, "height": 800}
-PASPOR = "IMIGRASI-PASPOR-BARU"
+PORTRAIT, LANDSCAPE = KIOSK_PORTRAIT, KIOSK_LANDSCAPE
 TODAY = "2025-03-12"  # the suite's clock: Wednesday 09:00 WIB
 
 

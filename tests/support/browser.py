@@ -39,6 +39,10 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--autoplay-policy=no-user-gesture-required",
 ]
+# The kiosks the suites check (a portrait totem and a landscape tablet), and a Kota Metro service.
+KIOSK_PORTRAIT = {"width": 1080, "height": 1920}
+KIOSK_LANDSCAPE = {"width": 1280, "height": 800}
+PASPOR = "IMIGRASI-PASPOR-BARU"
 ADMIN = "admin"
 PASSWORD = "rahasia-sekali-123"
 # The README's pictures. A test run takes every screenshot but writes into docs/ only when asked
