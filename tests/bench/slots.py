@@ -25,6 +25,8 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -102,22 +104,44 @@ def _row(id_: str, **fields: Any) -> Any:
     return Row(id_, WORKLOADS.get(id_.split("/")[-1], id_), target=TARGETS.get(id_, ""), **fields)
 
 
-_cache: dict[tuple[Path, bool, int | None], tuple[int, str, str]] = {}
+# One run per (script, smoke, pin) per runner process: a script that measures two ids is run once.
+_cache: dict[tuple[Path, bool, int | None], Future[tuple[int, str, str]]] = {}
+
+
+def _execute(provider: Provider, smoke: bool, pin: int | None) -> tuple[int, str, str]:
+    cmd = [sys.executable, str(provider.script), *(provider.smoke_args if smoke else ())]
+    if pin is not None:
+        cmd = ["taskset", "-c", str(pin), *cmd]
+    env = child_env()
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env["PYTHONPATH"]])
+    done = subprocess.run(
+        cmd, capture_output=True, text=True, cwd=REPO, env=env, timeout=3600, check=False
+    )
+    return done.returncode, done.stdout, done.stderr
 
 
 def _run(provider: Provider, smoke: bool, pin: int | None) -> tuple[int, str, str]:
     key = (provider.script, smoke, pin)
     if key not in _cache:
-        cmd = [sys.executable, str(provider.script), *(provider.smoke_args if smoke else ())]
-        if pin is not None:
-            cmd = ["taskset", "-c", str(pin), *cmd]
-        env = child_env()
-        env["PYTHONPATH"] = os.pathsep.join([str(REPO), env["PYTHONPATH"]])
-        done = subprocess.run(
-            cmd, capture_output=True, text=True, cwd=REPO, env=env, timeout=3600, check=False
-        )
-        _cache[key] = (done.returncode, done.stdout, done.stderr)
-    return _cache[key]
+        future: Future[tuple[int, str, str]] = Future()
+        future.set_result(_execute(provider, smoke, pin))
+        _cache[key] = future
+    return _cache[key].result()
+
+
+def prefetch(
+    ids: Iterable[str], providers: dict[str, Provider], *, smoke: bool, workers: int
+) -> ThreadPoolExecutor:
+    """Start the scripts of `ids` now, `workers` at a time, beside whatever the caller measures
+    next; `run_slot` then reads their results. Only for the smoke run, whose speeds nobody
+    judges: full runs keep one benchmark at a time so no figure is measured beside another."""
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bench-slot")
+    for id_ in ids:
+        provider = providers.get(id_)
+        key = (provider.script, smoke, None) if provider else None
+        if provider is not None and key is not None and key not in _cache:
+            _cache[key] = pool.submit(_execute, provider, smoke, None)
+    return pool
 
 
 def run_slot(
