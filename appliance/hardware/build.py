@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection
+from pathlib import Path
 from typing import Any
 
 from appliance.clock import Clock
@@ -29,14 +30,24 @@ from appliance.storage.models import Service, Site
 log = logging.getLogger(__name__)
 
 
-def make_printer(config: PrinterConfig) -> ReceiptPrinter | None:
-    """The printer driver the config names; None for "none"."""
+def cache_folder(config: Config) -> Path:
+    """Where the appliance keeps what it can rebuild (escpos's capabilities pickle): `cache`
+    beside the database, in the appliance's state folder."""
+    return Path(config.storage.database).resolve().parent / "cache"
+
+
+def make_printer(config: PrinterConfig, cache: Path | None = None) -> ReceiptPrinter | None:
+    """The printer driver the config names; None for "none". `cache`: see `cache_folder` (an
+    ESC/POS driver imports python-escpos through `escpos_import`, keeping its pickle there)."""
     if config.driver == "none":
         return None
     if config.driver == "file":
         from appliance.hardware.file_printer import FilePrinter
 
         return FilePrinter(config.folder, png=config.png)
+    from appliance.hardware.escpos_import import import_escpos
+
+    import_escpos(cache)
     from appliance.hardware.escpos_printer import build_escpos_printer
 
     return build_escpos_printer(config)
@@ -124,7 +135,7 @@ def build_hardware(
         printer_config=config.printer,
         gpio=config.gpio,
         public_url=config.web.public_url,
-        printer=make_printer(config.printer),
+        printer=make_printer(config.printer, cache_folder(config)),
         board=make_board(config.gpio, factory=pin_factory),
         control=control_path(config.storage.database),
         speech=make_speech(config.speaker, number_wav),

@@ -79,14 +79,14 @@ def _direct(ctx: Context, action: str) -> dict[str, Any]:
     """Open the printer from this process: only when no appliance owns it."""
     from appliance.clock import SystemClock
     from appliance.commands import CommandError
-    from appliance.hardware.build import make_printer
+    from appliance.hardware.build import cache_folder, make_printer
     from appliance.hardware.ports import DISABLED, MESSAGES, OK, PrinterFault
     from appliance.hardware.receipt import columns_for, printer_test_receipt
     from appliance.site import site_name, site_zone
     from appliance.storage.database import connected, open_database
 
     config = ctx.config
-    printer = make_printer(config.printer)
+    printer = make_printer(config.printer, cache_folder(config))
     if printer is None:
         if action == "test":
             raise CommandError('printer.driver is "none": there is no printer to test')

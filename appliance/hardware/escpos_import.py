@@ -1,0 +1,116 @@
+"""Importing python-escpos the way `mpp run` wants it: once, lean, and leaving nothing in /tmp.
+
+python-escpos loads at import much that a receipt with the printer's own QR command never uses:
+`escpos.escpos` imports qrcode and python-barcode's image writer at module level, `escpos.image`
+Pillow, and `escpos.capabilities` parses its printer database with yaml, or reads the pickle it
+keeps of it in `ESCPOS_CAPABILITIES_PICKLE_DIR`, else in a fresh `tempfile.mkdtemp()` on every
+import that is never removed (and it calls `mkdtemp()` even when the variable is set).
+
+`import_escpos(cache)` imports escpos and its printers with:
+
+- the capabilities pickle kept in `cache`/escpos (the appliance's state folder), so the yaml parse
+  runs once per escpos version rather than at every start;
+- `tempfile.tempdir` pointed, for the length of the import, at a scratch folder of this process
+  inside that folder, removed afterwards with the empty folder escpos made in it;
+- the pure-Python modules of Pillow, qrcode and yaml that escpos imports loaded lazily
+  (`importlib.util.LazyLoader`): a module is executed on its first attribute access. Pillow's
+  `PIL.Image` is still loaded (escpos names it in an annotation at import), but qrcode, yaml and
+  the rest of Pillow load only when a job needs them: a profile without native QR (image QR)
+  or the first yaml parse. Measured 5.5 MB less resident memory (docs/performance.md, B5).
+
+Lazy modules are first touched by one thread here (the print worker); CPython 3.11's LazyLoader
+is not safe against two threads touching the same not-yet-loaded module at once, which is why
+only these three libraries are deferred and only while escpos is imported.
+
+Only the printer's build path calls this (`appliance.hardware.build.make_printer`), never an
+import of our modules; a process that imported escpos already (tests) is left as it is.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+
+log = logging.getLogger(__name__)
+
+PICKLE_DIR_VARIABLE = "ESCPOS_CAPABILITIES_PICKLE_DIR"
+LAZY_PACKAGES = frozenset({"PIL", "qrcode", "yaml"})
+ESCPOS_FOLDER = "escpos"  # inside the cache folder: the capabilities pickle
+
+
+class _LazyFinder(importlib.abc.MetaPathFinder):
+    """Finds modules of `packages` as the other finders do, to be executed on first use."""
+
+    def __init__(self, packages: frozenset[str]) -> None:
+        self.packages = packages
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname.partition(".")[0] not in self.packages:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is None:
+                continue
+            # Only plain source modules: an extension module cannot be deferred this way.
+            if isinstance(spec.loader, importlib.machinery.SourceFileLoader):
+                spec.loader = importlib.util.LazyLoader(spec.loader)
+            return spec
+        return None
+
+
+def import_escpos(cache: Path | None) -> None:
+    """Import `escpos.printer` (and all it needs) as described above. Without `cache`, or when
+    its folder cannot be written: escpos's own way (its pickle in a new temporary folder)."""
+    if "escpos.capabilities" in sys.modules:
+        return
+    pickles = scratch = None
+    if cache is not None:
+        try:
+            pickles = cache / ESCPOS_FOLDER
+            pickles.mkdir(parents=True, exist_ok=True)
+            # Proves the folder writable (escpos writes its pickle there) and, being this
+            # process's own, cannot be removed under another process importing escpos too.
+            scratch = Path(tempfile.mkdtemp(prefix="import-", dir=pickles))
+        except OSError as exc:
+            log.warning("escpos cache folder %s unusable (%s); using a temporary one", cache, exc)
+            pickles = scratch = None
+    if pickles is not None:
+        os.environ.setdefault(PICKLE_DIR_VARIABLE, str(pickles))
+    finder = _LazyFinder(LAZY_PACKAGES)
+    saved_tempdir = tempfile.tempdir
+    sys.meta_path.insert(0, finder)
+    try:
+        if scratch is not None:
+            tempfile.tempdir = str(scratch)
+        importlib.import_module("escpos.printer")
+    finally:
+        sys.meta_path.remove(finder)
+        tempfile.tempdir = saved_tempdir
+        if scratch is not None:
+            _remove_empty(scratch)
+
+
+def _remove_empty(folder: Path) -> None:
+    """The scratch folder and the empty folders escpos made in it; a file is left alone."""
+    for child in folder.iterdir():
+        try:
+            child.rmdir()
+        except OSError:
+            log.debug("left %s (not an empty folder)", child)
+    try:
+        folder.rmdir()
+    except OSError:
+        log.debug("left %s (not empty)", folder)

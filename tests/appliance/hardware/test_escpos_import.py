@@ -1,0 +1,83 @@
+"""python-escpos imported as `mpp run` imports it (appliance.hardware.escpos_import), each time in
+a fresh interpreter: this test process imported escpos long ago."""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.live_appliance import REPO, child_env
+
+_CHILD = r"""
+import json, sys
+from datetime import datetime, timezone
+from pathlib import Path
+from appliance.hardware.escpos_import import import_escpos
+import_escpos(Path(sys.argv[1]) if sys.argv[1] else None)
+lazy = sorted(
+    n for n in ("qrcode", "yaml", "PIL.ImageOps", "PIL.ImageDraw")
+    if type(sys.modules.get(n)).__name__ == "_LazyModule"
+)
+from appliance.hardware.escpos_printer import render
+from appliance.hardware.receipt import printer_test_receipt
+from tests.support.escpos_fakes import decode
+receipt = printer_test_receipt("MPP", "usb", datetime.now(timezone.utc), 48, "http://mpp.local/t/x")
+native = decode(render(receipt))  # the printer's own QR command: qrcode never loaded
+after_native = type(sys.modules["qrcode"]).__name__
+image = decode(render(receipt, "TM-U220"))  # no native QR: qrcode and Pillow load on demand
+print(json.dumps({
+    "lazy": lazy, "after_native": after_native, "native_qr": native.qr, "cuts": native.cuts,
+    "images": image.images, "after_image": type(sys.modules["qrcode"]).__name__,
+}))
+"""
+
+
+def import_in_child(cache: Path | None, tmp: Path) -> dict[str, object]:
+    env = child_env() | {"TMPDIR": str(tmp)}
+    env.pop("ESCPOS_CAPABILITIES_PICKLE_DIR", None)
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(cache) if cache else ""],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=120,
+        check=True,
+    )
+    found: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found
+
+
+def test_pickle_kept_in_the_cache_no_temporary_folder_left_optional_parts_lazy(
+    tmp_path: Path,
+) -> None:
+    cache, tmp = tmp_path / "cache", tmp_path / "tmp"
+    tmp.mkdir()
+    first = import_in_child(cache, tmp)
+    pickle = cache / "escpos" / f"{platform.python_version()}.capabilities.pickle"
+    assert sorted(p.name for p in (cache / "escpos").iterdir()) == [pickle.name]
+    assert list(tmp.iterdir()) == []  # escpos's own mkdtemp() went to a scratch folder, removed
+    written = pickle.stat().st_mtime_ns
+
+    second = import_in_child(cache, tmp)  # every later start reads the pickle
+    assert pickle.stat().st_mtime_ns == written
+    assert list(tmp.iterdir()) == []
+    assert first["lazy"] == ["PIL.ImageDraw", "PIL.ImageOps", "qrcode"]  # yaml parsed the data
+    assert second["lazy"] == ["PIL.ImageDraw", "PIL.ImageOps", "qrcode", "yaml"]
+    for found in (first, second):
+        assert found["after_native"] == "_LazyModule"
+        assert found["native_qr"] == ["http://mpp.local/t/x"] and found["cuts"] == 1
+        assert found["images"] == 1 and found["after_image"] == "module"
+
+
+def test_without_a_usable_cache_escpos_works_its_own_way(tmp_path: Path) -> None:
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder should be")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    found = import_in_child(blocker, tmp)
+    assert found["native_qr"] == ["http://mpp.local/t/x"] and found["images"] == 1
+    assert len(list(tmp.iterdir())) == 1  # escpos's own temporary folder, as without this module
