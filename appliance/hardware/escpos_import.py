@@ -9,14 +9,16 @@ import that is never removed (and it calls `mkdtemp()` even when the variable is
 `import_escpos(cache)` imports escpos and its printers with:
 
 - the capabilities pickle kept in `cache`/escpos (the appliance's state folder), so the yaml parse
-  runs once per escpos version rather than at every start;
+  runs once per escpos version rather than at every start, and then in a child interpreter
+  (`_write_pickle`): this process always reads the pickle, never loads yaml;
 - `tempfile.tempdir` pointed, for the length of the import, at a scratch folder of this process
   inside that folder, removed afterwards with the empty folder escpos made in it;
 - the pure-Python modules of Pillow, qrcode and yaml that escpos imports loaded lazily
   (`importlib.util.LazyLoader`): a module is executed on its first attribute access. Pillow's
   `PIL.Image` is still loaded (escpos names it in an annotation at import), but qrcode, yaml and
   the rest of Pillow load only when a job needs them: a profile without native QR (image QR)
-  or the first yaml parse. Measured 5.5 MB less resident memory (docs/performance.md, B5).
+  or a yaml parse the child could not do. Measured: the import group 9.8 -> 4.7 MB resident
+  (docs/performance.md, B5).
 
 Lazy modules are first touched by one thread here (the print worker); CPython 3.11's LazyLoader
 is not safe against two threads touching the same not-yet-loaded module at once, which is why
@@ -34,6 +36,8 @@ import importlib.machinery
 import importlib.util
 import logging
 import os
+import platform
+import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -87,8 +91,10 @@ def import_escpos(cache: Path | None) -> None:
         except OSError as exc:
             log.warning("escpos cache folder %s unusable (%s); using a temporary one", cache, exc)
             pickles = scratch = None
-    if pickles is not None:
+    if pickles is not None and scratch is not None:
         os.environ.setdefault(PICKLE_DIR_VARIABLE, str(pickles))
+        if not _pickle_fresh(Path(os.environ[PICKLE_DIR_VARIABLE])):
+            _write_pickle(scratch)
     finder = _LazyFinder(LAZY_PACKAGES)
     saved_tempdir = tempfile.tempdir
     sys.meta_path.insert(0, finder)
@@ -101,6 +107,41 @@ def import_escpos(cache: Path | None) -> None:
         tempfile.tempdir = saved_tempdir
         if scratch is not None:
             _remove_empty(scratch)
+
+
+def _pickle_fresh(folder: Path) -> bool:
+    """Whether escpos will read its pickle (written by this Python, newer than its data)."""
+    pickle = folder / f"{platform.python_version()}.capabilities.pickle"
+    spec = importlib.util.find_spec("escpos")
+    if spec is None or not spec.submodule_search_locations:
+        return False
+    data = os.environ.get("ESCPOS_CAPABILITIES_FILE") or os.path.join(
+        spec.submodule_search_locations[0], "capabilities.json"
+    )
+    try:
+        return pickle.stat().st_mtime >= os.stat(data).st_mtime
+    except OSError:
+        return False
+
+
+def _write_pickle(scratch: Path) -> None:
+    """The first start: escpos parses its data with yaml and writes the pickle in a child
+    interpreter, so this process never holds yaml nor the parse's garbage."""
+    env = dict(os.environ, TMPDIR=str(scratch))  # the child's mkdtemp() folder: in the scratch
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", "import escpos.capabilities"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        log.warning("escpos capabilities not prepared in a child (%s); parsed here", exc)
+        return
+    if done.returncode != 0:
+        log.warning("escpos capabilities not prepared in a child: %s", done.stderr.strip()[-500:])
 
 
 def _remove_empty(folder: Path) -> None:

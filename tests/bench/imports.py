@@ -7,8 +7,8 @@ prepares itself as `mpp run` does (`web.lean.lean_process()`: two malloc arenas,
 psycopg) and imports the server's parts one group at a time in the
 order the server does, reading VmRSS after each; a printer's group also renders one receipt (the
 first receipt is where the file printer loads Pillow and qrcode; escpos is imported as the
-printer's build does, `appliance.hardware.escpos_import`, with its capabilities pickle already in
-the cache as at every start after the first). A group's cost is the growth
+printer's build does, `appliance.hardware.escpos_import`, into an empty cache: a first start).
+A group's cost is the growth
 after it, so a library shared by two groups is charged to the first. The figure is the child's,
 not the server's (no threads, no requests), and tells where the memory goes and what a change
 moved; the served process's own VmRSS stays B5's figure.
@@ -91,18 +91,15 @@ def import_costs(printer: str = "none") -> list[dict[str, Any]]:
     """[{"stage", "kb", "new"}]: the interpreter's own VmRSS first, then each group's growth."""
     stages = [*COMMON, *PRINTERS[printer]]
     with tempfile.TemporaryDirectory(prefix="mpp-imports-") as cache:
-        # A first start writes escpos's capabilities pickle into the cache; measured: the next,
-        # as every start of an installed appliance after its first
-        for _ in range(2 if printer == "escpos" else 1):
-            done = subprocess.run(
-                [sys.executable, "-c", _CHILD, json.dumps(stages), printer, cache],
-                capture_output=True,
-                text=True,
-                cwd=REPO,
-                env=child_env(),
-                timeout=120,
-                check=True,
-            )
+        done = subprocess.run(
+            [sys.executable, "-c", _CHILD, json.dumps(stages), printer, cache],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=child_env(),
+            timeout=120,
+            check=True,
+        )
     rows = json.loads(done.stdout.strip().splitlines()[-1])
     return [{"stage": label, "kb": kb, "new": new} for label, kb, new in rows]
 

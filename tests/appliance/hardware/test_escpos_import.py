@@ -65,9 +65,8 @@ def test_pickle_kept_in_the_cache_no_temporary_folder_left_optional_parts_lazy(
     second = import_in_child(cache, tmp)  # every later start reads the pickle
     assert pickle.stat().st_mtime_ns == written
     assert list(tmp.iterdir()) == []
-    assert first["lazy"] == ["PIL.ImageDraw", "PIL.ImageOps", "qrcode"]  # yaml parsed the data
-    assert second["lazy"] == ["PIL.ImageDraw", "PIL.ImageOps", "qrcode", "yaml"]
-    for found in (first, second):
+    for found in (first, second):  # the first start had a child parse the data with yaml
+        assert found["lazy"] == ["PIL.ImageDraw", "PIL.ImageOps", "qrcode", "yaml"]
         assert found["after_native"] == "_LazyModule"
         assert found["native_qr"] == ["http://mpp.local/t/x"] and found["cuts"] == 1
         assert found["images"] == 1 and found["after_image"] == "module"
