@@ -22,7 +22,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -43,6 +45,7 @@ from appliance.hardware.presses import ButtonPresses
 from appliance.hardware.print_worker import PrintJob, PrintWorker
 from appliance.hardware.receipt import (
     Receipt,
+    TicketSlip,
     columns_for,
     notice_receipt,
     printer_test_receipt,
@@ -210,11 +213,10 @@ class Hardware:
         worker.forget_unprinted(ticket_id)
         if worker.pending(ticket_id):
             return
+        slip = self._slip(ticket, reprint=True)
         worker.submit(
             PrintJob(
-                f"{ticket.number} (ulang)",
-                lambda: self._ticket_receipt(ticket, reprint=True),
-                ticket_id=ticket.id,
+                f"{ticket.number} (ulang)", partial(self._ticket_receipt, slip), ticket_id=ticket.id
             )
         )
 
@@ -280,8 +282,9 @@ class Hardware:
             self.speech.submit(ticket.number)
         if self.worker is None:
             return
+        slip = self._slip(ticket)
         self.worker.submit(
-            PrintJob(ticket.number, lambda: self._ticket_receipt(ticket), ticket_id=ticket.id)
+            PrintJob(ticket.number, partial(self._ticket_receipt, slip), ticket_id=ticket.id)
         )
 
     def _gpio_press(self, pin: int) -> None:
@@ -304,15 +307,20 @@ class Hardware:
 
     # -- receipts (built on the print worker's thread) ---------------------------------------
 
-    def _ticket_receipt(self, ticket: TicketInfo, *, reprint: bool = False) -> Receipt:
-        slip = slip_from_ticket(
+    def _slip(self, ticket: TicketInfo, *, reprint: bool = False) -> TicketSlip:
+        """What a waiting job keeps of its ticket (a slotted TicketSlip, not the whole
+        TicketInfo: up to `PrintWorker.max_queued` of them wait in a burst); the site's name is
+        read when the receipt is built, on the worker thread."""
+        return slip_from_ticket(
             ticket,
-            site_name=self._site_name(),
+            site_name="",
             public_url=self.public_url,
             footer=self.printer_config.footer,
             reprint=reprint,
         )
-        return ticket_receipt(slip, self.columns)
+
+    def _ticket_receipt(self, slip: TicketSlip) -> Receipt:
+        return ticket_receipt(replace(slip, site_name=self._site_name()), self.columns)
 
     def _test_receipt(self) -> Receipt:
         at = self.clock.now().astimezone(self._site_zone())
@@ -349,6 +357,7 @@ class Hardware:
             "since": None,
             "queued": 0,
             "printed": 0,
+            "dropped": 0,
             "unprinted": [],
             "pending": [],
             "stale_after_s": self.printer_config.stale_after_s,

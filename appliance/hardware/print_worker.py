@@ -5,7 +5,11 @@ slows or fails a ticket (SPEC §3). The worker keeps the head job and tries agai
 while the printer is faulted, reopening the device after an unplug; a job still unprinted after
 `stale_after_s` is dropped rather than printed minutes later for a citizen who has walked away,
 and listed in the status so staff can reprint it (the desk and counter pages show that list
-with a "Cetak ulang" button, and the tickets still waiting for paper as `pending`). While idle
+with a "Cetak ulang" button, and the tickets still waiting for paper as `pending`). The queue
+holds at most what the fastest receipt printer could print before a job goes stale
+(`backlog_limit`): a job submitted past that would be dropped as stale anyway, so it is dropped
+at once, logged and listed the same way (reason `backlog`), instead of being held in memory for
+two minutes (a burst of thousands of tickets, B5 in docs/performance.md). While idle
 the worker probes the printer every `probe_s` so a fault shows on the staff page and the LED
 before the next citizen presses.
 
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import math
 import queue
 import threading
 import time
@@ -33,9 +38,21 @@ log = logging.getLogger(__name__)
 Transition = Callable[[str, str, PrinterFault | None], None]  # (old state, new state, fault)
 
 
-@dataclass(frozen=True)
+# The fastest a thermal receipt printer prints one of our receipts: about 300 mm/s for a ticket
+# of 8 cm or more, plus the cut. No printer gets through more than stale_after_s / this jobs
+# before the last of them goes stale.
+FASTEST_RECEIPT_S = 0.25
+
+
+def backlog_limit(stale_after_s: float) -> int:
+    """How many jobs may wait: more could not all be printed before going stale."""
+    return max(1, math.ceil(stale_after_s / FASTEST_RECEIPT_S))
+
+
+@dataclass(frozen=True, slots=True)
 class PrintJob:
-    """One receipt to print; `build` runs on the worker thread (it may read the database)."""
+    """One receipt to print; `build` runs on the worker thread (it may read the database) and
+    should hold little: up to `backlog_limit` jobs wait at once."""
 
     label: str
     build: Callable[[], Receipt]
@@ -57,7 +74,9 @@ class PrintWorker:
         stale_after_s: float = 120.0,
         probe_s: float = 30.0,
         on_printed: Callable[[PrintJob, Receipt], None] | None = None,
+        max_queued: int | None = None,
     ) -> None:
+        """`max_queued`: jobs waiting at most (default `backlog_limit(stale_after_s)`)."""
         self.printer = printer
         self._now = now
         self._on_transition = on_transition
@@ -65,6 +84,7 @@ class PrintWorker:
         self.retry_s = retry_s
         self.stale_after_s = stale_after_s
         self.probe_s = probe_s
+        self.max_queued = backlog_limit(stale_after_s) if max_queued is None else max_queued
         self._queue: queue.Queue[Any] = queue.Queue()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -73,6 +93,7 @@ class PrintWorker:
         self._detail = ""
         self._since = now()
         self._printed = 0
+        self._dropped = 0  # receipts given up since start (stale, backlog, error)
         self._unprinted: collections.deque[dict[str, Any]] = collections.deque(maxlen=50)
         # Tickets submitted and not yet printed nor dropped, in submit order (id of the job):
         # during a fault these are the numbers citizens hold without paper.
@@ -99,7 +120,11 @@ class PrintWorker:
             log.warning("print worker still busy after %.0f s (printer write blocked)", timeout)
 
     def submit(self, job: PrintJob) -> None:
-        """Never blocks: the queue is unbounded and stale jobs are dropped by the worker."""
+        """Never blocks: stale jobs are dropped by the worker, and a job past `max_queued`
+        waiting ones is dropped here (it would go stale before its turn)."""
+        if self._queue.qsize() >= self.max_queued:
+            self._give_up(job, "backlog")
+            return
         if job.ticket_id is not None:
             with self._lock:
                 self._pending[id(job)] = {"ticket_id": job.ticket_id, "label": job.label}
@@ -115,6 +140,7 @@ class PrintWorker:
                 "since": self._since.isoformat(timespec="seconds"),
                 "queued": self._queue.qsize(),
                 "printed": self._printed,
+                "dropped": self._dropped,
                 "unprinted": list(self._unprinted),
                 "pending": list(self._pending.values()),
                 "stale_after_s": self.stale_after_s,
@@ -207,6 +233,7 @@ class PrintWorker:
     def _give_up(self, job: PrintJob, reason: str) -> None:
         log.warning("receipt %s not printed (%s); staff can reprint it", job.label, reason)
         with self._lock:
+            self._dropped += 1
             self._unprinted.append(
                 {
                     "ticket_id": job.ticket_id,

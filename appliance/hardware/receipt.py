@@ -101,9 +101,10 @@ class Receipt:
         return next((line.text for line in self.lines if line.kind == "qr"), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TicketSlip:
-    """Everything the ticket shows, already resolved to text and numbers."""
+    """Everything the ticket shows, already resolved to text and numbers (slotted: a print job
+    waiting in a burst holds one)."""
 
     site_name: str
     number: str
