@@ -12,14 +12,21 @@ from __future__ import annotations
 
 import json
 import statistics
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from appliance.skm.arithmetic import SkmError, compute, validate_answers
-from sync.central.brokerlink import link_state
+from appliance.skm.arithmetic import (
+    ELEMENTS,
+    SkmError,
+    categorize,
+    compute,
+    ikm_from_nrrs,
+    validate_answers,
+)
 from sync.central.store import CatalogueRow, SiteRow, SurveyRow, TicketRow
 
 IKM_DAYS = 30  # the dashboard's IKM covers this many days up to today
@@ -48,20 +55,37 @@ def site_names(site: str, default_zone: ZoneInfo) -> SiteNames:
         .order_by(CatalogueRow.version.desc())
         .first()
     )
-    if row is None:
-        return SiteNames(reported or default_zone, {}, {}, {})
+    return names_of(reported, None if row is None else parse_catalogue(row.document), default_zone)
+
+
+def names_of(
+    reported: ZoneInfo | None, catalogue: SiteNames | None, default: ZoneInfo
+) -> SiteNames:
+    """A site's names from its reported zone and its newest catalogue (`parse_catalogue`; None
+    when none was pushed or it could not be read)."""
+    if catalogue is None:
+        return SiteNames(reported or default, {}, {}, {})
+    if reported is None:
+        return catalogue
+    return replace(catalogue, zone=reported)
+
+
+def parse_catalogue(document: str) -> SiteNames | None:
+    """A catalogue document's zone and names, None when it cannot be read (then its codes are
+    shown and the zone comes from elsewhere). A stored version never changes, so a caller may
+    keep the result per (site, version) (`sync.central.summaries`)."""
     try:
-        doc = json.loads(row.document)
+        doc = json.loads(document)
         zone = ZoneInfo(str(doc["site"]["timezone"]))
     except (ValueError, KeyError, TypeError, ZoneInfoNotFoundError):
-        return SiteNames(reported or default_zone, {}, {}, {})
+        return None
 
     def names(section: str) -> dict[str, str]:
         items = doc.get(section) or []
         return {str(i["code"]): str(i.get("name", i["code"])) for i in items if "code" in i}
 
     return SiteNames(
-        reported or zone,
+        zone,
         names("services"),
         names("agencies"),
         names("counters"),
@@ -71,10 +95,15 @@ def site_names(site: str, default_zone: ZoneInfo) -> SiteNames:
 
 def _reported_zone(site: str) -> ZoneInfo | None:
     row = SiteRow.select(SiteRow.timezone).where(SiteRow.code == site).first()
-    if row is None or not row.timezone:
+    return None if row is None else reported_zone(row.timezone)
+
+
+def reported_zone(text: str | None) -> ZoneInfo | None:
+    """The zone a site reports (`sites.timezone`), None when none or not a zone."""
+    if not text:
         return None
     try:
-        return ZoneInfo(str(row.timezone))
+        return ZoneInfo(str(text))
     except (ValueError, ZoneInfoNotFoundError):
         return None
 
@@ -84,15 +113,8 @@ def site_today(names: SiteNames, now: datetime) -> date:
 
 
 # -- the sites list ---------------------------------------------------------------------------
-
-
-def site_summaries(default_zone: ZoneInfo, now: datetime) -> list[dict[str, Any]]:
-    """Every site central knows, with sync health and today's figures (call inside a connection)."""
-    link = link_state()
-    return [
-        site_summary(row, default_zone, now, link)
-        for row in SiteRow.select().order_by(SiteRow.code)
-    ]
+# The whole list (GET /api/v1/central/sites, /dashboard) is `sync.central.summaries`: the same
+# rows as `site_summary` of every site, from a few grouped queries instead of several per site.
 
 
 def site_state(row: SiteRow, link: dict[str, Any] | None) -> str:
@@ -106,8 +128,29 @@ def site_state(row: SiteRow, link: dict[str, Any] | None) -> str:
 def site_summary(
     row: SiteRow, default_zone: ZoneInfo, now: datetime, link: dict[str, Any] | None = None
 ) -> dict[str, Any]:
+    """One site's row of the sites list, its figures read for this site alone."""
     names = site_names(row.code, default_zone)
     today = site_today(names, now)
+    return summary_of(
+        row,
+        names,
+        now,
+        link,
+        day_figures(row.code, today),
+        ikm_summary(row.code, today - timedelta(days=IKM_DAYS - 1), today),
+    )
+
+
+def summary_of(
+    row: SiteRow,
+    names: SiteNames,
+    now: datetime,
+    link: dict[str, Any] | None,
+    today: dict[str, Any],
+    ikm_30_days: dict[str, Any],
+) -> dict[str, Any]:
+    """A site's row of the sites list from its stored row, its names and its figures
+    (`day_figures`, `ikm_summary` over IKM_DAYS up to its today)."""
     return {
         "site": row.code,
         "name": row.name or names.site_name or row.code,
@@ -131,8 +174,8 @@ def site_summary(
         "timezone": names.zone.key,
         "installation": row.installation,
         "twin": twin_clash(row, now),
-        "today": day_figures(row.code, today),
-        "ikm_30_days": ikm_summary(row.code, today - timedelta(days=IKM_DAYS - 1), today),
+        "today": today,
+        "ikm_30_days": ikm_30_days,
     }
 
 
@@ -166,6 +209,15 @@ def day_figures(site: str, day: date) -> dict[str, Any]:
         .where((TicketRow.site == site) & (TicketRow.business_date == day.isoformat()))
         .tuples()
     )
+    return figures_of(day, rows, ikm_summary(site, day, day))
+
+
+TicketTimes = tuple[str, str | None, str | None, str | None, str | None]
+
+
+def figures_of(day: date, rows: Sequence[TicketTimes], skm: Mapping[str, Any]) -> dict[str, Any]:
+    """`day_figures` from the day's tickets as (state, issued_at, called_at, started_at,
+    finished_at) and the day's `ikm_summary`."""
     waits: list[float] = []
     handling: list[float] = []
     for state, issued, called, started, finished in rows:
@@ -177,7 +229,6 @@ def day_figures(site: str, day: date) -> dict[str, Any]:
             if took is not None:
                 handling.append(took)
     states = [r[0] for r in rows]
-    skm = ikm_summary(site, day, day)
     return {
         "date": day.isoformat(),
         "issued": len(rows),
@@ -270,6 +321,29 @@ def ikm_summary(site: str, start: date, end: date) -> dict[str, Any]:
         "category": category.letter if category else None,
         "category_label": category.label_id if category else None,
         "respondents": result.respondents,
+    }
+
+
+def ikm_of_totals(
+    start: date, end: date, respondents: int, totals: Mapping[str, int]
+) -> dict[str, Any]:
+    """`ikm_summary` from its valid responses summed: how many, and per element the sum of the
+    scores. Every valid response answers all nine elements (`validate_answers`), so each NRR is
+    that sum over the respondents, as `compute` works it out; the population it also takes
+    only sets the minimum sample, which the summary does not show."""
+    ikm = (
+        ikm_from_nrrs([Fraction(totals[code], respondents) for code in ELEMENTS])
+        if respondents
+        else None
+    )
+    category = categorize(ikm) if ikm is not None else None
+    return {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "ikm": float(ikm) if ikm is not None else None,
+        "category": category.letter if category else None,
+        "category_label": category.label_id if category else None,
+        "respondents": respondents,
     }
 
 

@@ -58,7 +58,7 @@ def healthz() -> Response:
 def list_sites() -> Response:
     context = central()
     now = context.settings.now()
-    items = reports.site_summaries(context.zone, now)
+    items = context.summaries.site_summaries(context.zone, now)
     return jsonify(
         {"items": items, "total": len(items), "now": now.isoformat(), "broker": link_state()}
     )

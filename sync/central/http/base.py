@@ -19,6 +19,7 @@ from appliance.config.sections import CentralWebConfig, WebConfig
 from appliance.site import DEFAULT_ZONE
 from appliance.skm.questionnaire import Questionnaire
 from appliance.throttle import LoginThrottle
+from sync.central.summaries import SiteSummaries
 from web.kit.server import Limits
 
 EXTENSION = "mpp_central"
@@ -58,6 +59,8 @@ class CentralContext:
     throttle: LoginThrottle
     zone: ZoneInfo
     questionnaire: Questionnaire
+    # the sites list, and what it keeps between polls (names, each site's figures)
+    summaries: SiteSummaries = field(default_factory=SiteSummaries)
 
 
 def central() -> CentralContext:

@@ -67,7 +67,7 @@ def dashboard() -> Response | str:
         skm_from=(today - timedelta(days=SKM_DEFAULT_DAYS - 1)).isoformat(),
         skm_to=today.isoformat(),
         page="dashboard",
-        sites=reports.site_summaries(context.zone, context.settings.now()),
+        sites=context.summaries.site_summaries(context.zone, context.settings.now()),
         broker=link_state(),
         username=who.name,
         role=who.role,
