@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +21,7 @@ from peewee import Database, DataError, PostgresqlDatabase
 from sync import booking_wire, protocol
 from sync.central.bookings import outbox as booking_outbox
 from sync.central.projection import apply_events
-from sync.central.store import DRIVER_ERRORS, EventRow, QuarantineRow, SiteRow
+from sync.central.store import EventRow, QuarantineRow, SiteRow, write_rows
 from sync.protocol import Ack, ProtocolError
 
 log = logging.getLogger(__name__)
@@ -90,38 +90,43 @@ class Ingest:
         with self.db.connection_context(), self.db.atomic():
             row = self._site_for_update(site)
             existing = {
-                e.seq: e
-                for e in EventRow.select().where(
+                values[0]: _wire_from(values)
+                for values in EventRow.select(*_WIRE_FIELDS)
+                .where(
                     (EventRow.site == site)
                     & (EventRow.seq.between(batch.first_seq, batch.last_seq))
                 )
+                .tuples()
             }
             received = self.now()
             fresh: list[dict[str, Any]] = []
+            stored: dict[int, dict[str, Any]] = {}  # what the database now holds, by seq
             for event in batch.events:
                 old = existing.get(event["seq"])
                 if old is None:
                     fresh.append(_row(site, event, received))
-                elif protocol.canonical_event(_wire(old)) == protocol.canonical_event(event):
+                    stored[event["seq"]] = event
+                elif protocol.canonical_event(old) == protocol.canonical_event(event):
                     row.duplicates_ignored += 1
+                    stored[event["seq"]] = event
                 else:
                     row.conflicts += 1
                     QuarantineRow.create(
                         site=site,
                         seq=event["seq"],
                         reason=f"conflict: seq {event['seq']} already stored with other content "
-                        f"(stored id {old.event_id}, new id {event['id']})",
+                        f"(stored id {old['id']}, new id {event['id']})",
                         payload=protocol.canonical_event(event)[:QUARANTINE_PAYLOAD_CHARS],
                         received_at=received,
                     )
                     log.warning(
                         "site %s seq %s: conflicting duplicate quarantined", site, event["seq"]
                     )
-            _insert_events(self.db, fresh)
+            _insert_events(fresh)
             row.events_stored += len(fresh)
             row.highest_seen = max(row.highest_seen, batch.last_seq)
             row.last_contact = received
-            ack = self._advance(row, row.highest_seen)
+            ack = self._advance(row, row.highest_seen, stored)
             row.edge_last_seq = max(
                 int(row.edge_last_seq or 0), batch.edge_last_seq, batch.last_seq
             )
@@ -147,8 +152,15 @@ class Ingest:
             row.save()
         return Reply(site, Ack(ack.acked_through, ack.missing, str(exc)[:200]))
 
-    def _advance(self, row: SiteRow, highest: int) -> Ack:
-        """Move stored_through over the contiguous run, project it, and say what is missing."""
+    def _advance(
+        self, row: SiteRow, highest: int, arrived: Mapping[int, dict[str, Any]] | None = None
+    ) -> Ack:
+        """Move stored_through over the contiguous run, project it, and say what is missing.
+
+        `arrived`: this message's events that the database holds as they came (new ones and
+        duplicates of the same content, never a quarantined conflict), by seq. When they hold
+        the whole run (the usual case: a batch that follows the last), it is projected from
+        them instead of being read back."""
         through = row.stored_through
         above = [
             seq
@@ -163,15 +175,17 @@ class Ingest:
                 break
             new_through = seq
         if new_through > through:
-            query = (
-                EventRow.select(*_WIRE_FIELDS)
-                .where(
-                    (EventRow.site == row.code) & (EventRow.seq.between(through + 1, new_through))
+            run = range(through + 1, new_through + 1)
+            if arrived is not None and all(seq in arrived for seq in run):
+                events = [arrived[seq] for seq in run]
+            else:
+                query = (
+                    EventRow.select(*_WIRE_FIELDS)
+                    .where((EventRow.site == row.code) & (EventRow.seq.between(run[0], run[-1])))
+                    .order_by(EventRow.seq)
+                    .tuples()
                 )
-                .order_by(EventRow.seq)
-                .tuples()
-            )
-            events = [_wire_from(values) for values in query]
+                events = [_wire_from(values) for values in query]
             apply_events(row.code, events)
             for wire in events:
                 if wire["type"] == "config.applied":
@@ -327,15 +341,9 @@ _WIRE_FIELDS = (EventRow.seq, EventRow.event_id, EventRow.type, EventRow.at,
                 EventRow.clock_synced, EventRow.data)  # fmt: skip
 
 
-def _insert_events(db: Database, rows: list[dict[str, Any]]) -> None:
-    """All new events of a message in one prepared INSERT run with executemany (building
-    peewee's multi-row INSERT cost more than SQLite storing the rows)."""
-    if not rows:
-        return
-    marks = ", ".join([db.param] * len(_COLUMNS))
-    sql = f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({marks})"  # noqa: S608 constants
-    with DRIVER_ERRORS:  # the driver's errors as peewee's, as for every query
-        db.cursor().executemany(sql, [tuple(r[c] for c in _COLUMNS) for r in rows])
+def _insert_events(rows: list[dict[str, Any]]) -> None:
+    """All new events of a message in multi-row INSERTs (`store.write_rows`)."""
+    write_rows(EventRow, _COLUMNS, [tuple(r[c] for c in _COLUMNS) for r in rows])
 
 
 def _wire_from(values: tuple[Any, ...]) -> dict[str, Any]:
@@ -347,15 +355,4 @@ def _wire_from(values: tuple[Any, ...]) -> dict[str, Any]:
         "at": at,
         "clock_synced": bool(clock_synced),
         "data": json.loads(data),
-    }
-
-
-def _wire(row: EventRow) -> dict[str, Any]:
-    return {
-        "seq": row.seq,
-        "id": row.event_id,
-        "type": row.type,
-        "at": row.at,
-        "clock_synced": bool(row.clock_synced),
-        "data": json.loads(row.data),
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 import weakref
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -25,6 +26,7 @@ from peewee import (
     DoubleField,
     ExceptionWrapper,
     IntegerField,
+    Model,
     OperationalError,
     PostgresqlDatabase,
     SqliteDatabase,
@@ -42,6 +44,85 @@ log = logging.getLogger(__name__)
 # The driver's errors as peewee's (DataError, IntegrityError, …), for the few statements run on
 # the raw cursor (executemany), as peewee does around every query it runs itself.
 DRIVER_ERRORS = ExceptionWrapper(EXCEPTIONS)
+
+# PostgreSQL array types of the columns passed to `unnest` (every other column goes as text).
+_ARRAY_TYPES = {"INT": "bigint", "BIGINT": "bigint", "BOOL": "boolean"}
+
+
+def _arrays(model: type[Model], columns: Sequence[str]) -> str:
+    kinds = [_ARRAY_TYPES.get(model._meta.columns[name].field_type, "text") for name in columns]
+    return ", ".join(f"%b::{kind}[]" for kind in kinds)
+
+
+def _bound(model: type[Model]) -> Database:
+    """The database behind the models' proxy (`sync.central.base.database`)."""
+    db = model._meta.database
+    return getattr(db, "obj", None) or db
+
+
+def _by_column(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
+    return [[row[i] for row in rows] for i in range(width)]
+
+
+def write_rows(
+    model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[Any]], tail: str = ""
+) -> None:
+    """Insert rows (values in `columns` order), `tail` being e.g. an ON CONFLICT clause.
+
+    PostgreSQL: one `INSERT … SELECT * FROM unnest(array, …)`, a parameter per column however
+    many rows: with executemany each row was its own statement, and a message's 500 events and
+    500 ticket changes were most of central's time per batch (tests/bench/bench_b12.py).
+    SQLite runs in-process, where executemany of one prepared statement is the quick way.
+    Names are the caller's constants, never input; every value goes as a parameter."""
+    if not rows:
+        return
+    db = _bound(model)
+    table = model._meta.table_name
+    with DRIVER_ERRORS:  # the driver's errors as peewee's, as for every query
+        if isinstance(db, PostgresqlDatabase):
+            sql = (
+                f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 constants
+                f"SELECT * FROM unnest({_arrays(model, columns)}) {tail}"
+            )
+            db.cursor().execute(sql, _by_column(rows, len(columns)))
+            return
+        marks = ", ".join([db.param] * len(columns))
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) {tail}"  # noqa: S608
+        db.cursor().executemany(sql, rows)
+
+
+def update_rows(
+    model: type[Model],
+    keys: Sequence[str],
+    changed: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+) -> None:
+    """Write rows (`keys` then `changed` values) over the stored ones: on PostgreSQL one
+    `UPDATE … FROM unnest(…)` (see `write_rows`), on SQLite an executemany UPDATE.
+
+    Not an upsert: `INSERT … ON CONFLICT DO UPDATE` takes a value from the id sequence for
+    every row it updates, which at a national central's rate would run a 32-bit id out in a
+    few years."""
+    if not rows:
+        return
+    db = _bound(model)
+    table = model._meta.table_name
+    columns = (*keys, *changed)
+    with DRIVER_ERRORS:
+        if isinstance(db, PostgresqlDatabase):
+            sets = ", ".join(f"{name} = v.{name}" for name in changed)
+            match = " AND ".join(f"{table}.{name} = v.{name}" for name in keys)
+            sql = (
+                f"UPDATE {table} SET {sets} "  # noqa: S608 constants
+                f"FROM unnest({_arrays(model, columns)}) AS v ({', '.join(columns)}) "
+                f"WHERE {match}"
+            )
+            db.cursor().execute(sql, _by_column(rows, len(columns)))
+            return
+        sets = ", ".join(f"{name} = {db.param}" for name in changed)
+        match = " AND ".join(f"{name} = {db.param}" for name in keys)
+        sql = f"UPDATE {table} SET {sets} WHERE {match}"  # noqa: S608 constants
+        db.cursor().executemany(sql, [(*row[len(keys) :], *row[: len(keys)]) for row in rows])
 
 
 class MomentField(DateTimeField):  # type: ignore[misc]

@@ -103,6 +103,19 @@ def test_conflicting_duplicate_quarantined_not_overwritten(ingest: Ingest) -> No
     assert site_row(ingest).conflicts == 2
 
 
+def test_a_conflict_inside_the_run_is_projected_as_stored_not_as_resent(ingest: Ingest) -> None:
+    """The run a batch completes is projected from the batch itself only where the database
+    holds what the batch says: a seq stored earlier (above a gap) that the batch contradicts
+    keeps its stored content in the projection too."""
+    ingest.handle(up(), batch(2, 2, data={"state": "no_paper"}))  # above the gap at 1
+    assert site_row(ingest).printer_state is None  # not projected yet: 1 is missing
+    reply = ingest.handle(up(), batch(1, 2, data={"state": "cover_open"}))
+    assert reply is not None and reply.ack.acked_through == 2
+    row = site_row(ingest)
+    assert row.conflicts == 1
+    assert row.printer_state == "no_paper"  # seq 2 as stored; the resend's content is quarantined
+
+
 def test_poison_batch_reported_and_later_batches_continue(ingest: Ingest) -> None:
     ingest.handle(up(), batch(1, 3))
     reply = ingest.handle(up(), b"{this is not json")
