@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.bench.bench_b9 import Publishers
+from tests.bench.cpu_account import postmaster_pid, tree_cpu_s
 from tests.bench.hdr import Histogram
 from tests.bench.sync_rig import child_env, common_options, result, run, wait_central_online
 from tests.support.live_appliance import Client, free_port, healthz
@@ -170,9 +171,14 @@ def bench_b12(args: argparse.Namespace, work: Path) -> None:
         broker = Mosquitto(folder / "mosquitto").start()
         port = free_port()
         central = start_central(folder, db_url, broker.url, port, args.workers)
+        parts = {"central": central.pid, "postgresql": _postmaster(db_url)}
+        if broker.process is not None:
+            parts["mosquitto"] = broker.process.pid
         try:
             wait_central_online(broker.url)
+            before = {name: tree_cpu_s(pid) for name, pid in parts.items()}
             seconds, reports, api, dashboard = ingest(args, broker.url, port, token)
+            cpu = {name: tree_cpu_s(pid) - before[name] for name, pid in parts.items()}
         finally:
             central.terminate()
             try:
@@ -197,11 +203,16 @@ def bench_b12(args: argparse.Namespace, work: Path) -> None:
     }
     a, d = api.latency.summary(), dashboard.latency.summary()
     rate = found["stored"] / seconds if seconds > 0 else 0.0
+    # CPU per 1,000 events stored, and the cores each part needs for B12's 20,000 events/s.
+    per_k = {name: used * 1000 / max(found["stored"], 1) for name, used in cpu.items()}
+    cores = {name: ms * 20 for name, ms in per_k.items()}  # s per 1,000 x 20 (thousand/s)
+    cost = ", ".join(f"{name} {per_k[name]:.3f} s/1,000 events" for name in per_k)
     figure = (
         f"{found['stored']:,} events from {args.sites} sites in {seconds:.1f} s ({rate:,.0f} "
         f"events/s; PostgreSQL, {args.workers} workers); sites API p50 {a['p50']:.0f} ms, p99 "
         f"{a['p99']:.0f} ms ({a['n']} polls); dashboard p50 {d['p50']:.0f} ms, p99 "
-        f"{d['p99']:.0f} ms ({d['n']} loads)"
+        f"{d['p99']:.0f} ms ({d['n']} loads); CPU: {cost} (cores for 20,000 events/s: "
+        f"{sum(cores.values()):.1f})"
     )
     result(
         "B12",
@@ -220,7 +231,20 @@ def bench_b12(args: argparse.Namespace, work: Path) -> None:
             for k in ("batches", "resent_batches", "acks", "errors", "timeouts")
         },
         pg_settings=args.pg_setting,
+        cpu_s=cpu,
+        cpu_s_per_1000_events=per_k,
+        cores_for_20000_per_s=cores,
     )
+
+
+def _postmaster(db_url: str) -> int:
+    """The pid of the PostgreSQL server behind `db_url` (it runs as another user)."""
+    import psycopg
+
+    with psycopg.connect(db_url) as connection:
+        row = connection.execute("SHOW data_directory").fetchone()
+    assert row is not None
+    return postmaster_pid(str(row[0]))
 
 
 def main() -> None:
