@@ -13,16 +13,17 @@ import that is never removed (and it calls `mkdtemp()` even when the variable is
   (`_write_pickle`): this process always reads the pickle, never loads yaml;
 - `tempfile.tempdir` pointed, for the length of the import, at a scratch folder of this process
   inside that folder, removed afterwards with the empty folder escpos made in it;
-- the pure-Python modules of Pillow, qrcode and yaml that escpos imports loaded lazily
-  (`importlib.util.LazyLoader`): a module is executed on its first attribute access. Pillow's
-  `PIL.Image` is still loaded (escpos names it in an annotation at import), but qrcode, yaml and
-  the rest of Pillow load only when a job needs them: a profile without native QR (image QR)
-  or a yaml parse the child could not do. Measured: the import group 9.8 -> 4.7 MB resident
-  (docs/performance.md, B5).
+- the pure-Python modules of Pillow, qrcode, yaml, defusedxml (Pillow's, for XMP data), pyusb
+  and pyserial that escpos imports loaded lazily (`importlib.util.LazyLoader`): a module is
+  executed on its first attribute access. Pillow's `PIL.Image` is still loaded (escpos names it
+  in an annotation at import), but qrcode, yaml and the rest of Pillow load only when a job
+  needs them (a profile without native QR prints an image QR; a yaml parse the child could not
+  do), pyusb or pyserial when a USB or serial printer is opened. Measured: the import group
+  9.8 -> 3.9 MB resident (docs/performance.md, B5).
 
 Lazy modules are first touched by one thread here (the print worker); CPython 3.11's LazyLoader
 is not safe against two threads touching the same not-yet-loaded module at once, which is why
-only these three libraries are deferred and only while escpos is imported.
+only libraries the print worker alone uses are deferred, and only while escpos is imported.
 
 Only the printer's build path calls this (`appliance.hardware.build.make_printer`), never an
 import of our modules; a process that imported escpos already (tests) is left as it is.
@@ -47,7 +48,7 @@ from types import ModuleType
 log = logging.getLogger(__name__)
 
 PICKLE_DIR_VARIABLE = "ESCPOS_CAPABILITIES_PICKLE_DIR"
-LAZY_PACKAGES = frozenset({"PIL", "qrcode", "yaml"})
+LAZY_PACKAGES = frozenset({"PIL", "qrcode", "yaml", "defusedxml", "usb", "serial"})
 ESCPOS_FOLDER = "escpos"  # inside the cache folder: the capabilities pickle
 
 

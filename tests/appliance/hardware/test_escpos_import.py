@@ -18,7 +18,7 @@ from pathlib import Path
 from appliance.hardware.escpos_import import import_escpos
 import_escpos(Path(sys.argv[1]) if sys.argv[1] else None)
 lazy = sorted(
-    n for n in ("qrcode", "yaml", "PIL.ImageOps", "PIL.ImageDraw")
+    n for n in ("qrcode", "yaml", "PIL.ImageOps", "PIL.ImageDraw", "serial", "usb.core")
     if type(sys.modules.get(n)).__name__ == "_LazyModule"
 )
 from appliance.hardware.escpos_printer import render
@@ -28,7 +28,17 @@ receipt = printer_test_receipt("MPP", "usb", datetime.now(timezone.utc), 48, "ht
 native = decode(render(receipt))  # the printer's own QR command: qrcode never loaded
 after_native = type(sys.modules["qrcode"]).__name__
 image = decode(render(receipt, "TM-U220"))  # no native QR: qrcode and Pillow load on demand
+from appliance.config.sections import PrinterConfig
+from appliance.hardware.escpos_printer import build_escpos_printer
+from appliance.hardware.ports import PrinterFault
+faults = {}
+for driver in ("usb", "serial"):  # pyusb and pyserial load on the first open: no such device
+    try:
+        build_escpos_printer(PrinterConfig(driver=driver, device="/nonexistent/tty")).open()
+    except PrinterFault as fault:
+        faults[driver] = [fault.state, type(sys.modules[driver]).__name__]
 print(json.dumps({
+    "faults": faults,
     "lazy": lazy, "after_native": after_native, "native_qr": native.qr, "cuts": native.cuts,
     "images": image.images, "after_image": type(sys.modules["qrcode"]).__name__,
 }))
@@ -66,10 +76,12 @@ def test_pickle_kept_in_the_cache_no_temporary_folder_left_optional_parts_lazy(
     assert pickle.stat().st_mtime_ns == written
     assert list(tmp.iterdir()) == []
     for found in (first, second):  # the first start had a child parse the data with yaml
-        assert found["lazy"] == ["PIL.ImageDraw", "PIL.ImageOps", "qrcode", "yaml"]
+        lazy = ["PIL.ImageDraw", "PIL.ImageOps", "qrcode", "serial", "usb.core", "yaml"]
+        assert found["lazy"] == lazy
         assert found["after_native"] == "_LazyModule"
         assert found["native_qr"] == ["http://mpp.local/t/x"] and found["cuts"] == 1
         assert found["images"] == 1 and found["after_image"] == "module"
+        assert found["faults"] == {"usb": ["offline", "module"], "serial": ["offline", "module"]}
 
 
 def test_without_a_usable_cache_escpos_works_its_own_way(tmp_path: Path) -> None:
