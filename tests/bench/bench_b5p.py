@@ -14,7 +14,8 @@ breakdown comes from tests/bench/imports.py for the same printer.
 
 Checks: every ticket 201 and numbered without gaps, the queue drained, every receipt printed (files
 in the folder, or cuts in the bytes the printer received) or dropped as stale after 120 s (by
-design, logged for staff to reprint; a burst of thousands outruns any printer), none lost.
+design, logged for staff to reprint; a burst of thousands outruns any printer) or at once past the
+print worker's bounded queue (what the fastest printer prints in those 120 s), none lost.
 Prints one `RESULT` line per printer ("B5/none", "B5/file", and "B5p" for escpos, the one the
 runner shows).
 """
@@ -61,6 +62,11 @@ def receipts(printer: str, folder: Path, paper: TcpPrinter | None) -> int:
     return 0
 
 
+def dropped(log: str) -> tuple[int, int]:
+    """Receipts the print worker gave up: (stale after 120 s, past its bounded queue)."""
+    return log.count("not printed (stale)"), log.count("not printed (backlog)")
+
+
 def one(catalogue_name: str, printer: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     catalogue = load(catalogue_name)
     paper = TcpPrinter() if printer == "escpos" else None
@@ -86,14 +92,13 @@ def one(catalogue_name: str, printer: str, args: argparse.Namespace, work: Path)
             deadline = time.monotonic() + args.print_wait
             while (
                 printer != "none"
-                and receipts(printer, folder, paper) + app.log_text().count("not printed (stale)")
-                < args.tickets
+                and receipts(printer, folder, paper) + sum(dropped(app.log_text())) < args.tickets
             ):
                 if time.monotonic() > deadline:
                     break
                 time.sleep(0.5)
             printed = receipts(printer, folder, paper)
-            stale = app.log_text().count("not printed (stale)")
+            stale, backlog = dropped(app.log_text())
             socks = open_streams(prepared.port, args.streams)
             try:
                 time.sleep(1.0)
@@ -112,8 +117,11 @@ def one(catalogue_name: str, printer: str, args: argparse.Namespace, work: Path)
     }
     if printer != "none":
         # a receipt still unprinted 120 s after its ticket is dropped by design (print_worker:
-        # the citizen has walked away) and logged for staff to reprint: none may simply vanish
-        checks["every receipt printed or dropped as stale"] = printed + stale == args.tickets
+        # the citizen has walked away), and so is one past what the fastest printer prints in
+        # that time (the bounded queue); each is logged for staff to reprint: none may vanish
+        checks["every receipt printed or dropped and logged"] = (
+            printed + stale + backlog == args.tickets
+        )
     return {
         "catalogue": catalogue_name,
         "printer": printer,
@@ -123,6 +131,7 @@ def one(catalogue_name: str, printer: str, args: argparse.Namespace, work: Path)
         "b1_p99_ms": b1.data["latency_ms"]["p99"],
         "printed": printed,
         "stale": stale,
+        "backlog": backlog,
         "checks": checks,
     }
 
@@ -147,7 +156,7 @@ def main() -> None:
                     f"{name} / {printer}: VmRSS {found['rss_mb']:.1f} MB (peak "
                     f"{found['hwm_mb']:.1f}); B1 {found['b1_per_s']:.0f} tickets/s, p99 "
                     f"{found['b1_p99_ms']:.1f} ms; {found['printed']} receipts, "
-                    f"{found['stale']} dropped as stale",
+                    f"{found['stale']} dropped as stale, {found['backlog']} past the queue",
                     flush=True,
                 )
     for printer, found in runs.items():
