@@ -39,9 +39,25 @@ PAPER_END_BITS = 0x60
 DEVICE_ERRORS = (OSError, EscposError, RuntimeError, AssertionError, ValueError)
 
 
+# escpos's code page encoder per profile, shared by every receipt rendered: a fresh one per
+# `Dummy` rebuilt its character maps for each receipt (twice the CPU, and about 0.9 MB more
+# resident memory after 3,000 receipts; docs/performance.md, B5).
+_ENCODERS: dict[str | None, Any] = {}
+
+
+def _paper(profile: str | None) -> Dummy:
+    """A fresh `Dummy` to render one receipt into, with the profile's shared encoder."""
+    encoder = _ENCODERS.get(profile)
+    if encoder is None:
+        out = Dummy(profile=profile)
+        _ENCODERS[profile] = out.magic.encoder
+        return out
+    return Dummy(profile=profile, magic_encode_args={"encoder": encoder})
+
+
 def render(receipt: Receipt, profile: str | None = None) -> bytes:
     """The ESC/POS bytes of one receipt (init, styled lines, QR, feed and cut)."""
-    out = Dummy(profile=profile)
+    out = _paper(profile)
     out._raw(b"\x1b@")  # ESC @: a clean state whatever the last job left
     native_qr = out.profile.supports("qrCode")
     for line in receipt.lines:

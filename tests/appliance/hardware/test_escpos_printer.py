@@ -119,3 +119,16 @@ def test_network_driver_prints_over_a_real_socket_and_notices_a_dead_printer() -
     finally:
         server.close()
         p.close()
+
+
+def test_every_render_gives_the_same_bytes_whatever_was_rendered_before() -> None:
+    """The code page encoder is shared between receipts (escpos_printer._paper)."""
+    native, image = ticket_receipt(SLIP, 48), ticket_receipt(SLIP, 32)
+    first = render(native)
+    first_image = render(image, "TM-U220")
+    assert [render(native), render(image, "TM-U220"), render(native)] == [
+        first,
+        first_image,
+        first,
+    ]
+    assert decode(first).text.count("Informasi") == 1
