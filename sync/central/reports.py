@@ -215,9 +215,26 @@ def day_figures(site: str, day: date) -> dict[str, Any]:
 TicketTimes = tuple[str, str | None, str | None, str | None, str | None]
 
 
+@dataclass(frozen=True)
+class TicketFigures:
+    """A day's tickets counted by state, and the medians of waiting and handling minutes."""
+
+    issued: int
+    served: int
+    no_show: int
+    waiting: int
+    in_service: int
+    waiting_p50_minutes: float | None
+    handling_p50_minutes: float | None
+
+
 def figures_of(day: date, rows: Sequence[TicketTimes], skm: Mapping[str, Any]) -> dict[str, Any]:
     """`day_figures` from the day's tickets as (state, issued_at, called_at, started_at,
     finished_at) and the day's `ikm_summary`."""
+    return day_figures_of(day, ticket_figures(rows), skm)
+
+
+def ticket_figures(rows: Sequence[TicketTimes]) -> TicketFigures:
     waits: list[float] = []
     handling: list[float] = []
     for state, issued, called, started, finished in rows:
@@ -229,15 +246,27 @@ def figures_of(day: date, rows: Sequence[TicketTimes], skm: Mapping[str, Any]) -
             if took is not None:
                 handling.append(took)
     states = [r[0] for r in rows]
+    return TicketFigures(
+        issued=len(rows),
+        served=states.count("done"),
+        no_show=states.count("no_show"),
+        waiting=states.count("waiting"),
+        in_service=states.count("called") + states.count("serving"),
+        waiting_p50_minutes=_median(waits),
+        handling_p50_minutes=_median(handling),
+    )
+
+
+def day_figures_of(day: date, tickets: TicketFigures, skm: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "date": day.isoformat(),
-        "issued": len(rows),
-        "served": states.count("done"),
-        "no_show": states.count("no_show"),
-        "waiting": states.count("waiting"),
-        "in_service": states.count("called") + states.count("serving"),
-        "waiting_p50_minutes": _median(waits),
-        "handling_p50_minutes": _median(handling),
+        "issued": tickets.issued,
+        "served": tickets.served,
+        "no_show": tickets.no_show,
+        "waiting": tickets.waiting,
+        "in_service": tickets.in_service,
+        "waiting_p50_minutes": tickets.waiting_p50_minutes,
+        "handling_p50_minutes": tickets.handling_p50_minutes,
         "ikm": skm["ikm"],
         "respondents": skm["respondents"],
     }
@@ -255,6 +284,17 @@ def _minutes(start: str | None, end: str | None) -> float | None:
 
 def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 1) if values else None
+
+
+def median_of_middle(count: int, low_us: int, high_us: int) -> float | None:
+    """`_median` of `count` durations from only the middle one or two, in whole microseconds
+    (the middle one twice when `count` is odd): `_minutes` of each is the same float
+    (`total_seconds` divides the microseconds by 10**6 exactly so), and `statistics.median`
+    takes the middle value or the mean of the middle two."""
+    if count <= 0:
+        return None
+    low, high = low_us / 10**6 / 60, high_us / 10**6 / 60
+    return round(low if count % 2 else (low + high) / 2, 1)
 
 
 # -- one day's tickets ------------------------------------------------------------------------
