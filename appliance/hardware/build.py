@@ -30,10 +30,13 @@ from appliance.storage.models import Service, Site
 log = logging.getLogger(__name__)
 
 
-def cache_folder(config: Config) -> Path:
+def cache_folder(config: Config) -> Path | None:
     """Where the appliance keeps what it can rebuild (escpos's capabilities pickle): `cache`
-    beside the database, in the appliance's state folder."""
-    return Path(config.storage.database).resolve().parent / "cache"
+    beside the database, in the appliance's state folder (None for an in-memory database)."""
+    database = config.storage.database
+    if database == ":memory:":
+        return None
+    return Path(database).resolve().parent / "cache"
 
 
 def make_printer(config: PrinterConfig, cache: Path | None = None) -> ReceiptPrinter | None:

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from appliance.config.sections import Config, StorageConfig
+from appliance.hardware.build import cache_folder
 from tests.support.live_appliance import REPO, child_env
 
 _CHILD = r"""
@@ -92,3 +94,9 @@ def test_without_a_usable_cache_escpos_works_its_own_way(tmp_path: Path) -> None
     found = import_in_child(blocker, tmp)
     assert found["native_qr"] == ["http://mpp.local/t/x"] and found["images"] == 1
     assert len(list(tmp.iterdir())) == 1  # escpos's own temporary folder, as without this module
+
+
+def test_the_cache_is_beside_the_database(tmp_path: Path) -> None:
+    on_disk = Config(storage=StorageConfig(database=str(tmp_path / "state" / "appliance.db")))
+    assert cache_folder(on_disk) == tmp_path / "state" / "cache"
+    assert cache_folder(Config(storage=StorageConfig(database=":memory:"))) is None
