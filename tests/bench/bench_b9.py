@@ -90,6 +90,7 @@ class SimSite:
     inflight: list[tuple[int, int, float]] = field(default_factory=list)
     progress_at: float = 0.0
     ack_timeout: float = 10.0  # doubled on each timeout up to 120 s, as the edge does
+    window: int = 0  # batches allowed in flight: 1 after a timeout, +1 per moving ack (edge)
 
 
 def publisher(
@@ -103,7 +104,8 @@ def publisher(
     out: Any,
 ) -> None:
     """One MQTT connection for several simulated sites; follows the edge's ack rules (sync/edge.py:
-    a batch unacked after the ack timeout sends everything unacked again and doubles the
+    a batch unacked after the ack timeout sends again from the oldest unacked, one batch in
+    flight until acks move (then one more per moving ack, up to the window), and doubles the
     timeout, up to 120 s; progress brings it back to 10 s)."""
     from sync import protocol
     from sync.mqtt import BrokerSettings, Connected, Disconnected, Message, Session
@@ -131,7 +133,7 @@ def publisher(
         stats["batches"] += 1
 
     def pump(sim: SimSite) -> None:
-        while len(sim.inflight) < window and sim.sent_through < per_site:
+        while len(sim.inflight) < (sim.window or window) and sim.sent_through < per_site:
             last = min(sim.sent_through + batch, per_site)
             send(sim, sim.sent_through + 1, last)
             sim.sent_through = last
@@ -164,6 +166,7 @@ def publisher(
                 sim.acked = ack.acked_through
                 sim.progress_at = now
                 sim.ack_timeout = 10.0
+                sim.window = min((sim.window or window) + 1, window)
             sim.inflight = [b for b in sim.inflight if b[1] > sim.acked]
             limit = sim.inflight[0][0] - 1 if sim.inflight else sim.sent_through
             for first, last in ack.missing:  # gaps below what is still in flight
@@ -177,13 +180,14 @@ def publisher(
             pump(sim)
             if sim.acked >= per_site:
                 remaining.discard(site)
-        for name in list(remaining):  # no ack in time: everything unacked again, waiting longer
+        for name in list(remaining):  # no ack in time: from the oldest unacked again, one batch, waiting longer
             sim = sims[name]
             if sim.inflight and now - sim.inflight[0][2] > sim.ack_timeout:
                 stats["timeouts"] += 1
                 sim.inflight.clear()
                 sim.sent_through = sim.acked
                 sim.ack_timeout = min(sim.ack_timeout * 2, 120.0)
+                sim.window = 1
                 pump(sim)
     out.put({"finished": time.monotonic(), "sites": len(sites), **stats})
     session.close()
