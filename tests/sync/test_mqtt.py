@@ -177,9 +177,11 @@ def test_a_turn_that_gives_up_or_a_broken_handler_costs_one_connection(
     thread = start(link, handler)
     try:
         wait_for(lambda: handler.downs[:1] == ["no progress"], 10, "the turn's reason")
-        handler.drop_with = None
+        # Broken before the turns stop giving up: a connection made in between would otherwise
+        # stay up for good and no connect would be left to break (seen at a load average of 7).
         handler.fail_on_connect = True
         wait_for(lambda: "RuntimeError: handler broke" in handler.downs, 10, "the handler's error")
+        handler.drop_with = None
         handler.fail_on_connect = False
         wait_for(lambda: handler.calls[-1] == "connected", 10, "a healthy connection again")
         assert thread.is_alive()
