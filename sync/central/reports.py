@@ -286,17 +286,6 @@ def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 1) if values else None
 
 
-def median_of_middle(count: int, low_us: int, high_us: int) -> float | None:
-    """`_median` of `count` durations from only the middle one or two, in whole microseconds
-    (the middle one twice when `count` is odd): `_minutes` of each is the same float
-    (`total_seconds` divides the microseconds by 10**6 exactly so), and `statistics.median`
-    takes the middle value or the mean of the middle two."""
-    if count <= 0:
-        return None
-    low, high = low_us / 10**6 / 60, high_us / 10**6 / 60
-    return round(low if count % 2 else (low + high) / 2, 1)
-
-
 # -- one day's tickets ------------------------------------------------------------------------
 
 

@@ -8,11 +8,10 @@ per figure per site was over 2,000 round trips per poll at 500 sites)."""
 from __future__ import annotations
 
 import json
-import random
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,7 +20,7 @@ from flask import Flask
 from peewee import Database
 
 from sync import protocol
-from sync.central import reports, summaries
+from sync.central import reports
 from sync.central.accounts import add_user, create_token
 from sync.central.brokerlink import link_state
 from sync.central.http import CentralWebSettings, create_central_app
@@ -100,8 +99,8 @@ class Site:
 def a_day(site: Site, day: str, offset: str, k: int, odd: str = "") -> None:
     """Tickets in every state, times with milliseconds, a handling time from `called` when the
     ticket was never started, surveys good, mixed and junk; `k` varies the figures. `odd`
-    adds a ticket with times PostgreSQL is not asked to read (its site's rows decide then):
-    "broken" (not a time), "naive" (no offset, which Python reads)."""
+    adds a ticket with "broken" times (not a time) or "naive" ones (no offset, which Python
+    reads)."""
     t = f"{day}T08:%02d:%02d.%03d{offset}"
     for n in range(3 + k):  # done, with odd seconds and milliseconds
         site.ticket(
@@ -304,56 +303,5 @@ def test_a_poll_makes_as_many_queries_for_9_sites_as_for_3(
     many = polls(db)
     assert many == few
     api_cold, _dashboard, api_warm = many
-    # nothing kept: the catalogues (1), and per "today" (2 here) the tickets (SQLite: their
-    # rows; PostgreSQL: counts, medians, and the rows of sites with times only Python reads)
-    # and the answers (1)
-    assert api_warm < api_cold <= api_warm + 1 + 2 * (3 + 1)
-
-
-def moment(rng: random.Random, base: datetime) -> str:
-    """`base` plus up to 3 hours, written in a random offset with 0-6 decimals, or with Z."""
-    at = base + timedelta(microseconds=rng.randrange(3 * 3600 * 10**6))
-    minutes = rng.choice([0, 7 * 60, 8 * 60, 9 * 60, -150, 14 * 60 + 59, 345])
-    local = at.astimezone(timezone(timedelta(minutes=minutes)))
-    digits = rng.choice([0, 1, 3, 6])
-    text = local.replace(tzinfo=None).isoformat(timespec="seconds")
-    if digits:
-        text += "." + f"{local.microsecond:06d}"[:digits]
-    if minutes == 0 and rng.random() < 0.5:
-        return text + "Z"
-    sign = "-" if minutes < 0 else "+"
-    return text + f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
-def test_postgresql_takes_the_same_medians_as_python(
-    central: tuple[Database, Ingest], central_url: str
-) -> None:
-    """On PostgreSQL the counts and medians are worked out by the server from the text of the
-    times: the same floats as `reports.ticket_figures` over the rows, for many moments in
-    many notations, odd and even counts; a site with a time only Python reads is left to its
-    rows."""
-    if not central_url.startswith("postgres"):
-        pytest.skip("PostgreSQL's own arithmetic")
-    db, ingest = central
-    rng = random.Random(19)
-    day = "2025-03-12"
-    base = datetime(2025, 3, 12, 1, 0, tzinfo=UTC)
-    sites = [Site(f"{8000 + n}-MPP", ingest) for n in range(6)]
-    for n, site in enumerate(sites):
-        for _ in range(40 + n):
-            steps = rng.choice([1, 2, 3, 4, 4, 4])
-            site.ticket(day, [moment(rng, base) for _ in range(steps)])
-        if n == 5:
-            site.ticket(day, [f"{day}T08:40:00", f"{day}T08:47:30"])
-        site.ship()
-    codes = [site.code for site in sites]
-    when = datetime(2025, 3, 12).date()
-    with db.connection_context():
-        found = summaries._postgres_figures(db, codes, when)
-        rows = summaries._ticket_rows(codes, when)
-    assert sorted(found) == codes[:5]  # the naive times' site is left to its rows
-    for code in codes[:5]:
-        expected = reports.ticket_figures(rows[code])
-        assert expected.waiting_p50_minutes is not None
-        assert expected.handling_p50_minutes is not None
-        assert found[code] == expected
+    # nothing kept: the catalogues (1), and per "today" (2 here) the tickets and answers (2)
+    assert api_cold == api_warm + 1 + 2 * 2
