@@ -6,8 +6,8 @@ Reading each site's row on its own took more than 2,000 round trips per poll at 
 the process whose threads also ingest: 2.2 s p50, 37.5 s p99 during B12's ingest
 (docs/performance.md, "B12: national fan-in on PostgreSQL"). A poll now reads:
 
-- the broker link, every site row, and the newest catalogue version of each site (one query
-  each);
+- every site row, and the newest catalogue version of each site (one query each; the broker
+  link is the caller's);
 - a catalogue document only for a (site, version) not read before: a stored version never
   changes, so its zone and names are parsed once and kept (bounded);
 - only for the sites whose figures are not kept, per distinct "today" among them (a site's own
@@ -42,7 +42,6 @@ from peewee import SQL, Tuple, fn
 
 from appliance.skm.arithmetic import ELEMENTS
 from sync.central import reports
-from sync.central.brokerlink import link_state
 from sync.central.reports import IKM_DAYS, SiteNames, TicketTimes
 from sync.central.store import CatalogueRow, SiteRow, SurveyRow, TicketRow
 
@@ -120,11 +119,13 @@ class SiteSummaries:
         )
         self._answers: _Bounded[str, tuple[Scores | None]] = _Bounded(MAX_ANSWER_TEXTS)
 
-    def site_summaries(self, default_zone: ZoneInfo, now: datetime) -> list[dict[str, Any]]:
+    def site_summaries(
+        self, default_zone: ZoneInfo, now: datetime, link: dict[str, Any] | None
+    ) -> list[dict[str, Any]]:
         """Every site central knows, with sync health and today's figures, as `site_summary`
-        of each (call inside a connection)."""
-        link = link_state()
-        rows = list(SiteRow.select().order_by(SiteRow.code))
+        of each with `link` = `brokerlink.link_state()` (call inside a connection)."""
+        # named tuples: the same values as the models (peewee's converters), a third the time
+        rows: list[Any] = list(SiteRow.select().order_by(SiteRow.code).namedtuples())
         names = self._names(rows, default_zone)
         todays = {code: reports.site_today(found, now) for code, found in names.items()}
         keys: dict[str, FigureKey] = {
@@ -160,7 +161,7 @@ class SiteSummaries:
 
     # -- names ------------------------------------------------------------------------------
 
-    def _names(self, rows: Sequence[SiteRow], default_zone: ZoneInfo) -> dict[str, SiteNames]:
+    def _names(self, rows: Sequence[Any], default_zone: ZoneInfo) -> dict[str, SiteNames]:
         """Each site's `reports.site_names`, its newest catalogue parsed once per version."""
         codes = {row.code for row in rows}
         newest = {

@@ -58,10 +58,9 @@ def healthz() -> Response:
 def list_sites() -> Response:
     context = central()
     now = context.settings.now()
-    items = context.summaries.site_summaries(context.zone, now)
-    return jsonify(
-        {"items": items, "total": len(items), "now": now.isoformat(), "broker": link_state()}
-    )
+    link = link_state()
+    items = context.summaries.site_summaries(context.zone, now, link)
+    return jsonify({"items": items, "total": len(items), "now": now.isoformat(), "broker": link})
 
 
 @bp.get("/api/v1/central/sites/<site>")

@@ -79,14 +79,16 @@ def dashboard() -> Response | str:
     if who is None:
         return redirect(url_for("central_pages.login", next="/dashboard"))  # type: ignore[return-value]
     context = central()
-    today = context.settings.now().astimezone(context.zone).date()
+    now = context.settings.now()
+    today = now.astimezone(context.zone).date()
+    link = link_state()
     return render_template(
         "dashboard.html",
         skm_from=(today - timedelta(days=SKM_DEFAULT_DAYS - 1)).isoformat(),
         skm_to=today.isoformat(),
         page="dashboard",
-        sites=context.summaries.site_summaries(context.zone, context.settings.now()),
-        broker=link_state(),
+        sites=context.summaries.site_summaries(context.zone, now, link),
+        broker=link,
         username=who.name,
         role=who.role,
         csrf_token=session.get("csrf", ""),

@@ -188,7 +188,7 @@ def one_by_one(db: Database) -> list[dict[str, Any]]:
 
 def grouped(db: Database, summaries: SiteSummaries) -> list[dict[str, Any]]:
     with db.connection_context():
-        return summaries.site_summaries(JAKARTA, NOW)
+        return summaries.site_summaries(JAKARTA, NOW, link_state())
 
 
 @pytest.fixture
