@@ -6,8 +6,8 @@ Reading each site's row on its own took more than 2,000 round trips per poll at 
 the process whose threads also ingest: 2.2 s p50, 37.5 s p99 during B12's ingest
 (docs/performance.md, "B12: national fan-in on PostgreSQL"). A poll now reads:
 
-- every site row, and the newest catalogue version of each site (one query each; the broker
-  link is the caller's);
+- every site row with its newest catalogue version (one query; the broker link is the
+  caller's);
 - a catalogue document only for a (site, version) not read before: a stored version never
   changes, so its zone and names are parsed once and kept (bounded);
 - only for the sites whose figures are not kept, per distinct "today" among them (a site's own
@@ -124,8 +124,12 @@ class SiteSummaries:
     ) -> list[dict[str, Any]]:
         """Every site central knows, with sync health and today's figures, as `site_summary`
         of each with `link` = `brokerlink.link_state()` (call inside a connection)."""
-        # named tuples: the same values as the models (peewee's converters), a third the time
-        rows: list[Any] = list(SiteRow.select().order_by(SiteRow.code).namedtuples())
+        # with each site's newest catalogue version; named tuples: the same values as the
+        # models (peewee's converters) in a third of the time
+        versions = CatalogueRow.alias()
+        newest = versions.select(fn.MAX(versions.version)).where(versions.site == SiteRow.code)
+        query = SiteRow.select(SiteRow, newest.alias("newest_catalogue")).order_by(SiteRow.code)
+        rows: list[Any] = list(query.namedtuples())
         names = self._names(rows, default_zone)
         todays = {code: reports.site_today(found, now) for code, found in names.items()}
         keys: dict[str, FigureKey] = {
@@ -163,15 +167,8 @@ class SiteSummaries:
 
     def _names(self, rows: Sequence[Any], default_zone: ZoneInfo) -> dict[str, SiteNames]:
         """Each site's `reports.site_names`, its newest catalogue parsed once per version."""
-        codes = {row.code for row in rows}
         newest = {
-            site: int(version)
-            for site, version in CatalogueRow.select(
-                CatalogueRow.site, fn.MAX(CatalogueRow.version)
-            )
-            .group_by(CatalogueRow.site)
-            .tuples()
-            if site in codes
+            row.code: int(row.newest_catalogue) for row in rows if row.newest_catalogue is not None
         }
         with self._lock:
             catalogues = {
