@@ -2,7 +2,7 @@
 4 ingest workers, while the dashboard and the sites API are polled.
 
 Run: PYTHONPATH=$PWD python -m tests.bench.bench_b12 [--sites 500] [--site-events 2000]
-     [--workers 4] [--publishers 4] [--api-every 0.2] [--dashboard-every 1.0]
+     [--workers 4] [--publishers 4] [--api-every 0.2] [--dashboard-every 1.0] [--web-process]
      [--pg-setting synchronous_commit=off ...]
 
 The parts are real: Debian's PostgreSQL started on a free loopback port in a temporary data
@@ -67,7 +67,10 @@ class Poller:
             self.stop.wait(max(0.0, self.every - (time.monotonic() - began)))
 
 
-def start_central(folder: Path, db_url: str, broker_url: str, port: int, workers: int) -> Any:
+def start_central(
+    folder: Path, db_url: str, broker_url: str, port: int, workers: int, *mode: str
+) -> Any:
+    """`mpp central` with its HTTP on `port`; `mode` "--web-only": no ingest workers."""
     config = folder / "central.toml"
     config.write_text(
         f'[central]\ndatabase = "{db_url}"\nbroker = "{broker_url}"\nworkers = {workers}\n'
@@ -78,7 +81,10 @@ def start_central(folder: Path, db_url: str, broker_url: str, port: int, workers
     log = (folder / "central.log").open("ab")
     cmd = [sys.executable, "-m", "sync.cli", "--config", str(config), "central"]
     process = subprocess.Popen(
-        [*cmd, "--workers", str(workers)], stdout=log, stderr=subprocess.STDOUT, env=child_env()
+        [*cmd, "--workers", str(workers), *mode],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=child_env(),
     )
     log.close()
     deadline = time.monotonic() + 60
@@ -172,6 +178,11 @@ def bench_b12(args: argparse.Namespace, work: Path) -> None:
         port = free_port()
         central = start_central(folder, db_url, broker.url, port, args.workers)
         parts = {"central": central.pid, "postgresql": _postmaster(db_url)}
+        web = None
+        if args.web_process:  # the pollers ask a second, HTTP-only process on its own port
+            port = free_port()
+            web = start_central(folder, db_url, broker.url, port, args.workers, "--web-only")
+            parts["central web"] = web.pid
         if broker.process is not None:
             parts["mosquitto"] = broker.process.pid
         try:
@@ -180,12 +191,15 @@ def bench_b12(args: argparse.Namespace, work: Path) -> None:
             seconds, reports, api, dashboard = ingest(args, broker.url, port, token)
             cpu = {name: tree_cpu_s(pid) - before[name] for name, pid in parts.items()}
         finally:
-            central.terminate()
-            try:
-                central.wait(30)
-            except subprocess.TimeoutExpired:
-                central.kill()
-                central.wait()
+            for process in (central, web):
+                if process is None:
+                    continue
+                process.terminate()
+                try:
+                    process.wait(30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
             broker.stop()
         found = exact(db_url, args.sites, args.site_events)
     total = args.sites * args.site_events
@@ -231,6 +245,7 @@ def bench_b12(args: argparse.Namespace, work: Path) -> None:
             for k in ("batches", "resent_batches", "acks", "errors", "timeouts")
         },
         pg_settings=args.pg_setting,
+        web_process=args.web_process,
         cpu_s=cpu,
         cpu_s_per_1000_events=per_k,
         cores_for_20000_per_s=cores,
@@ -257,6 +272,11 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500, help="events per batch (sync default)")
     parser.add_argument("--api-every", type=float, default=0.2, help="sites API poll interval")
     parser.add_argument("--dashboard-every", type=float, default=1.0)
+    parser.add_argument(
+        "--web-process",
+        action="store_true",
+        help="poll a second `mpp central --web-only` process, not the one that ingests",
+    )
     parser.add_argument(
         "--pg-setting", action="append", default=[], help="a PostgreSQL -c name=value"
     )
