@@ -159,20 +159,18 @@ def main() -> None:
                     f"{found['stale']} dropped as stale, {found['backlog']} past the queue",
                     flush=True,
                 )
-    for printer, found in runs.items():
+    for printer, done in runs.items():
         costs = import_costs(printer)
-        worst = max(found, key=lambda f: f["rss_mb"])
+        worst = max(done, key=lambda f: f["rss_mb"])
         figure = (
             f"printer {printer}, {args.tickets} tickets: VmRSS "
-            + ", ".join(f"{f['catalogue']} {f['rss_mb']:.1f} MB" for f in found)
-            + f"; B1 {min(f['b1_per_s'] for f in found):.0f}-"
-            f"{max(f['b1_per_s'] for f in found):.0f} tickets/s; imports: {short(costs)}"
+            + ", ".join(f"{f['catalogue']} {f['rss_mb']:.1f} MB" for f in done)
+            + f"; B1 {min(f['b1_per_s'] for f in done):.0f}-"
+            f"{max(f['b1_per_s'] for f in done):.0f} tickets/s; imports: {short(costs)}"
         )
-        checks = {
-            f"{f['catalogue']}: {name}": ok for f in found for name, ok in f["checks"].items()
-        }
+        checks = {f"{f['catalogue']}: {name}": ok for f in done for name, ok in f["checks"].items()}
         row = "B5p" if printer == "escpos" else f"B5/{printer}"
-        result(row, figure, worst["rss_mb"] <= 60, checks, runs=found, imports=costs)
+        result(row, figure, worst["rss_mb"] <= 60, checks, runs=done, imports=costs)
 
 
 if __name__ == "__main__":
