@@ -67,7 +67,7 @@ def test_smoke_run_measures_everything_and_checks_hold(tmp_path: Path) -> None:
     assert rows["B11"]["checks"]["B1: numbers gap-free"] is True
     assert rows["B11"]["checks"]["B4: one receipt per press"] is True
     assert rows["B12"]["checks"]["every poll answered 200"] is True
-    assert rows["B5p"]["checks"]["kota-langsa: every receipt printed or dropped as stale"] is True
+    assert rows["B5p"]["checks"]["kota-langsa: every receipt printed or dropped and logged"] is True
     assert "flask" in rows["B5"]["figure"]  # the breakdown of what each import costs
 
 
