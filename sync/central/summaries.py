@@ -15,9 +15,10 @@ the process whose threads also ingest: 2.2 s p50, 37.5 s p99 during B12's ingest
   500 sites) and the survey answers of the IKM_DAYS up to it, counted by site, date and answer
   text (one query per 500 sites; each distinct answer text checked once, kept, bounded).
 
-Every figure is worked out by the same code as `site_summary` (`reports.figures_of`, the SKM
-rules through `reports.valid_responses`, `reports.ikm_of_totals`), so the list equals
-`site_summary` of each site (tests/sync/central/test_summaries.py, on both backends).
+Every figure is worked out by the same code as `site_summary` (`reports.ticket_figures` and
+`day_figures_of`, the SKM rules through `reports.valid_responses`, `reports.ikm_of_totals`), so
+the list equals `site_summary` of each site (tests/sync/central/test_summaries.py, on both
+backends). Measured: docs/performance.md, "The sites API and dashboard (issue 19)".
 
 A site's figures are kept under (stored_through, events_stored, its today, its zone): its
 tickets and survey responses change only when ingest stores its events, and ingest moves
