@@ -180,7 +180,7 @@ def publisher(
             pump(sim)
             if sim.acked >= per_site:
                 remaining.discard(site)
-        for name in list(remaining):  # no ack in time: from the oldest unacked again, one batch, waiting longer
+        for name in list(remaining):  # no ack in time: the oldest unacked batch again
             sim = sims[name]
             if sim.inflight and now - sim.inflight[0][2] > sim.ack_timeout:
                 stats["timeouts"] += 1
