@@ -12,6 +12,8 @@ from __future__ import annotations
 import base64
 from urllib.parse import quote
 
+from appliance.hardware.escpos_import import load_deferred
+
 
 def kiosk_url(base: str, token: str) -> str:
     """`{base}/kiosk?token=…`; `base` is web.public_url, or the address the admin came in by."""
@@ -20,6 +22,9 @@ def kiosk_url(base: str, token: str) -> str:
 
 def qr_data_uri(text: str) -> str:
     """The QR code of `text` as a `data:image/svg+xml` URI (the pages' CSP allows data: images)."""
+    # With an ESC/POS printer, qrcode may be a module the printer's import deferred, which the
+    # print worker could be executing this moment (escpos_import.load_deferred).
+    load_deferred("qrcode")
     import qrcode
     import qrcode.image.svg
 

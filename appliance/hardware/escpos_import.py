@@ -21,9 +21,11 @@ import that is never removed (and it calls `mkdtemp()` even when the variable is
   do), pyusb or pyserial when a USB or serial printer is opened. Measured: the import group
   9.8 -> 3.9 MB resident (docs/performance.md, B5).
 
-Lazy modules are first touched by one thread here (the print worker); CPython 3.11's LazyLoader
-is not safe against two threads touching the same not-yet-loaded module at once, which is why
-only libraries the print worker alone uses are deferred, and only while escpos is imported.
+CPython 3.11's LazyLoader is not safe against two threads touching the same not-yet-loaded
+module at once. The deferred libraries are the print worker's, with one exception: the admin's
+kiosk-pairing QR code (`web.kiosk_link`) draws with qrcode on a request thread. Both places call
+`load_deferred` first, which executes a deferred module under one lock, so its first use is one
+thread's.
 
 Only the printer's build path calls this (`appliance.hardware.build.make_printer`), never an
 import of our modules; a process that imported escpos already (tests) is left as it is.
@@ -41,6 +43,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
@@ -50,6 +53,19 @@ log = logging.getLogger(__name__)
 PICKLE_DIR_VARIABLE = "ESCPOS_CAPABILITIES_PICKLE_DIR"
 LAZY_PACKAGES = frozenset({"PIL", "qrcode", "yaml", "defusedxml", "usb", "serial"})
 ESCPOS_FOLDER = "escpos"  # inside the cache folder: the capabilities pickle
+# One lock for the whole process because what it guards is too: the modules in sys.modules.
+_FIRST_USE = threading.Lock()
+
+
+def load_deferred(*names: str) -> None:
+    """Execute these modules now if `import_escpos` deferred them (a no-op otherwise), one
+    thread at a time: the first attribute access executes a lazy module, and two threads doing
+    it at once on Python 3.11 may each see it half made."""
+    with _FIRST_USE:
+        for name in names:
+            module = sys.modules.get(name)
+            if module is not None and type(module) is not ModuleType:
+                getattr(module, "__doc__", None)  # any attribute: the loader runs the module
 
 
 class _LazyFinder(importlib.abc.MetaPathFinder):

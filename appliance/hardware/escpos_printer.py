@@ -20,6 +20,7 @@ from escpos.exceptions import Error as EscposError
 from escpos.printer import Dummy, Network, Serial, Usb
 
 from appliance.config.sections import PrinterConfig
+from appliance.hardware.escpos_import import load_deferred
 from appliance.hardware.ports import COVER_OPEN, ERROR, NO_PAPER, OFFLINE, PrinterFault
 from appliance.hardware.receipt import Receipt
 
@@ -72,6 +73,7 @@ def render(receipt: Receipt, profile: str | None = None) -> bytes:
                 out.qr(line.text, size=6, native=True)
                 out.ln()
             else:
+                load_deferred("qrcode")  # also the admin's QR: escpos_import.load_deferred
                 out.qr(line.text, size=6, center=True)
         else:
             if line.scale > 1:

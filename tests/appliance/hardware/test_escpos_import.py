@@ -100,3 +100,38 @@ def test_the_cache_is_beside_the_database(tmp_path: Path) -> None:
     on_disk = Config(storage=StorageConfig(database=str(tmp_path / "state" / "appliance.db")))
     assert cache_folder(on_disk) == tmp_path / "state" / "cache"
     assert cache_folder(Config(storage=StorageConfig(database=":memory:"))) is None
+
+
+_PAIRING_QR = r"""
+import json, sys, threading
+from pathlib import Path
+from appliance.hardware.escpos_import import import_escpos
+import_escpos(Path(sys.argv[1]))
+before = type(sys.modules["qrcode"]).__name__
+from web.kiosk_link import qr_data_uri
+start, found = threading.Barrier(8), []
+def draw():
+    start.wait()
+    found.append(qr_data_uri("http://mpp.local/kiosk?token=abc"))
+threads = [threading.Thread(target=draw) for _ in range(8)]
+for thread in threads: thread.start()
+for thread in threads: thread.join()
+print(json.dumps({"before": before, "after": type(sys.modules["qrcode"]).__name__,
+                  "drawn": len(found), "same": len(set(found))}))
+"""
+
+
+def test_the_admins_pairing_qr_draws_with_a_qrcode_the_printer_deferred(tmp_path: Path) -> None:
+    """The kiosk-pairing QR (a request thread) and the print worker share qrcode, which the
+    printer's import defers: eight threads drawing at once all get the same picture."""
+    done = subprocess.run(
+        [sys.executable, "-c", _PAIRING_QR, str(tmp_path / "cache")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=child_env() | {"TMPDIR": str(tmp_path)},
+        timeout=120,
+        check=True,
+    )
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found == {"before": "_LazyModule", "after": "module", "drawn": 8, "same": 1}
