@@ -85,6 +85,7 @@ class _Connection:
     inflight: list[_InFlight] = field(default_factory=list)
     last_progress: float = 0.0
     resent: dict[tuple[int, int], float] = field(default_factory=dict)
+    heard: bool = False  # central has answered on this connection (_on_ack)
 
 
 class EdgeWorker(LinkHandler):
@@ -287,6 +288,12 @@ class EdgeWorker(LinkHandler):
     def _on_ack(self, conn: _Connection, ack: protocol.Ack) -> None:
         if self._restored_from is not None:
             self._continue_after_restore(conn, ack)
+        if not conn.heard:
+            # The first answer proves central listens on this connection; the booking ack said
+            # on connect may have gone to a broker that central had not subscribed to yet (both
+            # reconnecting after a broker restart), and nothing else would say it again.
+            conn.heard = True
+            self.bookings.on_central_heard(conn.session)
         now = self.monotonic()
         progressed = ack.acked_through > self.central_through
         self.central_through = ack.acked_through

@@ -62,6 +62,14 @@ class EdgeBookings:
             through = stored_through()
         self._ack(session, through)
 
+    def on_central_heard(self, session: Session) -> None:
+        """Central answered on this connection: say again where the site stands, in case the
+        ack of `on_connected` reached the broker before central's subscription did (it would
+        wait for the next reconnect otherwise: tests/sync/central/test_bookings_wire.py)."""
+        with connected(self.db):
+            through = stored_through()
+        self._ack(session, through)
+
     def on_batch(self, session: Session, payload: bytes) -> None:
         """Store one `down/bookings` batch and ack after the commit; never raises for a payload."""
         try:
