@@ -1,14 +1,16 @@
 """Sync suite setup: a PostgreSQL server for the central store where Debian's postgresql
-package is installed (the broker, proxy and processes are in tests/support)."""
+package is installed, and a Mosquitto per test (the proxy and processes are in tests/support)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import count
+from pathlib import Path
 
 import pytest
 
 from tests.support import postgres
+from tests.support.broker import Mosquitto
 
 
 @pytest.fixture(scope="session")
@@ -31,3 +33,12 @@ _numbers = count(1)
 def postgres_url(postgres_server: str) -> str:
     """A fresh, empty database on the session's server."""
     return postgres.create_database(postgres_server, f"central_{next(_numbers)}")
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Mosquitto]:
+    """A Mosquitto of this test's own on a free loopback port, killed at its end (a test that
+    needs another broker, with an ACL say, defines its own `broker`)."""
+    b = Mosquitto(tmp_path / "broker").start()
+    yield b
+    b.kill()

@@ -5,7 +5,6 @@ says how old it is. Real Mosquitto, the edge as a subprocess, central's ingest i
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -36,13 +35,6 @@ class SlowIngest(Ingest):
         if topic.endswith("/up/events"):
             time.sleep(0.1)
         return super().handle(topic, payload)
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    b = Mosquitto(tmp_path / "broker").start()
-    yield b
-    b.kill()
 
 
 @pytest.fixture

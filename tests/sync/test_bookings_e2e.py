@@ -72,13 +72,6 @@ def catalogue(zone: str, *, version: int | None = None) -> dict[str, Any]:
     return doc
 
 
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    b = Mosquitto(tmp_path / "broker").start()
-    yield b
-    b.kill()
-
-
 class World:
     """Central with the site's catalogue pushed (version 2, the site holds version 1), and the
     appliance prepared; nothing of the appliance runs yet."""

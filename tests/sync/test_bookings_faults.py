@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -31,13 +30,6 @@ from tests.sync.test_bookings_e2e import KTP, catalogue
 pytestmark = pytest.mark.timeout(300)
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    b = Mosquitto(tmp_path / "broker").start()
-    yield b
-    b.kill()
 
 
 def make_bookings(db: Database, count: int) -> list[str]:

@@ -8,7 +8,6 @@ message broke the edge's session on every delivery until someone cleared it by h
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,13 +34,6 @@ from tests.sync.test_scenarios import publish_retained
 pytestmark = pytest.mark.timeout(120)
 
 DEEP = b'{"v":1,"site":"' + SITE.encode() + b'","x":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    b = Mosquitto(tmp_path / "broker").start()
-    yield b
-    b.kill()
 
 
 def test_central_quarantines_a_deep_batch_and_counts_it(tmp_path: Path, broker: Mosquitto) -> None:

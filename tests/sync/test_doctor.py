@@ -12,7 +12,6 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -165,13 +164,6 @@ def test_a_port_that_is_not_mqtt() -> None:
 
 
 # -- through the entry point, as `mpp doctor` runs it ----------------------------------------------
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    b = Mosquitto(tmp_path / "broker").start()
-    yield b
-    b.kill()
 
 
 def test_mpp_doctor_finds_the_check_and_leaves_the_sync_session_alone(

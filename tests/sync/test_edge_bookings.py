@@ -13,7 +13,6 @@ import os
 import queue
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -93,13 +92,6 @@ def change(seq: int, code: str, kind: str = "booked") -> BookingChange:
         token=f"B1.token-of-{code}" if kind == "booked" else "",
         at="2025-03-11T20:00:00+07:00",
     )
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    b = Mosquitto(tmp_path / "broker").start()
-    yield b
-    b.kill()
 
 
 def bookings(db: SqliteDatabase) -> dict[str, tuple[str, int | None]]:

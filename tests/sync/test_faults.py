@@ -32,13 +32,6 @@ pytestmark = pytest.mark.timeout(120)
 
 
 @pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    b = Mosquitto(tmp_path / "broker").start()
-    yield b
-    b.kill()
-
-
-@pytest.fixture
 def proxy(broker: Mosquitto) -> Iterator[FaultProxy]:
     p = FaultProxy(broker.port)
     yield p

@@ -7,8 +7,6 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -55,13 +53,6 @@ class Recorder(LinkHandler):
     def on_down(self, reason: str) -> None:
         self.calls.append("down")
         self.downs.append(reason)
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    b = Mosquitto(tmp_path / "broker").start()
-    yield b
-    b.kill()
 
 
 def start(link: Link, handler: LinkHandler) -> threading.Thread:

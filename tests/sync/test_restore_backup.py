@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -36,13 +35,6 @@ from tests.support.sync_harness import (
 )
 
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    b = Mosquitto(tmp_path / "broker").start()
-    yield b
-    b.kill()
 
 
 def drained(site: EngineSite) -> bool:

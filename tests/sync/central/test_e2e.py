@@ -13,7 +13,6 @@ import sys
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -104,13 +103,6 @@ class CentralProcess:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=10)
         self.process = None
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    b = Mosquitto(tmp_path / "broker").start()
-    yield b
-    b.kill()
 
 
 @pytest.fixture

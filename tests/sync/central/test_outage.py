@@ -15,7 +15,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from paho.mqtt import publish
@@ -48,13 +47,6 @@ def outage(postgres_server: str, url: str) -> Iterator[None]:
             yield
         finally:
             admin.execute(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true")
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    b = Mosquitto(tmp_path / "broker").start()
-    yield b
-    b.kill()
 
 
 def test_the_publisher_waits_out_a_database_outage_on_one_broker_session(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -54,13 +53,6 @@ def marks(path: Path) -> tuple[int, int, int]:
         tickets = conn.execute("SELECT COUNT(*) FROM ticket").fetchone()[0]
     conn.close()
     return int(state.get("outbox.last_seq", 0)), int(state.get("outbox.acked_through", 0)), tickets
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    b = Mosquitto(tmp_path / "broker").start()
-    yield b
-    b.kill()
 
 
 def test_three_workers_many_sites_exactly_once(tmp_path: Path, broker: Mosquitto) -> None:
