@@ -58,14 +58,15 @@ class EdgeBookings:
     def on_connected(self, session: Session) -> None:
         self._gap_acked = None
         session.subscribe(protocol.topic(self.site, protocol.BOOKINGS), qos=1)
-        with connected(self.db):
-            through = stored_through()
-        self._ack(session, through)
+        self._ack_where_stored(session)
 
     def on_central_heard(self, session: Session) -> None:
         """Central answered on this connection: say again where the site stands, in case the
         ack of `on_connected` reached the broker before central's subscription did (it would
         wait for the next reconnect otherwise: tests/sync/central/test_bookings_wire.py)."""
+        self._ack_where_stored(session)
+
+    def _ack_where_stored(self, session: Session) -> None:
         with connected(self.db):
             through = stored_through()
         self._ack(session, through)

@@ -152,8 +152,8 @@ def _insert_tickets(site: str, rows: list[dict[str, Any]]) -> None:
 
 
 def _update_tickets(site: str, rows: list[dict[str, Any]]) -> None:
-    """Every changed ticket (read in this transaction, folded in memory) written back with
-    one statement per 500 tickets instead of one each."""
+    """Every changed ticket (read in this transaction, folded in memory) written back
+    (`store.update_rows`: one statement on PostgreSQL)."""
     update_rows(
         TicketRow,
         ("site", "ticket_id", "epoch"),

@@ -15,12 +15,14 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from appliance.skm.arithmetic import (
     ELEMENTS,
+    Category,
     SkmError,
     categorize,
     compute,
@@ -209,7 +211,7 @@ def day_figures(site: str, day: date) -> dict[str, Any]:
         .where((TicketRow.site == site) & (TicketRow.business_date == day.isoformat()))
         .tuples()
     )
-    return figures_of(day, rows, ikm_summary(site, day, day))
+    return day_figures_of(day, ticket_figures(rows), ikm_summary(site, day, day))
 
 
 TicketTimes = tuple[str, str | None, str | None, str | None, str | None]
@@ -228,13 +230,8 @@ class TicketFigures:
     handling_p50_minutes: float | None
 
 
-def figures_of(day: date, rows: Sequence[TicketTimes], skm: Mapping[str, Any]) -> dict[str, Any]:
-    """`day_figures` from the day's tickets as (state, issued_at, called_at, started_at,
-    finished_at) and the day's `ikm_summary`."""
-    return day_figures_of(day, ticket_figures(rows), skm)
-
-
 def ticket_figures(rows: Sequence[TicketTimes]) -> TicketFigures:
+    """A day's tickets, as (state, issued_at, called_at, started_at, finished_at), counted."""
     waits: list[float] = []
     handling: list[float] = []
     for state, issued, called, started, finished in rows:
@@ -342,15 +339,8 @@ def ikm_summary(site: str, start: date, end: date) -> dict[str, Any]:
     scope = SkmScope(start, end, site)
     responses, _ = survey_responses(site, scope)
     result = compute([r["answers"] for r in responses], served_population(site, scope))
-    category = result.category
-    return {
-        "from": start.isoformat(),
-        "to": end.isoformat(),
-        "ikm": float(result.ikm) if result.respondents else None,
-        "category": category.letter if category else None,
-        "category_label": category.label_id if category else None,
-        "respondents": result.respondents,
-    }
+    ikm = result.ikm if result.respondents else None
+    return _ikm_body(start, end, ikm, result.category, result.respondents)
 
 
 def ikm_of_totals(
@@ -366,6 +356,12 @@ def ikm_of_totals(
         else None
     )
     category = categorize(ikm) if ikm is not None else None
+    return _ikm_body(start, end, ikm, category, respondents)
+
+
+def _ikm_body(
+    start: date, end: date, ikm: Decimal | None, category: Category | None, respondents: int
+) -> dict[str, Any]:
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),

@@ -10,7 +10,7 @@ so their connections close, and the loop polls instead of selecting.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -24,15 +24,14 @@ def serving(app: Any, *, threads: int = 8, **adjustments: Any) -> Iterator[str]:
     server = create_server(
         app, host="127.0.0.1", port=0, threads=threads, asyncore_use_poll=True, **adjustments
     )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
+
+    def stop() -> None:
         _wake_streams(app)
         server.close()
         server.task_dispatcher.shutdown(timeout=5)
-        thread.join(timeout=5)
+
+    with _running(server, stop) as url:
+        yield url
 
 
 def _wake_streams(app: Any) -> None:
@@ -53,10 +52,17 @@ def serving_central(db: Any, settings: Any) -> Iterator[str]:
     from sync.central.http.serve import make_server, stop_server
 
     server = make_server(db, settings, "127.0.0.1", 0)
+    with _running(server, lambda: stop_server(server)) as url:
+        yield url
+
+
+@contextmanager
+def _running(server: Any, stop: Callable[[], None]) -> Iterator[str]:
+    """`server`'s loop on a thread of its own until the block ends, then `stop` and the join."""
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        stop_server(server)
+        stop()
         thread.join(timeout=5)

@@ -47,11 +47,12 @@ print(json.dumps({
 """
 
 
-def import_in_child(cache: Path | None, tmp: Path) -> dict[str, object]:
+def import_in_child(cache: Path | None, tmp: Path, script: str = _CHILD) -> dict[str, object]:
+    """What `script` (given the cache folder, "" for none) prints last, as JSON."""
     env = child_env() | {"TMPDIR": str(tmp)}
     env.pop("ESCPOS_CAPABILITIES_PICKLE_DIR", None)
     done = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(cache) if cache else ""],
+        [sys.executable, "-c", script, str(cache) if cache else ""],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -124,14 +125,5 @@ print(json.dumps({"before": before, "after": type(sys.modules["qrcode"]).__name_
 def test_the_admins_pairing_qr_draws_with_a_qrcode_the_printer_deferred(tmp_path: Path) -> None:
     """The kiosk-pairing QR (a request thread) and the print worker share qrcode, which the
     printer's import defers: eight threads drawing at once all get the same picture."""
-    done = subprocess.run(
-        [sys.executable, "-c", _PAIRING_QR, str(tmp_path / "cache")],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=child_env() | {"TMPDIR": str(tmp_path)},
-        timeout=120,
-        check=True,
-    )
-    found = json.loads(done.stdout.strip().splitlines()[-1])
+    found = import_in_child(tmp_path / "cache", tmp_path, _PAIRING_QR)
     assert found == {"before": "_LazyModule", "after": "module", "drawn": 8, "same": 1}
