@@ -15,11 +15,14 @@ import that is never removed (and it calls `mkdtemp()` even when the variable is
   inside that folder, removed afterwards with the empty folder escpos made in it;
 - the pure-Python modules of Pillow, qrcode, yaml, defusedxml (Pillow's, for XMP data), pyusb
   and pyserial that escpos imports loaded lazily (`importlib.util.LazyLoader`): a module is
-  executed on its first attribute access. Pillow's `PIL.Image` is still loaded (escpos names it
-  in an annotation at import), but qrcode, yaml and the rest of Pillow load only when a job
-  needs them (a profile without native QR prints an image QR; a yaml parse the child could not
-  do), pyusb or pyserial when a USB or serial printer is opened. Measured: the import group
-  9.8 -> 3.9 MB resident (docs/performance.md, B5).
+  executed on its first attribute access. qrcode, yaml and Pillow load only when a job needs
+  them (a profile without native QR prints an image QR; a yaml parse the child could not do),
+  pyusb or pyserial when a USB or serial printer is opened. Measured: the import group
+  9.8 -> 3.9 MB resident (docs/performance.md, B5);
+- `escpos.image` compiled with postponed annotations (`from __future__ import annotations`, as
+  `escpos.escpos` already is): python-escpos 3.1 names `Image.Image` in an annotation evaluated
+  when the module is executed, which alone loaded Pillow's `PIL.Image` and its C library
+  (2.1 MB) into every `mpp run` with a receipt printer. Measured: 3.9 -> 1.8 MB.
 
 CPython 3.11's LazyLoader is not safe against two threads touching the same not-yet-loaded
 module at once. The deferred libraries are the print worker's, with one exception: the admin's
@@ -32,6 +35,7 @@ import of our modules; a process that imported escpos already (tests) is left as
 """
 
 from __future__ import annotations
+import __future__
 
 import importlib
 import importlib.abc
@@ -46,12 +50,15 @@ import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from types import ModuleType
+from types import CodeType, ModuleType
 
 log = logging.getLogger(__name__)
 
 PICKLE_DIR_VARIABLE = "ESCPOS_CAPABILITIES_PICKLE_DIR"
 LAZY_PACKAGES = frozenset({"PIL", "qrcode", "yaml", "defusedxml", "usb", "serial"})
+# escpos's modules that name a deferred library in an annotation evaluated at import; compiled
+# with postponed annotations (PEP 563), which escpos.escpos itself already uses.
+POSTPONED_ANNOTATIONS = frozenset({"escpos.image"})
 ESCPOS_FOLDER = "escpos"  # inside the cache folder: the capabilities pickle
 # One lock for the whole process because what it guards is too: the modules in sys.modules.
 _FIRST_USE = threading.Lock()
@@ -68,16 +75,32 @@ def load_deferred(*names: str) -> None:
                 getattr(module, "__doc__", None)  # any attribute: the loader runs the module
 
 
-class _LazyFinder(importlib.abc.MetaPathFinder):
-    """Finds modules of `packages` as the other finders do, to be executed on first use."""
+class _PostponedAnnotationsLoader(importlib.machinery.SourceFileLoader):
+    """Compiles a module's source as if it began with `from __future__ import annotations`,
+    so its annotations stay strings instead of touching the names in them at import. The
+    bytecode cache is neither read (it was compiled without the flag) nor written."""
 
-    def __init__(self, packages: frozenset[str]) -> None:
+    def get_code(self, fullname: str) -> CodeType:
+        path = self.get_filename(fullname)
+        source = self.get_data(path)
+        flags = __future__.annotations.compiler_flag
+        code: CodeType = compile(source, path, "exec", flags=flags, dont_inherit=True)
+        return code
+
+
+class _LazyFinder(importlib.abc.MetaPathFinder):
+    """Finds modules of `packages` as the other finders do, to be executed on first use, and
+    the `postponed` modules, to be compiled with postponed annotations."""
+
+    def __init__(self, packages: frozenset[str], postponed: frozenset[str]) -> None:
         self.packages = packages
+        self.postponed = postponed
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
-        if fullname.partition(".")[0] not in self.packages:
+        lazy = fullname.partition(".")[0] in self.packages
+        if not lazy and fullname not in self.postponed:
             return None
         for finder in sys.meta_path:
             if finder is self or not hasattr(finder, "find_spec"):
@@ -85,9 +108,13 @@ class _LazyFinder(importlib.abc.MetaPathFinder):
             spec = finder.find_spec(fullname, path, target)
             if spec is None:
                 continue
-            # Only plain source modules: an extension module cannot be deferred this way.
-            if isinstance(spec.loader, importlib.machinery.SourceFileLoader):
+            # Only plain source modules: an extension module cannot be deferred nor compiled.
+            if not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
+                return spec
+            if lazy:
                 spec.loader = importlib.util.LazyLoader(spec.loader)
+            elif spec.origin is not None:
+                spec.loader = _PostponedAnnotationsLoader(fullname, spec.origin)
             return spec
         return None
 
@@ -112,7 +139,7 @@ def import_escpos(cache: Path | None) -> None:
         os.environ.setdefault(PICKLE_DIR_VARIABLE, str(pickles))
         if not _pickle_fresh(Path(os.environ[PICKLE_DIR_VARIABLE])):
             _write_pickle(scratch)
-    finder = _LazyFinder(LAZY_PACKAGES)
+    finder = _LazyFinder(LAZY_PACKAGES, POSTPONED_ANNOTATIONS)
     saved_tempdir = tempfile.tempdir
     sys.meta_path.insert(0, finder)
     try:

@@ -73,7 +73,7 @@ def render(receipt: Receipt, profile: str | None = None) -> bytes:
                 out.qr(line.text, size=6, native=True)
                 out.ln()
             else:
-                load_deferred("qrcode")  # also the admin's QR: escpos_import.load_deferred
+                load_deferred("qrcode", "PIL.Image")  # qrcode: also the admin's (escpos_import)
                 out.qr(line.text, size=6, center=True)
         else:
             if line.scale > 1:

@@ -20,7 +20,8 @@ from pathlib import Path
 from appliance.hardware.escpos_import import import_escpos
 import_escpos(Path(sys.argv[1]) if sys.argv[1] else None)
 lazy = sorted(
-    n for n in ("qrcode", "yaml", "PIL.ImageOps", "PIL.ImageDraw", "serial", "usb.core")
+    n
+    for n in ("qrcode", "yaml", "PIL.Image", "PIL.ImageOps", "PIL.ImageDraw", "serial", "usb.core")
     if type(sys.modules.get(n)).__name__ == "_LazyModule"
 )
 from appliance.hardware.escpos_printer import render
@@ -28,7 +29,7 @@ from appliance.hardware.receipt import printer_test_receipt
 from tests.support.escpos_fakes import decode
 receipt = printer_test_receipt("MPP", "usb", datetime.now(timezone.utc), 48, "http://mpp.local/t/x")
 native = decode(render(receipt))  # the printer's own QR command: qrcode never loaded
-after_native = type(sys.modules["qrcode"]).__name__
+after_native = [type(sys.modules[n]).__name__ for n in ("qrcode", "PIL.Image")]
 image = decode(render(receipt, "TM-U220"))  # no native QR: qrcode and Pillow load on demand
 from appliance.config.sections import PrinterConfig
 from appliance.hardware.escpos_printer import build_escpos_printer
@@ -42,7 +43,8 @@ for driver in ("usb", "serial"):  # pyusb and pyserial load on the first open: n
 print(json.dumps({
     "faults": faults,
     "lazy": lazy, "after_native": after_native, "native_qr": native.qr, "cuts": native.cuts,
-    "images": image.images, "after_image": type(sys.modules["qrcode"]).__name__,
+    "images": image.images,
+    "after_image": [type(sys.modules[n]).__name__ for n in ("qrcode", "PIL.Image")],
 }))
 """
 
@@ -79,11 +81,11 @@ def test_pickle_kept_in_the_cache_no_temporary_folder_left_optional_parts_lazy(
     assert pickle.stat().st_mtime_ns == written
     assert list(tmp.iterdir()) == []
     for found in (first, second):  # the first start had a child parse the data with yaml
-        lazy = ["PIL.ImageDraw", "PIL.ImageOps", "qrcode", "serial", "usb.core", "yaml"]
-        assert found["lazy"] == lazy
-        assert found["after_native"] == "_LazyModule"
+        lazy = ["PIL.Image", "PIL.ImageDraw", "PIL.ImageOps", "qrcode", "serial", "usb.core"]
+        assert found["lazy"] == [*lazy, "yaml"]
+        assert found["after_native"] == ["_LazyModule", "_LazyModule"]  # Pillow not loaded
         assert found["native_qr"] == ["http://mpp.local/t/x"] and found["cuts"] == 1
-        assert found["images"] == 1 and found["after_image"] == "module"
+        assert found["images"] == 1 and found["after_image"] == ["module", "module"]
         assert found["faults"] == {"usb": ["offline", "module"], "serial": ["offline", "module"]}
 
 
