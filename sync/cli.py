@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from peewee import Database
 
     from appliance.commands import Context, Registry
+    from sync.central.processes import ChildCommand
     from sync.mqtt import BrokerSettings
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,13 @@ def register(registry: Registry) -> None:
         help="central ingest workers, publisher and dashboard (runs forever)",
     )
     p.add_argument("--workers", type=int, help="overrides central.workers")
+    p.add_argument(
+        "--ingest-processes",
+        type=_count,
+        metavar="N",
+        help="overrides central.ingest_processes: N child processes of --workers ingest "
+        "threads each, restarted when they die; 0 = the workers are threads of this process",
+    )
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--no-web", action="store_true", help="ingest and publish only, no HTTP")
     mode.add_argument(
@@ -50,9 +58,19 @@ def register(registry: Registry) -> None:
     )
     p.add_argument("--host", help="overrides central.web.host")
     p.add_argument("--port", type=int, help="overrides central.web.port")
+    # Given by a supervising `mpp central` to its children only (sync/central/processes.py).
+    p.add_argument("--ingest-child", type=_count, help=argparse.SUPPRESS)
+    p.add_argument("--parent-fd", type=_count, help=argparse.SUPPRESS)
     registry.hooks["init.central"] = cmd_init_central
     registry.hooks["token.central"] = cmd_token_central
     registry.hooks["officer.central"] = cmd_officer_central
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
 
 
 def _stop_on_signals() -> threading.Event:
@@ -84,7 +102,9 @@ def edge_broker(config: Config) -> BrokerSettings:
     )
 
 
-def central_broker(config: Config, number: int | str) -> BrokerSettings:
+def central_broker(config: Config, number: int | str, *, announces: bool) -> BrokerSettings:
+    """A central session's settings; the client id holds the pid, so every process (an ingest
+    child and its replacement too) has its own ids. Only the announcing worker leaves a will."""
     from sync import protocol
     from sync.mqtt import BrokerSettings, Will
 
@@ -95,7 +115,7 @@ def central_broker(config: Config, number: int | str) -> BrokerSettings:
         username=c.username,
         password=c.password,
         ca_file=c.ca_file,
-        will=Will(protocol.CENTRAL_STATUS, protocol.OFFLINE) if number == 0 else None,
+        will=Will(protocol.CENTRAL_STATUS, protocol.OFFLINE) if announces else None,
     )
 
 
@@ -148,7 +168,11 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_central(args: argparse.Namespace, ctx: Context) -> int:
     """Ingest workers (unless --web-only), the publisher of catalogue pushes (always: a push
-    made on any central process goes out), and the HTTP dashboard/API (unless --no-web)."""
+    made on any central process goes out), and the HTTP dashboard/API (unless --no-web).
+
+    With `central.ingest_processes` N >= 1 the workers run in N supervised child processes
+    (sync/central/processes.py) instead of threads of this one; a child (--ingest-child K) has
+    no publisher (its parent's is enough) and announces central's status only as child 0."""
     from sync.central.ingest import Ingest
     from sync.central.publisher import CentralPublisher
     from sync.central.store import open_central_database
@@ -157,19 +181,37 @@ def cmd_central(args: argparse.Namespace, ctx: Context) -> int:
     config = ctx.config
     db = open_central_database(config.central.database)
     stop = _stop_on_signals()
+    if args.parent_fd is not None:
+        from sync.central.processes import stop_when_parent_exits
+
+        stop_when_parent_exits(args.parent_fd, stop)
+    processes = 0 if args.web_only or args.ingest_child is not None else _processes(args, config)
     threads: list[threading.Thread] = []
-    count = 0 if args.web_only else max(1, args.workers or config.central.workers)
+    count = 0 if args.web_only or processes else max(1, args.workers or config.central.workers)
+    announcer = args.ingest_child in (None, 0)
     for n in range(count):
+        announces = announcer and n == 0
         worker = CentralWorker(
-            central_broker(config, n), Ingest(db), announces_status=n == 0, stop=stop
+            central_broker(config, n, announces=announces),
+            Ingest(db),
+            announces_status=announces,
+            stop=stop,
         )
         threads.append(threading.Thread(target=worker.run, name=f"ingest-{n}"))
-    publisher = CentralPublisher(db, central_broker(config, "publisher"), stop=stop)
-    threads.append(threading.Thread(target=publisher.run, name="publisher"))
+    if args.ingest_child is None:
+        broker = central_broker(config, "publisher", announces=False)
+        publisher = CentralPublisher(db, broker, stop=stop)
+        threads.append(threading.Thread(target=publisher.run, name="publisher"))
     server = None if args.no_web else _central_server(db, config, args)
     for t in threads:
         t.start()
-    log.info("mpp central: %d ingest workers on %s", count, config.central.broker)
+    if processes:
+        log.info("mpp central: %d ingest processes on %s", processes, config.central.broker)
+    elif args.ingest_child is not None:
+        log.info("mpp central: ingest process %d, %d workers", args.ingest_child, count)
+    else:
+        log.info("mpp central: %d ingest workers on %s", count, config.central.broker)
+    web = None
     if server is not None:
         web = threading.Thread(target=server.run, name="web", daemon=True)
         web.start()
@@ -178,7 +220,14 @@ def cmd_central(args: argparse.Namespace, ctx: Context) -> int:
             server.effective_host,
             server.effective_port,
         )
+    if processes:
+        from sync.central.processes import IngestProcesses
+
+        workers = args.workers or config.central.workers
+        IngestProcesses(_child_command(args, ctx, workers), processes, stop=stop).run()
+    else:
         stop.wait()
+    if server is not None and web is not None:
         from sync.central.http.serve import stop_server
 
         stop_server(server)
@@ -186,6 +235,38 @@ def cmd_central(args: argparse.Namespace, ctx: Context) -> int:
     for t in threads:
         t.join()
     return 0
+
+
+def _processes(args: argparse.Namespace, config: Config) -> int:
+    return int(
+        args.ingest_processes
+        if args.ingest_processes is not None
+        else config.central.ingest_processes
+    )
+
+
+def _child_command(args: argparse.Namespace, ctx: Context, workers: int) -> ChildCommand:
+    """`mpp central --no-web` for ingest child K: this interpreter, the same configuration file
+    (the environment is inherited: MPP_* overrides, systemd's credentials), no children of its
+    own, and the pipe it watches to stop with its parent."""
+
+    def command(number: int, parent_fd: int) -> list[str]:
+        cmd = [sys.executable, "-m", "sync.cli"]
+        if ctx.config_path is not None:
+            cmd += ["--config", str(ctx.config_path)]
+        if getattr(args, "verbose", False):
+            cmd.append("--verbose")
+        return [
+            *cmd,
+            "central",
+            "--no-web",
+            "--ingest-processes=0",
+            f"--workers={max(1, workers)}",
+            f"--ingest-child={number}",
+            f"--parent-fd={parent_fd}",
+        ]
+
+    return command
 
 
 def _central_server(db: Database, config: Config, args: argparse.Namespace) -> Any:

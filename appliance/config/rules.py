@@ -87,6 +87,7 @@ def _numbers(config: Config, problems: list[Problem]) -> None:
         ("sync.compress_over_bytes", sync.compress_over_bytes, 0),
         ("sync.keepalive_s", sync.keepalive_s, 1),
         ("central.workers", config.central.workers, 1),
+        ("central.ingest_processes", config.central.ingest_processes, 0),
     ]
     minimums += [
         (f"gpio.buttons[{i}].cooldown_s", b.cooldown_s, 0)

@@ -56,7 +56,8 @@ class PrinterConfig:
     paper_width_mm: int = 80
     timeout_s: float = 5.0
     profile: str = "default"
-    png: bool = False
+    png: bool = False  # file driver: also a PNG of each receipt (Pillow: +10 MB resident)
+    svg: bool = False  # file driver: also an SVG of each receipt (what development uses)
     footer: str = "Terima kasih. Simpan tiket ini sampai dipanggil."
     query_status: bool = True  # ask the printer for paper/cover status before each job
     retry_s: float = 3.0  # how often a faulted printer is tried again
@@ -139,6 +140,9 @@ class CentralConfig:
     password: str = field(default="", metadata=SECRET)
     ca_file: str = field(default="", metadata=PATH)
     workers: int = 2
+    # Processes of `workers` ingest threads each, started and kept running by `mpp central`
+    # beside its HTTP server; 0 = the workers are threads of that one process (demo, tests).
+    ingest_processes: int = 0
     web: CentralWebConfig = field(default_factory=CentralWebConfig)
 
 

@@ -2,13 +2,17 @@
 4 ingest workers, while the dashboard and the sites API are polled.
 
 Run: PYTHONPATH=$PWD python -m tests.bench.bench_b12 [--sites 500] [--site-events 2000]
-     [--workers 4] [--publishers 4] [--api-every 0.2] [--dashboard-every 1.0] [--web-process]
-     [--pg-setting synchronous_commit=off ...]
+     [--ingest-processes 2] [--workers 2] [--publishers 4] [--api-every 0.2]
+     [--dashboard-every 1.0] [--web-process] [--pg-setting synchronous_commit=off ...]
 
 The parts are real: Debian's PostgreSQL started on a free loopback port in a temporary data
 directory (tests/support/postgres.py, the sync suite's helper; the server's defaults, so
-`synchronous_commit = on` unless `--pg-setting` says otherwise), a loopback Mosquitto, and one
-`mpp central --workers 4` process with its HTTP server. The sites are B9's simulated publishers
+`synchronous_commit = on` unless `--pg-setting` says otherwise), a loopback Mosquitto, and
+`mpp central` as production runs it: `central.ingest_processes = P` (default 2) children of
+`--workers` ingest threads each (default 2: 4 workers in all) beside the process that serves
+HTTP. `--ingest-processes 0 --workers 4` is the older layout, one process with 4 ingest threads
+and the HTTP server; only there does `--web-process` still mean something (the pollers ask a
+second, `--web-only` process). The sites are B9's simulated publishers
 (tests/bench/bench_b9.py: sync.protocol batches, hello first, the edge's ack rules), a few
 publisher processes each carrying many sites. During the ingest one client asks
 `GET /api/v1/central/sites` (supervisor token) every `--api-every` s and another, logged in as an
@@ -31,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.bench.bench_b9 import Publishers
-from tests.bench.cpu_account import postmaster_pid, tree_cpu_s
+from tests.bench.cpu_account import own_cpu_s, postmaster_pid, tree_cpu_s
 from tests.bench.hdr import Histogram
 from tests.bench.sync_rig import child_env, common_options, result, run, wait_central_online
 from tests.support.live_appliance import Client, free_port, healthz
@@ -67,13 +71,26 @@ class Poller:
             self.stop.wait(max(0.0, self.every - (time.monotonic() - began)))
 
 
+def layout(args: argparse.Namespace) -> str:
+    """What the run's central was, in words, for the printed figure."""
+    if args.ingest_processes:
+        return (
+            f"{args.ingest_processes} ingest processes x {args.workers} workers beside the "
+            "HTTP process"
+        )
+    web = "; HTTP polled on a second --web-only process" if args.web_process else " and HTTP"
+    return f"one process: {args.workers} ingest threads{web}"
+
+
 def start_central(
-    folder: Path, db_url: str, broker_url: str, port: int, workers: int, *mode: str
+    folder: Path, db_url: str, broker_url: str, port: int, args: argparse.Namespace, *mode: str
 ) -> Any:
-    """`mpp central` with its HTTP on `port`; `mode` "--web-only": no ingest workers."""
+    """`mpp central` with its HTTP on `port` and `central.ingest_processes` from `args`; `mode`
+    "--web-only": no ingest workers."""
     config = folder / "central.toml"
     config.write_text(
-        f'[central]\ndatabase = "{db_url}"\nbroker = "{broker_url}"\nworkers = {workers}\n'
+        f'[central]\ndatabase = "{db_url}"\nbroker = "{broker_url}"\n'
+        f"workers = {args.workers}\ningest_processes = {args.ingest_processes}\n"
         f'[central.web]\nhost = "127.0.0.1"\nport = {port}\n'
         f'public_url = "http://127.0.0.1:{port}"\n'
         'secret_key = "b12-secret-key-0123456789abcdef0123456789"\n'
@@ -81,7 +98,7 @@ def start_central(
     log = (folder / "central.log").open("ab")
     cmd = [sys.executable, "-m", "sync.cli", "--config", str(config), "central"]
     process = subprocess.Popen(
-        [*cmd, "--workers", str(workers), *mode],
+        [*cmd, *mode],
         stdout=log,
         stderr=subprocess.STDOUT,
         env=child_env(),
@@ -176,20 +193,23 @@ def bench_b12(args: argparse.Namespace, work: Path) -> None:
         token = accounts(db_url)
         broker = Mosquitto(folder / "mosquitto").start()
         port = free_port()
-        central = start_central(folder, db_url, broker.url, port, args.workers)
+        central = start_central(folder, db_url, broker.url, port, args)
         parts = {"central": central.pid, "postgresql": _postmaster(db_url)}
         web = None
         if args.web_process:  # the pollers ask a second, HTTP-only process on its own port
             port = free_port()
-            web = start_central(folder, db_url, broker.url, port, args.workers, "--web-only")
+            web = start_central(folder, db_url, broker.url, port, args, "--web-only")
             parts["central web"] = web.pid
         if broker.process is not None:
             parts["mosquitto"] = broker.process.pid
         try:
             wait_central_online(broker.url)
             before = {name: tree_cpu_s(pid) for name, pid in parts.items()}
+            own_before = own_cpu_s(central.pid)
             seconds, reports, api, dashboard = ingest(args, broker.url, port, token)
             cpu = {name: tree_cpu_s(pid) - before[name] for name, pid in parts.items()}
+            # central's first process alone: HTTP and publisher when the ingest is in children
+            central_own = own_cpu_s(central.pid) - own_before
         finally:
             for process in (central, web):
                 if process is None:
@@ -221,9 +241,11 @@ def bench_b12(args: argparse.Namespace, work: Path) -> None:
     per_k = {name: used * 1000 / max(found["stored"], 1) for name, used in cpu.items()}
     cores = {name: ms * 20 for name, ms in per_k.items()}  # s per 1,000 x 20 (thousand/s)
     cost = ", ".join(f"{name} {per_k[name]:.3f} s/1,000 events" for name in per_k)
+    if args.ingest_processes:  # what of central's was not ingest
+        cost += f" (its HTTP process {central_own * 1000 / max(found['stored'], 1):.3f})"
     figure = (
         f"{found['stored']:,} events from {args.sites} sites in {seconds:.1f} s ({rate:,.0f} "
-        f"events/s; PostgreSQL, {args.workers} workers); sites API p50 {a['p50']:.0f} ms, p99 "
+        f"events/s; PostgreSQL, {layout(args)}); sites API p50 {a['p50']:.0f} ms, p99 "
         f"{a['p99']:.0f} ms ({a['n']} polls); dashboard p50 {d['p50']:.0f} ms, p99 "
         f"{d['p99']:.0f} ms ({d['n']} loads); CPU: {cost} (cores for 20,000 events/s: "
         f"{sum(cores.values()):.1f})"
@@ -245,8 +267,12 @@ def bench_b12(args: argparse.Namespace, work: Path) -> None:
             for k in ("batches", "resent_batches", "acks", "errors", "timeouts")
         },
         pg_settings=args.pg_setting,
+        layout=layout(args),
+        ingest_processes=args.ingest_processes,
+        workers=args.workers,
         web_process=args.web_process,
         cpu_s=cpu,
+        central_first_process_cpu_s=central_own,
         cpu_s_per_1000_events=per_k,
         cores_for_20000_per_s=cores,
     )
@@ -267,7 +293,15 @@ def main() -> None:
     common_options(parser)
     parser.add_argument("--sites", type=int, default=500)
     parser.add_argument("--site-events", type=int, default=2000)
-    parser.add_argument("--workers", type=int, default=4, help="central ingest workers")
+    parser.add_argument(
+        "--ingest-processes",
+        type=int,
+        default=2,
+        help="central.ingest_processes (0: the ingest threads share central's one process)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="central.workers: ingest threads per process"
+    )
     parser.add_argument("--publishers", type=int, default=4, help="publisher processes")
     parser.add_argument("--batch", type=int, default=500, help="events per batch (sync default)")
     parser.add_argument("--api-every", type=float, default=0.2, help="sites API poll interval")
@@ -275,12 +309,16 @@ def main() -> None:
     parser.add_argument(
         "--web-process",
         action="store_true",
-        help="poll a second `mpp central --web-only` process, not the one that ingests",
+        help="with --ingest-processes 0: poll a second `mpp central --web-only` process",
     )
     parser.add_argument(
         "--pg-setting", action="append", default=[], help="a PostgreSQL -c name=value"
     )
-    run(bench_b12, parser.parse_args())
+    args = parser.parse_args()
+    if args.web_process and args.ingest_processes:
+        parser.error("--web-process only with --ingest-processes 0 (the HTTP is apart already)")
+    print(f"B12 layout: {layout(args)}", flush=True)
+    run(bench_b12, args)
 
 
 if __name__ == "__main__":

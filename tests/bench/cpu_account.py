@@ -45,6 +45,12 @@ def tree_cpu_s(pid: int) -> float:
     return own + sum(tree_cpu_s(child) for child in _children(pid))
 
 
+def own_cpu_s(pid: int) -> float:
+    """User + system seconds of `pid` itself (not its children)."""
+    fields = _stat(pid)
+    return 0.0 if fields is None else sum(int(v) for v in fields[11:13]) / TICKS
+
+
 def postmaster_pid(data_directory: str) -> int:
     """The PostgreSQL server's pid from `postmaster.pid` in its data directory."""
     return int((Path(data_directory) / "postmaster.pid").read_text().split()[0])
