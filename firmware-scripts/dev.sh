@@ -107,7 +107,7 @@ public_url = "http://127.0.0.1:$port"
 [printer]
 driver = "file"
 folder = "$dir/receipts"
-png = true
+svg = true
 [gpio]
 pin_factory = "mock"
 led_pin = 22

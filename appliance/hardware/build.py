@@ -47,7 +47,7 @@ def make_printer(config: PrinterConfig, cache: Path | None = None) -> ReceiptPri
     if config.driver == "file":
         from appliance.hardware.file_printer import FilePrinter
 
-        return FilePrinter(config.folder, png=config.png)
+        return FilePrinter(config.folder, png=config.png, svg=config.svg)
     from appliance.hardware.escpos_import import import_escpos
 
     import_escpos(cache)

@@ -14,7 +14,7 @@ import that is never removed (and it calls `mkdtemp()` even when the variable is
 - `tempfile.tempdir` pointed, for the length of the import, at a scratch folder of this process
   inside that folder, removed afterwards with the empty folder escpos made in it;
 - the pure-Python modules of Pillow, qrcode, yaml, defusedxml (Pillow's, for XMP data), pyusb
-  and pyserial that escpos imports loaded lazily (`importlib.util.LazyLoader`): a module is
+  and pyserial that escpos imports loaded lazily (`appliance.hardware.deferred`): a module is
   executed on its first attribute access. qrcode, yaml and Pillow load only when a job needs
   them (a profile without native QR prints an image QR; a yaml parse the child could not do),
   pyusb or pyserial when a USB or serial printer is opened. Measured: the import group
@@ -24,22 +24,16 @@ import that is never removed (and it calls `mkdtemp()` even when the variable is
   when the module is executed, which alone loaded Pillow's `PIL.Image` and its C library
   (2.1 MB) into every `mpp run` with a receipt printer. Measured: 3.9 -> 1.8 MB.
 
-CPython 3.11's LazyLoader is not safe against two threads touching the same not-yet-loaded
-module at once. The deferred libraries are the print worker's, with one exception: the admin's
-kiosk-pairing QR code (`web.kiosk_link`) draws with qrcode on a request thread. Both places call
-`load_deferred` first, which executes a deferred module under one lock, so its first use is one
-thread's.
+The deferred libraries are the print worker's, with one exception: qrcode, which the admin's
+kiosk-pairing QR code (`appliance.hardware.qr`) uses on a request thread. Both places call
+`deferred.load_deferred` (or `import_deferring`) first, so a first use is one thread's.
 
 Only the printer's build path calls this (`appliance.hardware.build.make_printer`), never an
 import of our modules; a process that imported escpos already (tests) is left as it is.
 """
 
 from __future__ import annotations
-import __future__
 
-import importlib
-import importlib.abc
-import importlib.machinery
 import importlib.util
 import logging
 import os
@@ -47,10 +41,9 @@ import platform
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Sequence
 from pathlib import Path
-from types import CodeType, ModuleType
+
+from appliance.hardware.deferred import import_deferring
 
 log = logging.getLogger(__name__)
 
@@ -60,63 +53,6 @@ LAZY_PACKAGES = frozenset({"PIL", "qrcode", "yaml", "defusedxml", "usb", "serial
 # with postponed annotations (PEP 563), which escpos.escpos itself already uses.
 POSTPONED_ANNOTATIONS = frozenset({"escpos.image"})
 ESCPOS_FOLDER = "escpos"  # inside the cache folder: the capabilities pickle
-# One lock for the whole process because what it guards is too: the modules in sys.modules.
-_FIRST_USE = threading.Lock()
-
-
-def load_deferred(*names: str) -> None:
-    """Execute these modules now if `import_escpos` deferred them (a no-op otherwise), one
-    thread at a time: the first attribute access executes a lazy module, and two threads doing
-    it at once on Python 3.11 may each see it half made."""
-    with _FIRST_USE:
-        for name in names:
-            module = sys.modules.get(name)
-            if module is not None and type(module) is not ModuleType:
-                getattr(module, "__doc__", None)  # any attribute: the loader runs the module
-
-
-class _PostponedAnnotationsLoader(importlib.machinery.SourceFileLoader):
-    """Compiles a module's source as if it began with `from __future__ import annotations`,
-    so its annotations stay strings instead of touching the names in them at import. The
-    bytecode cache is neither read (it was compiled without the flag) nor written."""
-
-    def get_code(self, fullname: str) -> CodeType:
-        path = self.get_filename(fullname)
-        source = self.get_data(path)
-        flags = __future__.annotations.compiler_flag
-        code: CodeType = compile(source, path, "exec", flags=flags, dont_inherit=True)
-        return code
-
-
-class _LazyFinder(importlib.abc.MetaPathFinder):
-    """Finds modules of `packages` as the other finders do, to be executed on first use, and
-    the `postponed` modules, to be compiled with postponed annotations."""
-
-    def __init__(self, packages: frozenset[str], postponed: frozenset[str]) -> None:
-        self.packages = packages
-        self.postponed = postponed
-
-    def find_spec(
-        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
-    ) -> importlib.machinery.ModuleSpec | None:
-        lazy = fullname.partition(".")[0] in self.packages
-        if not lazy and fullname not in self.postponed:
-            return None
-        for finder in sys.meta_path:
-            if finder is self or not hasattr(finder, "find_spec"):
-                continue
-            spec = finder.find_spec(fullname, path, target)
-            if spec is None:
-                continue
-            # Only plain source modules: an extension module cannot be deferred nor compiled.
-            if not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
-                return spec
-            if lazy:
-                spec.loader = importlib.util.LazyLoader(spec.loader)
-            elif spec.origin is not None:
-                spec.loader = _PostponedAnnotationsLoader(fullname, spec.origin)
-            return spec
-        return None
 
 
 def import_escpos(cache: Path | None) -> None:
@@ -139,15 +75,12 @@ def import_escpos(cache: Path | None) -> None:
         os.environ.setdefault(PICKLE_DIR_VARIABLE, str(pickles))
         if not _pickle_fresh(Path(os.environ[PICKLE_DIR_VARIABLE])):
             _write_pickle(scratch)
-    finder = _LazyFinder(LAZY_PACKAGES, POSTPONED_ANNOTATIONS)
     saved_tempdir = tempfile.tempdir
-    sys.meta_path.insert(0, finder)
     try:
         if scratch is not None:
             tempfile.tempdir = str(scratch)
-        importlib.import_module("escpos.printer")
+        import_deferring("escpos.printer", LAZY_PACKAGES, POSTPONED_ANNOTATIONS)
     finally:
-        sys.meta_path.remove(finder)
         tempfile.tempdir = saved_tempdir
         if scratch is not None:
             _remove_empty(scratch)

@@ -20,7 +20,7 @@ from escpos.exceptions import Error as EscposError
 from escpos.printer import Dummy, Network, Serial, Usb
 
 from appliance.config.sections import PrinterConfig
-from appliance.hardware.escpos_import import load_deferred
+from appliance.hardware.deferred import load_deferred
 from appliance.hardware.ports import COVER_OPEN, ERROR, NO_PAPER, OFFLINE, PrinterFault
 from appliance.hardware.receipt import Receipt
 
@@ -73,7 +73,7 @@ def render(receipt: Receipt, profile: str | None = None) -> bytes:
                 out.qr(line.text, size=6, native=True)
                 out.ln()
             else:
-                load_deferred("qrcode", "PIL.Image")  # qrcode: also the admin's (escpos_import)
+                load_deferred("qrcode", "PIL.Image")  # qrcode: also the admin's (deferred.py)
                 out.qr(line.text, size=6, center=True)
         else:
             if line.scale > 1:

@@ -13,10 +13,11 @@ the load generator does not (on a Pi the load comes over the LAN). The group is 
 Where neither is writable, the full run prints why and skips; the smoke run then still runs every
 path without the limit (its checks are about correctness, and say so in the figure).
 
-The site: the shipped Kota Metro catalogue, printer `file` with PNG receipts as in the demo (the
-setting the figures measured from outside used). The measurements are the other benchmarks' own
-code: served.bench_issue (B1 and the one-kiosk run), served.bench_paced_board (B3),
-bench_b2o.measure_level (B2o), bench_button (B4). Prints one `RESULT {json}` line.
+The site: the shipped Kota Metro catalogue, printer `file` with SVG receipts as in the demo (until
+2026-12-03 the demo wrote PNGs, the setting the figures measured from outside used). The
+measurements are the other benchmarks' own code: served.bench_issue (B1 and the one-kiosk run),
+served.bench_paced_board (B3), bench_b2o.measure_level (B2o), bench_button (B4). Prints one `RESULT
+{json}` line.
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ def p99_of(figure: str) -> float:
 
 def measure(args: argparse.Namespace, limit: CpuLimit | None, work: Path) -> dict[str, Any]:
     catalogue = load_catalogue(args.catalogue)
-    printer = {"driver": args.printer, "folder": str(work / "receipts"), "png": True}
+    printer = {"driver": args.printer, "folder": str(work / "receipts"), "svg": True}
     prepared = prepare_site(work / "site", catalogue, printer=printer)
     counters = quota_free(catalogue, args.counters)
     services = own_services(catalogue, counters)

@@ -2,22 +2,23 @@
 receipt, with the resident-memory breakdown of what each big import costs.
 
 Run: PYTHONPATH=$PWD python -m tests.bench.bench_b5p [--catalogues kota-metro,lampung-timur,
-     kota-langsa] [--printers none,file,escpos] [--tickets 8000] [--streams 10]
+     kota-langsa] [--printers none,file,escpos[,file-png]] [--tickets 8000] [--streams 10]
 
-Per catalogue and printer: a real `mpp run` with `[printer]` driver `file` (text + PNG receipts,
-as the demo) or `network` to a loopback ESC/POS printer (tests/support/escpos_fakes.TcpPrinter:
-the escpos driver renders each job into escpos's `Dummy` and sends the bytes, answering status
-queries as a real printer), or `none` for comparison. The kiosk issues `--tickets` over one
-quota-free service of each counter (8 clients: B1's figure), every counter then calls next +
-done until its queue is empty, `--streams` board streams are opened and VmRSS is read (B5). The
+Per catalogue and printer: a real `mpp run` with `[printer]` driver `file` (text + SVG receipts, as
+development and the demo; `file-png`: with the optional PNG instead) or `network` to a loopback
+ESC/POS printer (tests/support/escpos_fakes.TcpPrinter: the escpos driver renders each job into
+escpos's `Dummy` and sends the bytes, answering status queries as a real printer), or `none` for
+comparison. The kiosk issues `--tickets` over one quota-free service of each counter (8 clients:
+B1's figure), every counter then calls next + done until its queue is empty, `--streams` board
+streams are opened and VmRSS is read (B5). The
 breakdown comes from tests/bench/imports.py for the same printer.
 
 Checks: every ticket 201 and numbered without gaps, the queue drained, every receipt printed (files
 in the folder, or cuts in the bytes the printer received) or dropped as stale after 120 s (by
 design, logged for staff to reprint; a burst of thousands outruns any printer) or at once past the
 print worker's bounded queue (what the fastest printer prints in those 120 s), none lost.
-Prints one `RESULT` line per printer ("B5/none", "B5/file", and "B5p" for escpos, the one the
-runner shows).
+Prints one `RESULT` line per printer ("B5/none", "B5/file", "B5/file-png", and "B5p" for escpos,
+the one the runner shows).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def load(name: str) -> dict[str, Any]:
 
 
 def receipts(printer: str, folder: Path, paper: TcpPrinter | None) -> int:
-    if printer == "file":
+    if printer.startswith("file"):
         return len(list(folder.glob("*.txt")))
     if printer == "escpos" and paper is not None:
         return decode(bytes(paper.received)).cuts
@@ -72,8 +73,10 @@ def one(catalogue_name: str, printer: str, args: argparse.Namespace, work: Path)
     paper = TcpPrinter() if printer == "escpos" else None
     folder = work / f"receipts-{catalogue_name}-{printer}"
     settings: dict[str, Any] = {"driver": printer}
-    if printer == "file":
-        settings |= {"folder": str(folder), "png": True}
+    if printer == "file":  # as development and the demo run it: text + SVG
+        settings |= {"folder": str(folder), "svg": True}
+    elif printer == "file-png":  # the optional PNG (Pillow)
+        settings |= {"driver": "file", "folder": str(folder), "png": True}
     elif paper is not None:
         settings |= {"driver": "network", "host": "127.0.0.1", "port": paper.port}
     prepared = prepare_site(

@@ -1,19 +1,19 @@
 """What each big import costs `mpp run` in resident memory: B5's breakdown.
 
-A fresh child interpreter imports the `mpp` command and builds its parser (`appliance.cli`
-with every command's module: whatever it loads comes before `mpp run` makes itself lean, so
-psycopg or OpenSSL showing up there is a regression),
-prepares itself as `mpp run` does (`web.lean.lean_process()`: two malloc arenas, no OpenSSL, no
-psycopg) and imports the server's parts one group at a time in the
-order the server does, reading VmRSS after each; a printer's group also renders one receipt (the
-first receipt is where the file printer loads Pillow and qrcode; escpos is imported as the
-printer's build does, `appliance.hardware.escpos_import`, into an empty cache: a first start).
+A fresh child interpreter imports the `mpp` command and builds its parser (`appliance.cli` with
+every command's module: whatever it loads comes before `mpp run` makes itself lean, so psycopg or
+OpenSSL showing up there is a regression), prepares itself as `mpp run` does
+(`web.lean.lean_process()`: two malloc arenas, no OpenSSL, no psycopg) and imports the server's
+parts one group at a time in the order the server does, reading VmRSS after each; a printer's group
+also renders one receipt (the first receipt is where the file printer loads qrcode, and Pillow for
+a PNG; escpos is imported as the printer's build does, `appliance.hardware.escpos_import`, into an
+empty cache: a first start).
 A group's cost is the growth
 after it, so a library shared by two groups is charged to the first. The figure is the child's,
 not the server's (no threads, no requests), and tells where the memory goes and what a change
 moved; the served process's own VmRSS stays B5's figure.
 
-    PYTHONPATH=$PWD python -m tests.bench.imports [none|file|escpos]
+    PYTHONPATH=$PWD python -m tests.bench.imports [none|file|file-png|escpos]
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ COMMON: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 PRINTERS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "none": (),
-    "file": (("file printer + first PNG receipt", ("appliance.hardware.file_printer",)),),
+    "file": (("file printer + first SVG receipt", ("appliance.hardware.file_printer",)),),
+    "file-png": (("file printer + first PNG receipt", ("appliance.hardware.file_printer",)),),
     "escpos": (("escpos + first receipt", ("appliance.hardware.escpos_printer",)),),
 }
 
@@ -75,7 +76,10 @@ for label, modules in stages:
         receipt = printer_test_receipt(
             "MPP", printer, datetime.now(timezone.utc), 48, "http://127.0.0.1/t/abcdefgh12345678"
         )
-        if printer == "file":
+        if printer == "file":  # as development runs it (svg = true)
+            from appliance.hardware.file_printer import render_svg
+            render_svg(receipt)
+        elif printer == "file-png":  # png = true
             from appliance.hardware.file_printer import render_png
             render_png(receipt)
         else:

@@ -36,6 +36,7 @@ public_url = "http://mpp.local:8080"
 driver = "file"
 folder = "receipts"
 png = true
+svg = true
 paper_width_mm = 58
 [gpio]
 pin_factory = "mock"
@@ -106,6 +107,7 @@ def test_press_goes_through_the_mock_pin_of_the_running_appliance(
     assert max(len(line) for line in paper) == 32  # 58 mm paper: 32 columns
     assert "PRIORITAS" in next(folder.glob("*I-002.txt")).read_text(encoding="ascii")
     assert next(folder.glob("*I-001.png")).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert next(folder.glob("*I-001.svg")).read_bytes().startswith(b"<svg ")
     again = mpp(config_file, "press")  # within the 2 s cooldown (the clock is pinned)
     assert again.returncode == 1 and "cooldown" in again.stdout
     unknown = mpp(config_file, "press", "--pin", "5")
