@@ -351,6 +351,26 @@ def options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+# bench_ceiling's bare-WSGI floor on the day B2 measured 866 calls/s (docs/performance.md).
+REFERENCE_FLOOR = "5,327-5,713 on 2026-11-30"
+
+
+def machine_floor() -> float:
+    """The stack's floor on this machine now (bench_ceiling: waitress serving B2's request pair
+    from a bare WSGI callable, no appliance code), printed beside B2o so a reader can tell a
+    slow machine from a slow server: a latency bound met on one machine says little on a machine
+    whose floor is half of it."""
+    from tests.bench.bench_ceiling import http_floor
+
+    pairs_per_s = http_floor("bare", 200)["pairs_per_s"]
+    print(
+        f"this machine's floor: bare WSGI on waitress {pairs_per_s:.0f} pairs/s "
+        f"(reference {REFERENCE_FLOOR})",
+        flush=True,
+    )
+    return pairs_per_s
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options(parser)
@@ -359,6 +379,7 @@ def main() -> None:
     if args.smoke:
         args.rate, args.curve, args.seconds, args.boards = 20.0, "", 3.0, 2
     args.curve = [float(r) for r in args.curve.split(",") if r.strip()]
+    floor = None if args.smoke else machine_floor()
     catalogue = load_catalogue(args.catalogue)
     with tempfile.TemporaryDirectory(prefix="b2o-") as folder:
         prepared = prepare_site(Path(folder), catalogue)
@@ -381,6 +402,8 @@ def main() -> None:
         f"{args.boards} boards): next p50 {n['p50']:.1f} ms, p99 {n['p99']:.1f} ms, p99.9 "
         f"{n['p99.9']:.1f} ms" + (f"; p99 curve (calls/s: ms) {curve}" if len(levels) > 1 else "")
     )
+    if floor is not None:
+        figure += f"; machine floor: bare WSGI {floor:.0f} pairs/s (reference {REFERENCE_FLOOR})"
     result(
         "B2o",
         figure,
