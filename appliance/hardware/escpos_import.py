@@ -14,7 +14,7 @@ import that is never removed (and it calls `mkdtemp()` even when the variable is
 - `tempfile.tempdir` pointed, for the length of the import, at a scratch folder of this process
   inside that folder, removed afterwards with the empty folder escpos made in it;
 - the pure-Python modules of Pillow, qrcode, yaml, defusedxml (Pillow's, for XMP data), pyusb
-  and pyserial that escpos imports loaded lazily (`appliance.hardware.deferred`): a module is
+  and pyserial that escpos imports loaded lazily (`appliance.deferred`): a module is
   executed on its first attribute access. qrcode, yaml and Pillow load only when a job needs
   them (a profile without native QR prints an image QR; a yaml parse the child could not do),
   pyusb or pyserial when a USB or serial printer is opened. Measured: the import group
@@ -25,7 +25,7 @@ import that is never removed (and it calls `mkdtemp()` even when the variable is
   (2.1 MB) into every `mpp run` with a receipt printer. Measured: 3.9 -> 1.8 MB.
 
 The deferred libraries are the print worker's, with one exception: qrcode, which the admin's
-kiosk-pairing QR code (`appliance.hardware.qr`) uses on a request thread. Both places call
+kiosk-pairing QR code (`appliance.qr`) uses on a request thread. Both places call
 `deferred.load_deferred` (or `import_deferring`) first, so a first use is one thread's.
 
 Only the printer's build path calls this (`appliance.hardware.build.make_printer`), never an
@@ -43,7 +43,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from appliance.hardware.deferred import import_deferring
+from appliance.deferred import import_deferring
 
 log = logging.getLogger(__name__)
 

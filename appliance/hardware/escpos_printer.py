@@ -20,7 +20,7 @@ from escpos.exceptions import Error as EscposError
 from escpos.printer import Dummy, Network, Serial, Usb
 
 from appliance.config.sections import PrinterConfig
-from appliance.hardware.deferred import load_deferred
+from appliance.deferred import load_deferred
 from appliance.hardware.ports import COVER_OPEN, ERROR, NO_PAPER, OFFLINE, PrinterFault
 from appliance.hardware.receipt import Receipt
 

@@ -17,10 +17,10 @@ import html
 import os
 from pathlib import Path
 
-from appliance.hardware.deferred import load_deferred
+from appliance.deferred import load_deferred
 from appliance.hardware.ports import OFFLINE, PrinterFault
-from appliance.hardware.qr import qr_matrix, svg_path
 from appliance.hardware.receipt import Receipt
+from appliance.qr import qr_matrix, svg_path
 
 DOTS_PER_COLUMN = 12  # font A is 12 dots wide: 48 columns = 576 dots on 80 mm paper
 LINE_DOTS = 30
@@ -92,7 +92,7 @@ def render_svg(receipt: Receipt) -> bytes:
             parts.append(
                 f'<g transform="translate({(width - side) // 2} {y}) scale({QR_MODULE_DOTS})">'
                 f'<rect width="{len(matrix)}" height="{len(matrix)}" fill="#fff"/>'
-                f'<path d="{svg_path(matrix)}" fill="#000"/></g>'
+                f'<path stroke="#000" d="{svg_path(matrix)}"/></g>'
             )
             y += side
             continue
@@ -120,7 +120,7 @@ def render_png(receipt: Receipt) -> bytes:
     """A picture of the paper: text lines, the number large, the real QR code."""
     import io
 
-    # Pillow may have been imported deferred (appliance.hardware.qr); executed here, one thread.
+    # Pillow may have been imported deferred (appliance.qr); executed here, one thread.
     load_deferred("PIL.Image", "PIL.ImageDraw", "PIL.ImageFont")
     import qrcode
     from PIL import Image, ImageDraw, ImageFont

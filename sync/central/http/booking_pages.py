@@ -15,6 +15,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from appliance import qr
 from sync.central.bookings import book as booking
 from sync.central.bookings.offer import SiteOffer, services, site_offer, slots_left
 from sync.central.http import bookings_api
@@ -153,34 +154,7 @@ def cancel_form(token: str) -> Response:
 
 
 def qr_svg(text: str) -> Markup:
-    """The token as a QR code: the pinned `qrcode` library encodes it (medium error correction,
-    the standard four-module quiet zone), drawn here as inline SVG, one stroked path of
-    horizontal runs with relative moves: a fraction of the library's own SVG, which draws every
-    module as a square (measured in docs/bookings.md)."""
-    import qrcode
-
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
-    code.add_data(text)
-    code.make(fit=True)
-    matrix = code.get_matrix()
-    rows = []
-    for y, line in enumerate(matrix):
-        parts, x, pen = [], 0, 0
-        while x < len(line):
-            if not line[x]:
-                x += 1
-                continue
-            start = x
-            while x < len(line) and line[x]:
-                x += 1
-            parts.append(f"m{start - pen} 0h{x - start}")  # a run of dark modules, one stroke
-            pen = x
-        if parts:
-            rows.append(f"M0 {y}.5" + "".join(parts))
-    size = len(matrix)
-    return Markup(  # noqa: S704 numbers only, made here
-        f'<svg class="qr" role="img" aria-label="QR" viewBox="0 0 {size} {size}" '
-        f'xmlns="http://www.w3.org/2000/svg" shape-rendering="crispEdges">'
-        f'<rect width="{size}" height="{size}" fill="#fff"/>'
-        f'<path stroke="#000" d="{"".join(rows)}"/></svg>'
-    )
+    """The token as a QR code (`appliance.qr`: medium error correction, drawn as inline SVG)
+    with the standard four-module quiet zone."""
+    attrs = 'class="qr" role="img" aria-label="QR"'
+    return Markup(qr.qr_svg(text, border=4, attrs=attrs))  # noqa: S704 numbers only, made there

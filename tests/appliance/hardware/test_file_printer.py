@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from appliance.hardware.file_printer import FilePrinter, render_svg
-from appliance.hardware.qr import qr_matrix, svg_path
 from appliance.hardware.receipt import TicketSlip, ticket_receipt
+from appliance.qr import qr_matrix, svg_path
 from tests.support.live_appliance import REPO, child_env
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -38,11 +38,17 @@ def slip(number: str = "A-007") -> TicketSlip:
 
 
 def cells_of(path: str) -> set[tuple[int, int]]:
-    """The module cells a `svg_path` path covers (each part is `Mx yhNv1h-Nz`)."""
+    """The module cells a `svg_path` path strokes: per row `M0 y.5`, then for each run a
+    relative move from the pen and a horizontal line (`m{dx} 0h{n}`)."""
     cells = set()
-    for x, y, n in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", path):
-        cells |= {(int(x) + i, int(y)) for i in range(int(n))}
-    assert re.sub(r"M\d+ \d+h\d+v1h-\d+z", "", path) == ""  # nothing else in the path
+    rows = re.findall(r"M0 (\d+)\.5((?:m\d+ 0h\d+)+)", path)
+    assert "".join(f"M0 {y}.5{runs}" for y, runs in rows) == path  # nothing else in the path
+    for y, runs in rows:
+        pen = 0
+        for dx, n in re.findall(r"m(\d+) 0h(\d+)", runs):
+            start = pen + int(dx)
+            cells |= {(start + i, int(y)) for i in range(int(n))}
+            pen = start + int(n)
     return cells
 
 
