@@ -179,12 +179,12 @@ def cmd_central(args: argparse.Namespace, ctx: Context) -> int:
     from sync.central.worker import CentralWorker
 
     config = ctx.config
-    db = open_central_database(config.central.database)
     stop = _stop_on_signals()
-    if args.parent_fd is not None:
-        from sync.central.processes import stop_when_parent_exits
+    if args.ingest_child is not None:
+        from sync.central.processes import start_as_child
 
-        stop_when_parent_exits(args.parent_fd, stop)
+        start_as_child(args.parent_fd, stop)
+    db = open_central_database(config.central.database)
     processes = 0 if args.web_only or args.ingest_child is not None else _processes(args, config)
     threads: list[threading.Thread] = []
     count = 0 if args.web_only or processes else max(1, args.workers or config.central.workers)
@@ -289,6 +289,7 @@ def cmd_init_central(args: argparse.Namespace, ctx: Context) -> int:
 
     db = open_central_database(ctx.config.central.database)
     print(f"central database ready: {redact_url(ctx.config.central.database)}")
+    print(ingest_layout(ctx.config))
     if args.admin:
         password = ctx.environ.get("MPP_ADMIN_PASSWORD")
         if not password:
@@ -301,6 +302,27 @@ def cmd_init_central(args: argparse.Namespace, ctx: Context) -> int:
             raise CommandError(str(exc)) from None
         print(f"central administrator {args.admin} created")
     return 0
+
+
+def ingest_layout(config: Config) -> str:
+    """How `mpp central` will run its ingest, said by `mpp init --central`: a PostgreSQL central
+    with its ingest as threads of the HTTP process is told how production runs it."""
+    c = config.central
+    if c.ingest_processes:
+        return (
+            f"mpp central: {c.ingest_processes} ingest processes x {c.workers} workers beside "
+            "its HTTP process (central.ingest_processes)"
+        )
+    line = (
+        f"mpp central: {c.workers} ingest workers as threads of its HTTP process "
+        "(central.ingest_processes = 0)"
+    )
+    if c.database.startswith("postgresql"):
+        line += (
+            "; in production set central.ingest_processes to the number of cores "
+            "(docs/central-postgresql.md)"
+        )
+    return line
 
 
 def cmd_token_central(args: argparse.Namespace, ctx: Context) -> int:

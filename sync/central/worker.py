@@ -1,9 +1,10 @@
 """One central ingest worker: a broker session on the shared subscription, feeding `Ingest`.
 
-Several workers (threads of `mpp central`, or several processes on several machines) share
-`$share/central/mpp/v1/sites/+/up/#`, so the broker spreads batches across them. Each message is
-committed before its ack is published; a message whose processing fails is not acked, and the
-edge sends it again. Worker 0 owns the retained `mpp/v1/central/status` (online, will offline).
+Several workers (threads of `mpp central`, of its ingest child processes, or of processes on
+several machines) share `$share/central/mpp/v1/sites/+/up/#`, so the broker spreads batches
+across them. Each message is committed before its ack is published; a message whose processing
+fails is not acked, and the edge sends it again. Worker 0 (of child 0, with ingest processes)
+owns the retained `mpp/v1/central/status` (online, will offline).
 Reconnecting is `sync.mqtt.Link`'s.
 """
 

@@ -33,6 +33,16 @@ def test_init_central_creates_db_and_admin(
     assert cli.main(["--config", config(tmp_path), "init", "--central", "--admin", "pusat"]) == 1
 
 
+def test_init_central_says_how_the_ingest_will_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["--config", config(tmp_path), "init", "--central"]) == 0
+    assert "2 ingest workers as threads of its HTTP process" in capsys.readouterr().out
+    extra = "workers = 1\ningest_processes = 3\n"
+    assert cli.main(["--config", config(tmp_path, extra), "init", "--central"]) == 0
+    assert "3 ingest processes x 1 workers beside its HTTP process" in capsys.readouterr().out
+
+
 def test_token_create_central_prints_only_the_token(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -75,5 +85,6 @@ def test_the_central_database_password_is_never_printed(
     assert cli.main(["--config", str(path), "init", "--central", "--admin", "pusat"]) == 0
     assert cli.main(["--config", str(path), "config", "show"]) == 0
     out = capsys.readouterr().out
+    assert "in production set central.ingest_processes" in out  # a PostgreSQL central
     assert "sandi-db-rahasia" not in out
     assert with_password.replace("sandi-db-rahasia", "***") in out

@@ -1,8 +1,9 @@
 """`mpp central --ingest-processes N` as production runs it: a real `mpp central` subprocess
 (HTTP and publisher) supervising N ingest children on a real Mosquitto, a real `mpp sync`
 feeding it. A child killed with SIGKILL is started again and the site's events are stored
-exactly once; SIGTERM to the parent stops every child; SIGKILL to the parent makes the children
-stop on their own (they watch a pipe only the parent writes to)."""
+exactly once; the children run nicer than the parent; SIGTERM to the parent stops every child;
+SIGKILL to the parent makes the children stop on their own (they watch a pipe only the parent
+writes to)."""
 
 from __future__ import annotations
 
@@ -190,6 +191,8 @@ def test_sigterm_to_the_parent_stops_every_child(tmp_path: Path, broker: Mosquit
     try:
         pids = list(supervisor.start().children().values())
         wait_for(lambda: central_status(broker.url) == protocol.ONLINE, 10, "child 0 online")
+        nice = min(19, os.getpriority(os.PRIO_PROCESS, supervisor.pid) + 5)
+        wait_for(lambda: all(os.getpriority(os.PRIO_PROCESS, p) == nice for p in pids), 10, "nice")
         assert supervisor.process is not None
         supervisor.process.send_signal(signal.SIGTERM)
         assert supervisor.process.wait(timeout=20) == 0
