@@ -207,11 +207,19 @@ TOML
 }
 
 central_config_template() {
+    # One ingest process per core, at least 2: a process's ingest runs on one core at a time
+    # (Python's GIL), and the dashboard answers fastest from a process that does not ingest
+    # (B12, docs/performance.md "Ingest in processes").
+    local cores
+    cores=$(nproc 2>/dev/null || echo 2)
+    [ "$cores" -ge 2 ] || cores=2
     cat <<TOML
 # MPP central configuration. Reference: docs/configuration.md. Check it: mpp config check
 [central]
 database = "sqlite:///$MPP_STATE/central.db"   # production: postgresql://mpp@host/mpp?sslmode=verify-full (docs/central-postgresql.md)
 broker = "mqtt://127.0.0.1:1883"
+workers = 2                 # ingest threads per ingest process
+ingest_processes = $cores        # ingest processes beside the web one (this machine's cores); 0 = one process
 
 [central.web]
 host = "0.0.0.0"
