@@ -36,15 +36,18 @@ pytestmark = pytest.mark.timeout(120)
 
 
 class CentralProcess:
-    """`python -m sync.cli --config … central` on a free HTTP port, stopped by its pid."""
+    """`python -m sync.cli --config … central` on a free HTTP port, stopped by its pid;
+    `central` adds lines to the `[central]` table (`workers = 2` unless it sets it)."""
 
-    def __init__(self, workdir: Path, broker_url: str) -> None:
+    def __init__(
+        self, workdir: Path, broker_url: str, db_url: str = "", central: str = "workers = 2\n"
+    ) -> None:
         self.port = free_port()
-        self.db_url = f"sqlite:///{workdir}/central.db"
+        self.db_url = db_url or f"sqlite:///{workdir}/central.db"
         self.config = workdir / "central.toml"
         self.config.write_text(
             f'[storage]\ndatabase = "{workdir}/unused-edge.db"\n'
-            f'[central]\ndatabase = "{self.db_url}"\nbroker = "{broker_url}"\nworkers = 2\n'
+            f'[central]\ndatabase = "{self.db_url}"\nbroker = "{broker_url}"\n{central}'
             f'[central.web]\nhost = "127.0.0.1"\nport = {self.port}\n'
         )
         self.log = workdir / "central.log"

@@ -10,22 +10,17 @@ from __future__ import annotations
 import os
 import queue
 import signal
-import subprocess
-import sys
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 
 from sync import protocol
-from sync.mqtt import BrokerSettings, Message, Session
+from sync.mqtt import BrokerSettings, LinkEvent, Message, Session
 from tests.support.broker import Mosquitto
 from tests.support.engine_fixtures import EngineSite
-from tests.support.proxy import free_port
 from tests.support.sync_harness import (
-    ROOT,
     Central,
     EdgeProcess,
     assert_exact,
@@ -34,36 +29,24 @@ from tests.support.sync_harness import (
     issue_many,
     wait_for,
 )
+from tests.sync.central.test_e2e import CentralProcess
 
 pytestmark = pytest.mark.timeout(90)
 
 
-class Supervisor:
-    """`python -m sync.cli --config … central --ingest-processes N --workers 1`, HTTP on a free
-    loopback port; its children found through /proc, every pid signalled by number."""
+class Supervisor(CentralProcess):
+    """`python -m sync.cli --config … central` with `ingest_processes = N` and one worker each,
+    HTTP on a free loopback port; its children found through /proc, every pid signalled by
+    number."""
 
     def __init__(self, workdir: Path, db_url: str, broker_url: str, processes: int) -> None:
-        self.port = free_port()
-        self.processes = processes
-        self.config = workdir / "central.toml"
-        self.config.write_text(
-            f'[central]\ndatabase = "{db_url}"\nbroker = "{broker_url}"\n'
-            f"workers = 1\ningest_processes = {processes}\n"
-            f'[central.web]\nhost = "127.0.0.1"\nport = {self.port}\n'
+        super().__init__(
+            workdir, broker_url, db_url, f"workers = 1\ningest_processes = {processes}\n"
         )
-        self.log = workdir / "central.log"
-        self.process: subprocess.Popen[bytes] | None = None
+        self.processes = processes
 
     def start(self) -> Supervisor:
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "sync.cli", "--config", str(self.config), "central"],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                env={**os.environ, "PYTHONPATH": str(ROOT)},
-                cwd=ROOT,
-            )
-        wait_for(self.healthy, 20, "central HTTP up")
+        super().start()
         wait_for(lambda: len(self.children()) == self.processes, 20, "every ingest child")
         return self
 
@@ -71,14 +54,6 @@ class Supervisor:
     def pid(self) -> int:
         assert self.process is not None
         return self.process.pid
-
-    def healthy(self) -> bool:
-        assert self.process is not None and self.process.poll() is None, self.log.read_text()
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2) as r:
-                return int(r.status) == 200
-        except OSError:
-            return False
 
     def children(self) -> dict[int, int]:
         """{child number: pid} of the ingest children running now."""
@@ -125,7 +100,7 @@ def kill_all(pids: list[int]) -> None:
 
 def central_status(broker_url: str) -> bytes | None:
     """The retained `mpp/v1/central/status` a new subscriber is given (None: nothing within 3 s)."""
-    inbox: queue.Queue[object] = queue.Queue()
+    inbox: queue.Queue[LinkEvent] = queue.Queue()
     session = Session(BrokerSettings(broker_url, f"probe-{uuid.uuid4().hex[:8]}"), inbox, 1)
     session.start()
     deadline = time.monotonic() + 3
