@@ -9,7 +9,6 @@ import argparse
 import json
 import os
 import platform
-import queue
 import shutil
 import signal
 import sqlite3
@@ -17,7 +16,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -88,25 +86,14 @@ class CentralProcess:
 def wait_central_online(broker_url: str, timeout: float = 20.0) -> None:
     """Until central's retained `mpp/v1/central/status` says online (its worker 0 subscribed)."""
     from sync import protocol
-    from sync.mqtt import BrokerSettings, Message, Session
+    from tests.support.broker import central_status
 
-    inbox: queue.Queue[Any] = queue.Queue()
-    session = Session(BrokerSettings(broker_url, f"bench-probe-{uuid.uuid4().hex[:8]}"), inbox, 1)
-    session.start()
     deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            try:
-                event = inbox.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if type(event).__name__ == "Connected":
-                session.subscribe(protocol.CENTRAL_STATUS)
-            elif isinstance(event, Message) and event.payload == protocol.ONLINE:
-                return
-        raise RuntimeError("central did not come online")
-    finally:
-        session.close()
+    while time.monotonic() < deadline:
+        if central_status(broker_url, min(3.0, deadline - time.monotonic())) == protocol.ONLINE:
+            return
+        time.sleep(0.2)
+    raise RuntimeError("central did not come online")
 
 
 def broker_extra(args: argparse.Namespace) -> str:

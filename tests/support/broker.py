@@ -69,3 +69,31 @@ class Mosquitto:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+
+
+def central_status(broker_url: str, timeout: float = 3.0) -> bytes | None:
+    """The retained `mpp/v1/central/status` a new subscriber is given (None: nothing within
+    `timeout`)."""
+    import queue
+    import uuid
+
+    from sync import protocol
+    from sync.mqtt import BrokerSettings, LinkEvent, Message, Session
+
+    inbox: queue.Queue[LinkEvent] = queue.Queue()
+    session = Session(BrokerSettings(broker_url, f"probe-{uuid.uuid4().hex[:8]}"), inbox, 1)
+    session.start()
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            try:
+                event = inbox.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if type(event).__name__ == "Connected":
+                session.subscribe(protocol.CENTRAL_STATUS)
+            elif isinstance(event, Message):
+                return event.payload
+        return None
+    finally:
+        session.close()
