@@ -86,6 +86,8 @@ class _Connection:
     last_progress: float = 0.0
     resent: dict[tuple[int, int], float] = field(default_factory=dict)
     heard: bool = False  # central has answered on this connection (_on_ack)
+    hello_at: float = 0.0  # when the last hello went out
+    hello_wait: float = 0.0  # how long an unanswered hello waits before it is said again
 
 
 class EdgeWorker(LinkHandler):
@@ -154,11 +156,7 @@ class EdgeWorker(LinkHandler):
         if connection is None:
             return None
         now = self.monotonic()
-        if self._restored_from is not None and now - connection.last_progress > self.ack_timeout:
-            # Restored and still waiting for central's answer (central was down when we said
-            # hello, and a hello is not kept for it): say it again, waiting longer each time.
-            self.ack_timeout = min(self.ack_timeout * 2, self.settings.max_ack_timeout_s)
-            self._connection = connection = self._hello(session)
+        self._hello_again_if_unanswered(connection, now)
         self._check_timeouts(connection, now)
         if connection.inflight and now - connection.last_progress > self.settings.stall_s:
             return f"no progress from central for {self.settings.stall_s:.0f} s"
@@ -183,6 +181,36 @@ class EdgeWorker(LinkHandler):
         session.subscribe(protocol.topic(site, protocol.CONFIG), qos=1)
         self.bookings.on_connected(session)
         session.publish(protocol.topic(site, protocol.STATUS), protocol.ONLINE, retain=True)
+        acked = self._say_hello(session)
+        self._health(connected=True)
+        now = self.monotonic()
+        return _Connection(
+            session,
+            sent_through=acked,
+            last_progress=now,
+            hello_at=now,
+            hello_wait=self.settings.ack_timeout_s,
+        )
+
+    def _hello_again_if_unanswered(self, conn: _Connection, now: float) -> None:
+        """Central has not answered on this connection and nothing in flight will make it: say
+        hello again, waiting twice as long each time. After a broker restart the site and
+        central reconnect together, and a hello (with the booking ack said beside it) that
+        reaches the broker before central's subscription is lost; a site with no events to
+        send would then never hear central, and bookings central sent while the broker was
+        down would never be asked for again (tests/sync/central/test_bookings_wire.py). A site
+        restored from a backup waits for this answer before it sends anything, so the same
+        rule says its hello again when central was down at the first."""
+        if conn.heard or conn.inflight or now - conn.hello_at < conn.hello_wait:
+            return
+        log.info("sync: no answer from central within %.0f s; saying hello again", conn.hello_wait)
+        self._say_hello(conn.session)
+        conn.hello_at = now
+        conn.hello_wait = min(conn.hello_wait * 2, self.settings.max_ack_timeout_s)
+
+    def _say_hello(self, session: Session) -> int:
+        """Publish the hello (where this site stands); the outbox's acked mark."""
+        site = self.settings.site
         with connected(self.db):
             acked, last = outbox.acked_through(), outbox.last_seq()
             config_version = _applied_version()
@@ -203,8 +231,7 @@ class EdgeWorker(LinkHandler):
         )
         session.publish(protocol.topic(site, protocol.HELLO), protocol.encode_hello(hello))
         log.info("sync: connected; %d events pending after seq %d", hello.pending, acked)
-        self._health(connected=True)
-        return _Connection(session, sent_through=acked, last_progress=self.monotonic())
+        return acked
 
     # -- sending --------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.support.proxy import free_port
@@ -71,29 +72,79 @@ class Mosquitto:
         self.process = None
 
 
+class Listener:
+    """A plain subscriber of its own on `topic`, for a test to see what the broker routed there.
+
+    Once `start` returns the subscription is in force: the listener publishes a marker to a
+    topic of its own after subscribing, and a broker handles one client's packets in order."""
+
+    def __init__(self, broker_url: str, topic: str) -> None:
+        import queue
+        import uuid
+
+        from sync.mqtt import BrokerSettings, LinkEvent, Session
+
+        self.topic = topic
+        self._marker = f"probe/{uuid.uuid4().hex}"
+        self._inbox: queue.Queue[LinkEvent] = queue.Queue()
+        self._session = Session(BrokerSettings(broker_url, self._marker[6:22]), self._inbox, 1)
+        self.payloads: list[bytes] = []
+
+    def start(self, timeout: float = 10.0) -> Listener:
+        from sync.mqtt import Connected, Message
+
+        self._session.start()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            event = self._next(deadline)
+            if isinstance(event, Connected):
+                self._session.subscribe(self.topic)
+                self._session.subscribe(self._marker)
+                self._session.publish(self._marker, b"")
+            elif isinstance(event, Message) and event.topic == self._marker:
+                return self
+            elif isinstance(event, Message):
+                self.payloads.append(event.payload)
+        self.close()
+        raise AssertionError(f"listener on {self.topic!r} not subscribed within {timeout} s")
+
+    def wait_for(self, wanted: Callable[[bytes], bool], timeout: float) -> bytes | None:
+        """The first payload (seen before or arriving within `timeout`) that is `wanted`."""
+        from sync.mqtt import Message
+
+        deadline = time.monotonic() + timeout
+        while True:
+            for payload in self.payloads:
+                if wanted(payload):
+                    return payload
+            if time.monotonic() >= deadline:
+                return None
+            event = self._next(deadline)
+            if isinstance(event, Message) and event.topic != self._marker:
+                self.payloads.append(event.payload)
+
+    def _next(self, deadline: float) -> object:
+        import queue
+
+        try:
+            return self._inbox.get(timeout=max(0.01, min(0.1, deadline - time.monotonic())))
+        except queue.Empty:
+            return None
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> Listener:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
 def central_status(broker_url: str, timeout: float = 3.0) -> bytes | None:
     """The retained `mpp/v1/central/status` a new subscriber is given (None: nothing within
     `timeout`)."""
-    import queue
-    import uuid
-
     from sync import protocol
-    from sync.mqtt import BrokerSettings, LinkEvent, Message, Session
 
-    inbox: queue.Queue[LinkEvent] = queue.Queue()
-    session = Session(BrokerSettings(broker_url, f"probe-{uuid.uuid4().hex[:8]}"), inbox, 1)
-    session.start()
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            try:
-                event = inbox.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if type(event).__name__ == "Connected":
-                session.subscribe(protocol.CENTRAL_STATUS)
-            elif isinstance(event, Message):
-                return event.payload
-        return None
-    finally:
-        session.close()
+    with Listener(broker_url, protocol.CENTRAL_STATUS) as listener:
+        return listener.wait_for(lambda _payload: True, timeout)

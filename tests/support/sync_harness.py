@@ -45,13 +45,21 @@ def issue_many(site: EngineSite, count: int, *, per_day: int = 400) -> None:
         site.clock.advance(timedelta(seconds=7))
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+def wait_for(
+    predicate: Callable[[], bool],
+    timeout: float,
+    what: str,
+    describe: Callable[[], str] | None = None,
+) -> None:
+    """Poll until `predicate` holds; on timeout, say what was awaited and (with `describe`) the
+    state it was stuck in, so a failure in CI can be read without running it again."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return
         time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+    state = f"; state: {describe()}" if describe is not None else ""
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}{state}")
 
 
 class EdgeProcess:

@@ -27,6 +27,7 @@ from peewee import Database
 from appliance.bookings.received import stored_through
 from appliance.storage.database import connected
 from appliance.storage.models import Booking
+from sync import booking_wire, protocol
 from sync.central.booking_models import BookingRow
 from sync.central.bookings import outbox
 from sync.central.bookings.book import Request, book, cancel
@@ -37,7 +38,7 @@ from sync.central.store import OutgoingRow
 from sync.mqtt import BrokerSettings
 from tests.support.appliance_bookings import bookable_site
 from tests.support.booking_fixtures import KTP, bookable_document
-from tests.support.broker import Mosquitto
+from tests.support.broker import Listener, Mosquitto
 from tests.support.proxy import FaultProxy
 from tests.support.sync_harness import ROOT, SITE, Central, EdgeProcess, wait_for
 
@@ -122,6 +123,15 @@ class World:
         marks = self.marks()
         return marks["acked_through"] == marks["last_seq"] == self.edge_through()
 
+    def describe(self) -> str:
+        """The marks on both ends and the end of the site's sync log, for a failure message."""
+        log = self.edge.log.read_text(errors="replace") if self.edge.log.exists() else ""
+        tail = "\n".join(log.splitlines()[-40:])
+        return f"central {self.marks()}, site stored through {self.edge_through()}\n{tail}"
+
+    def wait_drained(self, timeout: float, what: str) -> None:
+        wait_for(self.drained, timeout, what, self.describe)
+
     def assert_exact(self, cancelled: int = 0) -> None:
         marks = self.marks()
         assert marks["last_seq"] == len(self.made) + cancelled
@@ -154,9 +164,9 @@ def test_bookings_made_while_the_site_is_away_arrive_once(world: World) -> None:
     world.book(30)
     world.cancel(5)
     world.edge.start()
-    wait_for(world.drained, 60, "the site stores every change")
+    world.wait_drained(60, "the site stores every change")
     world.book(10)
-    wait_for(world.drained, 60, "a booking made while connected arrives")
+    world.wait_drained(60, "a booking made while connected arrives")
     world.assert_exact(cancelled=5)
 
 
@@ -164,27 +174,58 @@ def test_broker_down_then_back(world: World) -> None:
     world.start_central()
     world.edge.start()
     world.book(5)
-    wait_for(world.drained, 60, "first bookings")
+    world.wait_drained(60, "first bookings")
     world.broker.kill()
     world.book(40)
     world.cancel(3)
     time.sleep(2)
     world.broker.start()
-    wait_for(world.drained, 90, "the rest once the broker is back")
+    world.wait_drained(90, "the rest once the broker is back")
     world.assert_exact(cancelled=3)
+
+
+def test_a_hello_said_before_central_listens_is_said_again(world: World) -> None:
+    """The CI failure of 2026-12-03 made certain: the site reconnects while central's ingest is
+    not subscribed, so its hello and its booking ack are lost; it has no events to send, so no
+    event ack would ever make it speak again. Bookings arrive live meanwhile and are stored;
+    once central listens, it must learn that within the hello's retry."""
+    world.start_central()
+    world.edge.start()
+    world.book(5)
+    world.wait_drained(60, "first bookings")
+    world.central.stop()  # ingest gone; the publisher goes on
+    hellos = world.edge.log.read_text().count("sync: connected;")
+    world.edge.kill()
+    world.edge.start()
+    wait_for(
+        lambda: world.edge.log.read_text().count("sync: connected;") > hellos,
+        30,
+        "the site's hello to a central that does not listen",
+    )
+    ack_topic = protocol.topic(SITE, protocol.BOOKINGS_ACK)
+    with Listener(world.broker.url, ack_topic) as acks:
+        world.book(3)
+        wait_for(lambda: world.edge_through() == 8, 30, "live bookings stored by the site")
+        said = acks.wait_for(lambda payload: booking_wire.decode_ack(payload) == 8, 30)
+        assert said is not None, "the site acked 8 through the broker"  # routed to no central
+    assert world.marks()["acked_through"] == 5
+    world.central.start()
+    world.wait_drained(30, "central hears where the site stands")
+    world.assert_exact()
+    assert "saying hello again" in world.edge.log.read_text()
 
 
 def test_lost_acks_and_a_cut_link(world: World) -> None:
     world.start_central()
     world.edge.start()
     world.book(5)
-    wait_for(world.drained, 60, "first bookings")
+    world.wait_drained(60, "first bookings")
     world.proxy.blackhole()  # what the site sends (its acks among them) is lost
     world.book(20)
     time.sleep(3)
     world.proxy.heal()
     world.proxy.cut()  # the site reconnects and says hello
-    wait_for(world.drained, 90, "resent from the last ack")
+    world.wait_drained(90, "resent from the last ack")
     world.assert_exact()
 
 
@@ -242,11 +283,11 @@ def test_central_process_sigkilled_mid_stream(world: World, tmp_path: Path) -> N
         world.book(20)
         world.cancel(4)
         process.start()
-        wait_for(world.drained, 120, "everything once central is back")
+        world.wait_drained(120, "everything once central is back")
         process.kill()
         process.start()  # and once more, with nothing left to send
         world.book(3)
-        wait_for(world.drained, 60, "after the second restart")
+        world.wait_drained(60, "after the second restart")
         world.assert_exact(cancelled=4)
     finally:
         process.kill()
@@ -261,5 +302,5 @@ def test_central_stopped_mid_stream_and_restarted(world: World) -> None:
     world.start_central()
     world.edge.kill()
     world.edge.start()
-    wait_for(world.drained, 90, "everything once central is back")
+    world.wait_drained(90, "everything once central is back")
     world.assert_exact()
