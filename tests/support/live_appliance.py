@@ -164,6 +164,18 @@ def prepare(
     )
 
 
+def compile_sources() -> None:
+    """Byte-compile the product's packages into `__pycache__`, as `pip install` does for a
+    release. A start measured without it compiles about 115 modules from source every time (in
+    a shell with PYTHONDONTWRITEBYTECODE, or a fresh clone): measured at 20 % of a core on
+    2026-12-04, three starts each, twice: a median 3.0-3.4 s from source, 2.1-2.6 s with the
+    bytecode a release has."""
+    import compileall
+
+    for package in ("appliance", "web", "sync"):
+        compileall.compile_dir(REPO / package, quiet=1)
+
+
 def child_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + (
