@@ -181,7 +181,8 @@ class EdgeWorker(LinkHandler):
         session.subscribe(protocol.topic(site, protocol.CONFIG), qos=1)
         self.bookings.on_connected(session)
         session.publish(protocol.topic(site, protocol.STATUS), protocol.ONLINE, retain=True)
-        acked = self._say_hello(session)
+        acked, pending = self._say_hello(session)
+        log.info("sync: connected; %d events pending after seq %d", pending, acked)
         self._health(connected=True)
         now = self.monotonic()
         return _Connection(
@@ -208,8 +209,8 @@ class EdgeWorker(LinkHandler):
         conn.hello_at = now
         conn.hello_wait = min(conn.hello_wait * 2, self.settings.max_ack_timeout_s)
 
-    def _say_hello(self, session: Session) -> int:
-        """Publish the hello (where this site stands); the outbox's acked mark."""
+    def _say_hello(self, session: Session) -> tuple[int, int]:
+        """Publish the hello (where this site stands); the outbox's acked mark and pending."""
         site = self.settings.site
         with connected(self.db):
             acked, last = outbox.acked_through(), outbox.last_seq()
@@ -230,8 +231,7 @@ class EdgeWorker(LinkHandler):
             installation=self.settings.installation,
         )
         session.publish(protocol.topic(site, protocol.HELLO), protocol.encode_hello(hello))
-        log.info("sync: connected; %d events pending after seq %d", hello.pending, acked)
-        return acked
+        return acked, hello.pending
 
     # -- sending --------------------------------------------------------------------------------
 

@@ -15,7 +15,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -86,14 +85,11 @@ class CentralProcess:
 def wait_central_online(broker_url: str, timeout: float = 20.0) -> None:
     """Until central's retained `mpp/v1/central/status` says online (its worker 0 subscribed)."""
     from sync import protocol
-    from tests.support.broker import central_status
+    from tests.support.broker import Listener
 
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if central_status(broker_url, min(3.0, deadline - time.monotonic())) == protocol.ONLINE:
-            return
-        time.sleep(0.2)
-    raise RuntimeError("central did not come online")
+    with Listener(broker_url, protocol.CENTRAL_STATUS) as status:
+        if status.wait_for(lambda payload: payload == protocol.ONLINE, timeout) is None:
+            raise RuntimeError("central did not come online")
 
 
 def broker_extra(args: argparse.Namespace) -> str:

@@ -85,9 +85,10 @@ class Listener:
         from sync.mqtt import BrokerSettings, LinkEvent, Session
 
         self.topic = topic
-        self._marker = f"probe/{uuid.uuid4().hex}"
+        name = f"listener-{uuid.uuid4().hex[:12]}"
+        self._marker = f"probe/{name}"
         self._inbox: queue.Queue[LinkEvent] = queue.Queue()
-        self._session = Session(BrokerSettings(broker_url, self._marker[6:22]), self._inbox, 1)
+        self._session = Session(BrokerSettings(broker_url, name), self._inbox, 1)
         self.payloads: list[bytes] = []
 
     def start(self, timeout: float = 10.0) -> Listener:
